@@ -1,0 +1,66 @@
+# schakel developer commands. Needs Python >= 3.11; `run`, `test` and `bench` also need Java 17+
+# and Maven (the Kafka broker's jars are fetched once from Maven Central into .cache/).
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# First python3.11, else python3 (checked to be >= 3.11 below). Override: make PYTHON=...
+ifndef PYTHON
+PYTHON := $(shell for p in python3.11 python3; do command -v $$p && break; done)
+endif
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+RUN_ARGS ?=
+
+.PHONY: help venv run test lint bench schemas clean distclean
+
+help:
+	@echo "make run      Kafka, SecantusDB and all services with demo data (Ctrl-C stops)"
+	@echo "make test     all tests (PYTEST_ARGS='-m integration' etc. passed to pytest)"
+	@echo "make lint     ruff check, ruff format --check, mypy --strict"
+	@echo "make bench    raw Kafka throughput baseline"
+	@echo "make schemas  export the event schemas and AsyncAPI document"
+	@echo "make clean    caches and .run/ data; distclean also .venv and .cache"
+
+venv: $(STAMP)
+
+# Reinstalled only when pyproject.toml changes.
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "no python3.11 or python3 found; set PYTHON=..." >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+	  || { echo "$(PYTHON) is older than 3.11; set PYTHON=..." >&2; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) \
+	  || { echo "creating $(VENV) failed (on Debian/Ubuntu: apt install python3-venv)" >&2; \
+	       rm -rf $(VENV); exit 1; }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+run: venv
+	$(BIN)/python -m schakel_dev.run $(RUN_ARGS)
+
+# pytest's own exit code is kept: 5 (no tests collected) fails the target too.
+test: venv
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check
+	$(BIN)/ruff format --check
+	$(BIN)/mypy --strict services dev tests
+
+bench: venv
+	$(BIN)/python -m schakel_dev.bench
+
+schemas: venv
+	$(BIN)/python -m schakel_contracts.export
+
+clean:
+	rm -rf .run .pytest_cache .mypy_cache .ruff_cache build
+	find . -path ./$(VENV) -prune -o \( -name __pycache__ -o -name '*.egg-info' \) -type d \
+	  -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) .cache

@@ -1,0 +1,93 @@
+"""The topic plan (see docs/topics.md): names, keys, partitions, retention, producers, consumers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+REFERRAL_EVENTS = "schakel.referral-events"
+DLQ_PREFIX = "schakel.dlq."
+RETAIN_FOREVER_MS = -1
+DLQ_RETENTION_MS = 30 * 24 * 3600 * 1000
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    purpose: str
+    key: str
+    partitions: int
+    config: dict[str, str]
+    producers: tuple[str, ...]
+    consumers: tuple[str, ...]
+    event_types: tuple[str, ...] = field(default_factory=tuple)
+
+
+REFERRAL_EVENTS_TOPIC = TopicSpec(
+    name=REFERRAL_EVENTS,
+    purpose="Every lifecycle event of every referral, in order per referral.",
+    key="referral id (CloudEvents subject)",
+    partitions=6,
+    config={"retention.ms": str(RETAIN_FOREVER_MS), "cleanup.policy": "delete"},
+    producers=("intake", "triage", "matching", "feedback"),
+    consumers=("triage", "matching", "feedback", "audit"),
+    event_types=(
+        "nl.schakel.referral.received.v2",
+        "nl.schakel.referral.triaged.v1",
+        "nl.schakel.referral.match-proposed.v1",
+        "nl.schakel.referral.waitlisted.v1",
+        "nl.schakel.referral.feedback-recorded.v1",
+    ),
+)
+
+CONSUMERS = ("triage", "matching", "feedback", "audit")
+
+
+def consumer_group(service: str) -> str:
+    return f"schakel-{service}"
+
+
+def dead_letter_topic(service: str) -> str:
+    return f"{DLQ_PREFIX}{service}"
+
+
+def dead_letter_spec(service: str) -> TopicSpec:
+    return TopicSpec(
+        name=dead_letter_topic(service),
+        purpose=f"Records {service} could not read or handle, with the reason in dlq-* headers.",
+        key="the original record's key",
+        partitions=3,
+        config={"retention.ms": str(DLQ_RETENTION_MS), "cleanup.policy": "delete"},
+        producers=(service,),
+        consumers=("operators",),
+    )
+
+
+ALL_TOPICS: tuple[TopicSpec, ...] = (
+    REFERRAL_EVENTS_TOPIC,
+    *(dead_letter_spec(s) for s in CONSUMERS),
+)
+
+# Headers added to a dead-lettered record; the original value, key and headers are kept.
+DLQ_HEADERS = (
+    "dlq-reason",
+    "dlq-error",
+    "dlq-origin-topic",
+    "dlq-origin-partition",
+    "dlq-origin-offset",
+    "dlq-consumer-group",
+    "dlq-failed-at",
+)
+
+# Which service publishes which event type, and which types each consumer acts on.
+PRODUCED_BY: dict[str, tuple[str, ...]] = {
+    "intake": ("nl.schakel.referral.received.v2",),
+    "triage": ("nl.schakel.referral.triaged.v1",),
+    "matching": ("nl.schakel.referral.match-proposed.v1", "nl.schakel.referral.waitlisted.v1"),
+    "feedback": ("nl.schakel.referral.feedback-recorded.v1",),
+}
+CONSUMED_BY: dict[str, tuple[str, ...]] = {
+    "triage": ("nl.schakel.referral.received.v2",),
+    "matching": ("nl.schakel.referral.triaged.v1",),
+    "feedback": REFERRAL_EVENTS_TOPIC.event_types,
+    "audit": REFERRAL_EVENTS_TOPIC.event_types,
+}

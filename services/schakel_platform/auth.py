@@ -1,0 +1,93 @@
+"""Bearer tokens (HS256 JWT) issued by the gateway and checked by every service.
+
+A principal belongs to one organisation; services use it to show each organisation only the
+referrals it sent or owns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated
+
+import jwt
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+ALGORITHM = "HS256"
+ISSUER = "schakel"
+
+
+class Role(StrEnum):
+    HUISARTS = "huisarts"  # a GP practice: sends wellbeing prescriptions, gets feedback
+    SIGNALERINGSPARTNER = "signaleringspartner"  # pharmacy, courier company, Thuisgekookt…
+    SOCIAAL_MAKELAAR = "sociaal_makelaar"  # owns and closes referrals
+    GEMEENTE = "gemeente"  # monitors aggregates, sees no person
+    AUDITOR = "auditor"  # replays any referral's history
+
+
+@dataclass(frozen=True)
+class Principal:
+    username: str
+    organisation: str
+    roles: frozenset[Role] = field(default_factory=frozenset)
+
+    def has(self, role: Role) -> bool:
+        return role in self.roles
+
+
+def issue_token(principal: Principal, secret: str, ttl: timedelta = timedelta(hours=8)) -> str:
+    now = datetime.now(UTC)
+    claims = {
+        "iss": ISSUER,
+        "sub": principal.username,
+        "org": principal.organisation,
+        "roles": sorted(principal.roles),
+        "iat": now,
+        "exp": now + ttl,
+    }
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+def verify_token(token: str, secret: str) -> Principal:
+    claims = jwt.decode(
+        token, secret, algorithms=[ALGORITHM], issuer=ISSUER, options={"require": ["exp", "sub"]}
+    )
+    return Principal(
+        username=str(claims["sub"]),
+        organisation=str(claims["org"]),
+        roles=frozenset(Role(r) for r in claims.get("roles", []) if r in Role._value2member_map_),
+    )
+
+
+_bearer = HTTPBearer(auto_error=False, description="Token from POST /api/v1/auth/token")
+
+
+def current_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "authentication required: send Authorization: Bearer <token>",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    try:
+        return verify_token(credentials.credentials, request.app.state.settings.auth_secret)
+    except jwt.PyJWTError as exc:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            f"invalid token: {exc}",
+            headers={"WWW-Authenticate": "Bearer"},
+        ) from exc
+
+
+Authenticated = Annotated[Principal, Depends(current_principal)]
+
+
+def require_role(principal: Principal, *roles: Role) -> None:
+    if not any(principal.has(r) for r in roles):
+        wanted = ", ".join(sorted(roles))
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"this needs one of the roles: {wanted}")

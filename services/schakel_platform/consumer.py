@@ -1,0 +1,157 @@
+"""Consuming lifecycle events: read, deduplicate, apply in a transaction, then commit.
+
+The subscriber's ``ack_policy`` is ``NACK_ON_ERROR``: the offset is committed only after the
+handler returned, and an exception seeks back so the record is delivered again. FastStream's
+default (ACK_FIRST) would commit before handling and lose the event on a crash.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import structlog
+from aiokafka.errors import KafkaError
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from pymongo.errors import ConnectionFailure, PyMongoError
+
+from schakel_contracts.envelope import EventEnvelope, UnreadableEvent, split_type
+from schakel_contracts.kafka_binding import from_record
+from schakel_contracts.topics import REFERRAL_EVENTS, consumer_group
+from schakel_platform.deadletter import DeadLetters
+from schakel_platform.logging import get_logger
+from schakel_platform.metrics import EVENTS_CONSUMED, HANDLER_SECONDS
+from schakel_platform.mongo import Delivery, MongoStore, Transaction
+
+log = get_logger(__name__)
+
+Handler = Callable[[EventEnvelope[Any], Transaction], Awaitable[None]]
+ALL_EVENTS = "*"
+# A handler that fails this often on one record for a reason other than an outage is
+# treated as unable to handle it: dead-lettered, so one bad record never stops the partition.
+MAX_ATTEMPTS = 3
+TRANSIENT = (ConnectionFailure, KafkaError, OSError)
+
+
+class EventConsumer:
+    """Dispatches records of the referral topic to handlers by event name (version-free: the
+    registry has already upcast older versions)."""
+
+    def __init__(
+        self,
+        service: str,
+        store: MongoStore,
+        dead_letters: DeadLetters,
+        handlers: Mapping[str, Handler],
+    ) -> None:
+        self.service = service
+        self._store = store
+        self._dead_letters = dead_letters
+        self._handlers = dict(handlers)
+        self._attempts: dict[tuple[str, int, int], int] = {}
+
+    def subscribe(self, broker: KafkaBroker, topic: str = REFERRAL_EVENTS) -> None:
+        broker.subscriber(
+            topic,
+            group_id=consumer_group(self.service),
+            ack_policy=AckPolicy.NACK_ON_ERROR,
+            auto_offset_reset="earliest",
+            max_poll_records=100,
+        )(self.on_message)
+
+    async def on_message(self, message: KafkaMessage) -> None:
+        record = message.raw_message
+        if isinstance(record, tuple):  # batch subscribers are not used
+            raise TypeError("batch records are not supported")
+        await self.on_record(record)
+
+    async def on_record(self, record: Any) -> None:
+        """Handle one aiokafka ConsumerRecord; raise only to have it delivered again."""
+        if self._not_for_us(record.headers or ()):
+            return
+        try:
+            event = from_record(record.headers or (), record.value)
+        except UnreadableEvent as exc:
+            await self._dead_letters.send(record, "unreadable", str(exc))
+            EVENTS_CONSUMED.labels(event_type="unreadable", outcome="dead_lettered").inc()
+            return
+        handler = self._handlers.get(event.name) or self._handlers.get(ALL_EVENTS)
+        if handler is None:
+            EVENTS_CONSUMED.labels(event_type=event.type, outcome="ignored").inc()
+            return
+        with structlog.contextvars.bound_contextvars(
+            correlation_id=event.correlationid,
+            causation_id=event.causationid,
+            event_id=event.id,
+            event_type=event.type,
+            referral_id=event.subject,
+        ):
+            await self._apply(record, event, handler)
+
+    def _not_for_us(self, headers: Any) -> bool:
+        """Skip well-formed events of types this service does not handle, without parsing.
+
+        Records with a missing or malformed type still go through parsing (and dead-lettering),
+        so that garbage is always reported.
+        """
+        if ALL_EVENTS in self._handlers:
+            return False
+        raw = dict(headers).get("ce_type")
+        try:
+            name, _ = split_type(raw.decode()) if isinstance(raw, bytes) else ("", 0)
+        except (UnicodeDecodeError, UnreadableEvent):
+            return False
+        if name and name not in self._handlers:
+            EVENTS_CONSUMED.labels(event_type=name, outcome="ignored").inc()
+            return True
+        return False
+
+    async def _apply(self, record: Any, event: EventEnvelope[Any], handler: Handler) -> None:
+        position = (record.topic, record.partition, record.offset)
+        delivery = _delivery(record)
+
+        async def work(tx: Transaction) -> None:
+            # A fresh Transaction per attempt: with_transaction may run this more than once.
+            tx.delivery = delivery
+            await handler(event, tx)
+
+        started = time.perf_counter()
+        try:
+            applied = await self._store.apply_once(event.id, work)
+        except TRANSIENT as exc:
+            log.warning("event handling hit an outage; will be redelivered", error=str(exc))
+            await asyncio.sleep(1.0)
+            raise
+        except (PyMongoError, Exception) as exc:
+            attempts = self._attempts.get(position, 0) + 1
+            self._attempts[position] = attempts
+            if attempts < MAX_ATTEMPTS:
+                log.warning("event handling failed; retrying", attempt=attempts, error=repr(exc))
+                await asyncio.sleep(0.2 * attempts)
+                raise
+            self._attempts.pop(position, None)
+            await self._dead_letters.send(record, "handler-failed", repr(exc))
+            EVENTS_CONSUMED.labels(event_type=event.type, outcome="dead_lettered").inc()
+            return
+        self._attempts.pop(position, None)
+        HANDLER_SECONDS.labels(event_type=event.type).observe(time.perf_counter() - started)
+        outcome = "applied" if applied else "duplicate"
+        EVENTS_CONSUMED.labels(event_type=event.type, outcome=outcome).inc()
+        log.info("event handled", outcome=outcome)
+
+
+def _delivery(record: Any) -> Delivery:
+    """The aiokafka ConsumerRecord as written. Must not raise (it runs outside the retry
+    accounting); a null header value, which Kafka allows, is kept as empty bytes."""
+    return Delivery(
+        topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+        key=getattr(record, "key", None),
+        headers=tuple((name, bytes(raw or b"")) for name, raw in record.headers or ()),
+        value=bytes(record.value or b""),
+    )

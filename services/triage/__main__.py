@@ -1,0 +1,5 @@
+from schakel_platform.runtime import serve
+from triage.app import build, settings
+
+config = settings()
+serve(build(config), config)

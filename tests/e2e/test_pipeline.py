@@ -1,0 +1,173 @@
+"""A signal posted at the public URL travels intake → triage → matching → feedback → audit,
+each a separate process, and comes back as a status the signaler can see."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+
+from schakel_dev.stack import Stack
+from tests.e2e.conftest import eventually, log_lines, login
+
+pytestmark = pytest.mark.e2e
+SIGNAL: dict[str, Any] = {
+    "signaler_role": "thuiskok",
+    "person": {"name": "Mevrouw Pinas", "postcode": "3563 AB", "phone": "06 1234 5678"},
+    "observations": ["ondervoeding", "alleen_wonend"],
+    "age_band": "80+",
+    "consent_to_contact": True,
+}
+LIFECYCLE = [
+    "nl.schakel.referral.received.v2",
+    "nl.schakel.referral.triaged.v1",
+    "nl.schakel.referral.feedback-recorded.v1",
+]
+
+
+def status_of(gateway: httpx.Client, receipt: str) -> dict[str, Any] | None:
+    answer = gateway.get(f"/api/v1/signals/{receipt}/status")
+    if answer.status_code != 200:
+        return None
+    body: dict[str, Any] = answer.json()
+    return body if body["status"] in ("hulp_voorgesteld", "wachtlijst") else None
+
+
+def test_signal_reaches_every_service_with_one_correlation_id(
+    gateway: httpx.Client,
+    stack: Stack,
+) -> None:
+    correlation = f"e2e-{uuid.uuid4()}"
+    answer = gateway.post("/api/v1/signals", json=SIGNAL, headers={"X-Correlation-ID": correlation})
+    assert answer.status_code == 202, answer.text
+    receipt = answer.json()["receipt"]
+
+    status = eventually(lambda: status_of(gateway, receipt), what="signaler status")
+    assert status["owner_organisation"] == "buurtteam-overvecht"
+    for personal in ("Pinas", "3563 AB", "1234", "ps-", "ref-"):
+        assert personal not in str(status)
+
+    auditor = login(gateway, "auditor")
+
+    def archived() -> list[dict[str, Any]] | None:
+        found = gateway.get(f"/api/v1/audit/correlations/{correlation}", headers=auditor)
+        events: list[dict[str, Any]] = found.json().get("events", []) if found.is_success else []
+        return events if len(events) >= 6 else None  # received, triaged, match, 3 × feedback
+
+    events = eventually(archived, what="archive of the whole path")
+    types = [e["type"] for e in events]
+    for expected in LIFECYCLE:
+        assert expected in types
+    assert (
+        "nl.schakel.referral.match-proposed.v1" in types
+        or "nl.schakel.referral.waitlisted.v1" in types
+    )
+    referral_id = events[0]["data"]["referral_id"]
+
+    timeline = gateway.get(f"/api/v1/referrals/{referral_id}/timeline", headers=auditor)
+    assert timeline.status_code == 200
+    in_order = [e["type"].rsplit(".", 2)[-2] for e in timeline.json()["events"]]
+    assert in_order[0] == "received"
+    assert in_order.index("triaged") < min(
+        in_order.index(t) for t in ("match-proposed", "waitlisted") if t in in_order
+    )
+    assert {e["correlation_id"] for e in timeline.json()["events"]} == {correlation}
+
+    for service in ("gateway", "intake", "triage", "matching", "feedback", "audit"):
+        lines = log_lines(stack[service].log_path)
+        assert any(line.get("correlation_id") == correlation for line in lines), service
+
+
+def test_gp_practice_follows_its_own_referral_and_no_other_practice_can(
+    gateway: httpx.Client,
+) -> None:
+    gp, other_gp = login(gateway, "huisarts"), login(gateway, "huisarts-zuilen")
+    body = {
+        "patient": {"name": "Dhr. de Graaf", "postcode": "3562 EK"},
+        "observations": ["somber", "weinig_contact"],
+        "djg_score": 4,
+        "consent_to_contact": True,
+    }
+    sent = gateway.post("/api/v1/referrals", json=body, headers=gp)
+    assert sent.status_code == 202, sent.text
+    referral_id = sent.json()["referral_id"]
+
+    def triaged() -> dict[str, Any] | None:
+        found = gateway.get(f"/api/v1/referrals/{referral_id}", headers=gp)
+        data: dict[str, Any] = found.json() if found.status_code == 200 else {}
+        return data if data.get("owner_organisation") else None
+
+    referral = eventually(triaged, what="referral with an owner")
+    assert referral["owner_organisation"] == "sociaal-makelaars-overvecht"
+    assert referral["grade"] == "licht_tot_matig"
+    assert gateway.get(f"/api/v1/referrals/{referral_id}", headers=other_gp).status_code == 404
+    assert gateway.get(f"/api/v1/referrals/{referral_id}").status_code == 401
+    timeline = gateway.get(f"/api/v1/referrals/{referral_id}/timeline", headers=gp)
+    assert timeline.status_code == 200
+    assert (
+        gateway.get(f"/api/v1/referrals/{referral_id}/timeline", headers=other_gp).status_code
+        == 404
+    )
+
+
+def test_bad_input_is_refused_at_the_public_url_with_field_and_reason(
+    gateway: httpx.Client,
+) -> None:
+    malformed = gateway.post(
+        "/api/v1/signals", content=b"{oops", headers={"content-type": "application/json"}
+    )
+    assert malformed.status_code == 422
+    assert malformed.json()["errors"][0]["field"] == "(body)"
+    invalid = gateway.post("/api/v1/signals", json={**SIGNAL, "age_band": "oud"})
+    assert invalid.status_code == 422
+    assert invalid.json()["errors"][0]["field"] == "age_band"
+
+
+def test_garbage_on_the_topic_is_dead_lettered_by_every_consumer_which_carry_on(
+    gateway: httpx.Client,
+    stack: Stack,
+) -> None:
+    import asyncio
+
+    from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+    marker = f"garbage-{uuid.uuid4()}".encode()
+    dlqs = [f"schakel.dlq.{s}" for s in ("triage", "matching", "feedback", "audit")]
+
+    async def publish_and_collect() -> dict[str, dict[str, bytes]]:
+        producer = AIOKafkaProducer(bootstrap_servers=stack.kafka_bootstrap_servers)
+        await producer.start()
+        await producer.send_and_wait("schakel.referral-events", marker, key=b"not-a-referral")
+        await producer.stop()
+        consumer = AIOKafkaConsumer(
+            *dlqs,
+            bootstrap_servers=stack.kafka_bootstrap_servers,
+            auto_offset_reset="earliest",
+            group_id=None,
+        )
+        await consumer.start()
+        found: dict[str, dict[str, bytes]] = {}
+        try:
+            for _ in range(120):
+                for records in (await consumer.getmany(timeout_ms=250)).values():
+                    for r in records:
+                        if r.value == marker:
+                            found[r.topic] = dict(r.headers)
+                if len(found) == len(dlqs):
+                    break
+        finally:
+            await consumer.stop()
+        return found
+
+    found = asyncio.run(publish_and_collect())
+    assert set(found) == set(dlqs)
+    for headers in found.values():
+        assert headers["dlq-reason"] == b"unreadable"
+        assert b"missing CloudEvents header" in headers["dlq-error"]
+        assert headers["dlq-origin-topic"] == b"schakel.referral-events"
+
+    after = gateway.post("/api/v1/signals", json=SIGNAL)
+    receipt = after.json()["receipt"]
+    eventually(lambda: status_of(gateway, receipt), what="a signal after the garbage")

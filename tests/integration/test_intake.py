@@ -1,0 +1,176 @@
+"""Intake over HTTP with real MongoDB and Kafka: what a signaler and a GP practice notice,
+and what an attacker reading the database or the event stream would not find."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from intake.app import IntakeSettings, build
+from intake.vault import PERSONS, PersonVault
+from schakel_platform.auth import Principal, Role, issue_token
+from schakel_platform.mongo import OUTBOX
+
+pytestmark = pytest.mark.integration
+SIGNAL: dict[str, Any] = {
+    "signaler_role": "fietskoerier",
+    "person": {"name": "Mevrouw Bakker", "phone": "030 765 4321", "postcode": "3563 cd"},
+    "observations": ["niet_gesproken", "alleen_wonend"],
+    "age_band": "80+",
+    "consent_to_contact": True,
+    "note": "Ze klonk hees om twaalf uur 's middags.",
+}
+
+
+@pytest.fixture
+async def intake(kafka_bootstrap_servers: str, mongodb_uri: str) -> AsyncIterator[FastAPI]:
+    config = IntakeSettings(
+        kafka_bootstrap_servers=kafka_bootstrap_servers,
+        mongodb_uri=mongodb_uri,
+        mongodb_database=f"test_intake_{uuid.uuid4().hex[:8]}",
+        outbox_poll_seconds=3600,
+    )  # keep rows in the outbox to inspect
+    app = build(config)
+    async with app.router.lifespan_context(app):
+        await app.state.runtime.relay.stop()
+        yield app
+        await app.state.runtime.store.client.drop_database(config.database_name)
+
+
+@pytest.fixture
+async def client(intake: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=intake)
+    async with httpx.AsyncClient(transport=transport, base_url="http://intake") as client:
+        yield client
+
+
+async def outbox(app: FastAPI) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = await app.state.runtime.store.db[OUTBOX].find().to_list()
+    return rows
+
+
+async def test_signal_gets_a_receipt_and_a_pseudonymous_event(
+    client: httpx.AsyncClient,
+    intake: FastAPI,
+) -> None:
+    answer = await client.post(
+        "/api/v1/signals", json=SIGNAL, headers={"X-Correlation-ID": "corr-intake-1"}
+    )
+    assert answer.status_code == 202
+    receipt = answer.json()["receipt"]
+    assert answer.json()["status_url"] == f"/api/v1/signals/{receipt}/status"
+    [row] = await outbox(intake)
+    value = bytes(row["value"]).decode()
+    headers = {name: bytes(raw).decode() for name, raw in row["headers"]}
+    assert headers["ce_type"] == "nl.schakel.referral.received.v2"
+    assert headers["ce_correlationid"] == "corr-intake-1"
+    payload = json.loads(value)
+    assert payload["postcode_area"] == "3563"
+    for personal in ("Bakker", "765", "3563 CD", "hees", receipt):
+        assert personal not in value
+
+
+async def test_person_details_are_encrypted_at_rest_and_can_be_shredded(
+    client: httpx.AsyncClient,
+    intake: FastAPI,
+) -> None:
+    await client.post("/api/v1/signals", json=SIGNAL)
+    [row] = await outbox(intake)
+    pseudonym = json.loads(bytes(row["value"]))["person_pseudonym"]
+    db = intake.state.runtime.store.db
+    stored = await db[PERSONS].find_one({"_id": pseudonym})
+    assert stored is not None and b"Bakker" not in bytes(stored["ciphertext"])
+    vault = PersonVault(db, intake.state.sealer)
+    details = await vault.reveal(pseudonym)
+    assert details is not None and details["name"] == "Mevrouw Bakker"
+    assert details["postcode"] == "3563 CD"
+    assert await vault.shred(pseudonym)
+    assert await vault.reveal(pseudonym) is None
+
+
+async def test_retry_with_the_same_key_is_accepted_once(
+    client: httpx.AsyncClient,
+    intake: FastAPI,
+) -> None:
+    key = {"Idempotency-Key": "form-retry-1"}
+    first = await client.post("/api/v1/signals", json=SIGNAL, headers=key)
+    second = await client.post("/api/v1/signals", json=SIGNAL, headers=key)
+    assert (first.status_code, second.status_code) == (202, 200)
+    assert first.json()["receipt"] == second.json()["receipt"]
+    assert len(await outbox(intake)) == 1
+    changed = await client.post("/api/v1/signals", json={**SIGNAL, "djg_score": 4}, headers=key)
+    assert changed.status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "reason"),
+    [
+        ("{not json", "(body)", "malformed JSON"),
+        ({"person": {"name": "A"}}, "person.postcode", "Field required"),
+        ({**SIGNAL, "observations": ["eenzaam"]}, "observations.0", "Input should be"),
+        ({**SIGNAL, "djg_score": 9}, "djg_score", "less than or equal to 6"),
+        ({**SIGNAL, "person": {"name": "A", "postcode": "1234"}}, "person.postcode", "Dutch"),
+        ({**SIGNAL, "bsn": "123456782"}, "bsn", "Extra inputs are not permitted"),
+    ],
+)
+async def test_bad_input_gets_422_naming_field_and_reason(
+    client: httpx.AsyncClient,
+    intake: FastAPI,
+    body: Any,
+    field: str,
+    reason: str,
+) -> None:
+    content = body if isinstance(body, str) else json.dumps(body)
+    answer = await client.post(
+        "/api/v1/signals", content=content, headers={"content-type": "application/json"}
+    )
+    assert answer.status_code == 422
+    errors = answer.json()["errors"]
+    assert any(e["field"] == field and reason in e["reason"] for e in errors), errors
+    assert await outbox(intake) == []
+
+
+async def test_only_gp_practices_send_prescriptions_and_they_are_named_as_referrer(
+    client: httpx.AsyncClient,
+    intake: FastAPI,
+) -> None:
+    body = {
+        "patient": {"name": "Dhr. Yilmaz", "postcode": "3526 KL"},
+        "observations": ["somber"],
+        "consent_to_contact": True,
+    }
+    secret = intake.state.settings.auth_secret
+    gp = issue_token(
+        Principal("dr-a", "huisartsenpraktijk-kanaleneiland", frozenset({Role.HUISARTS})), secret
+    )
+    pharmacy = issue_token(
+        Principal("apo", "apotheek-x", frozenset({Role.SIGNALERINGSPARTNER})), secret
+    )
+    assert (await client.post("/api/v1/referrals", json=body)).status_code == 401
+    forbidden = await client.post(
+        "/api/v1/referrals", json=body, headers={"Authorization": f"Bearer {pharmacy}"}
+    )
+    assert forbidden.status_code == 403
+    ok = await client.post(
+        "/api/v1/referrals", json=body, headers={"Authorization": f"Bearer {gp}"}
+    )
+    assert ok.status_code == 202 and ok.json()["referral_id"].startswith("ref-")
+    [row] = await outbox(intake)
+    payload = json.loads(bytes(row["value"]))
+    assert payload["channel"] == "welzijn_op_recept"
+    assert payload["signaler"] == {
+        "role": "huisarts",
+        "organisation": "huisartsenpraktijk-kanaleneiland",
+    }
+    no_consent = await client.post(
+        "/api/v1/referrals",
+        json={**body, "consent_to_contact": False},
+        headers={"Authorization": f"Bearer {gp}"},
+    )
+    assert no_consent.status_code == 422

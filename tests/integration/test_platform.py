@@ -1,0 +1,337 @@
+"""The platform's delivery guarantees against a real Kafka broker and a real MongoDB-protocol
+server: outbox atomicity and order, exactly-once effects, dead letters, committed offsets."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
+from faststream.kafka import KafkaBroker
+
+from schakel_contracts import EventEnvelope, new_event
+from schakel_contracts.events import ReferralReceived, Signaler
+from schakel_contracts.kafka_binding import from_record, to_record
+from schakel_contracts.topics import TopicSpec, consumer_group, dead_letter_spec
+from schakel_contracts.vocabulary import Channel, SignalerRole
+from schakel_platform.consumer import EventConsumer
+from schakel_platform.deadletter import DeadLetters
+from schakel_platform.kafka import ensure_topics, idempotent_producer
+from schakel_platform.mongo import OUTBOX, MongoStore, Transaction
+from schakel_platform.outbox import OutboxRelay
+from schakel_platform.settings import ServiceSettings
+
+pytestmark = pytest.mark.integration
+
+
+def received(referral_id: str) -> ReferralReceived:
+    return ReferralReceived(
+        referral_id=referral_id,
+        channel=Channel.WEBFORMULIER,
+        signaler=Signaler(role=SignalerRole.BUURTBEWONER),
+        person_pseudonym="ps-" + "2" * 32,
+        received_at=datetime.now(UTC),
+    )
+
+
+def event_for(referral_id: str) -> EventEnvelope[ReferralReceived]:
+    return new_event(received(referral_id), source="/schakel/test", subject=referral_id)
+
+
+@pytest.fixture
+def service() -> str:
+    return f"t{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def settings(kafka_bootstrap_servers: str, mongodb_uri: str, service: str) -> ServiceSettings:
+    return ServiceSettings(
+        service_name=service,
+        kafka_bootstrap_servers=kafka_bootstrap_servers,
+        mongodb_uri=mongodb_uri,
+        outbox_poll_seconds=0.05,
+    )
+
+
+@pytest.fixture
+async def topic(settings: ServiceSettings, service: str) -> str:
+    name = f"test.{service}.events"
+    spec = TopicSpec(
+        name=name,
+        purpose="test",
+        key="referral id",
+        partitions=3,
+        config={},
+        producers=(),
+        consumers=(),
+    )
+    await ensure_topics(settings, (spec, dead_letter_spec(service)))
+    return name
+
+
+@pytest.fixture
+async def store(settings: ServiceSettings) -> AsyncIterator[MongoStore]:
+    store = MongoStore(settings.mongodb_uri, settings.database_name)
+    await store.ensure_platform_indexes()
+    await store.db.create_collection("effects")
+    yield store
+    await store.client.drop_database(settings.database_name)
+    await store.close()
+
+
+@pytest.fixture
+async def producer(settings: ServiceSettings) -> AsyncIterator[AIOKafkaProducer]:
+    producer = idempotent_producer(settings)
+    await producer.start()
+    yield producer
+    await producer.stop()
+
+
+async def read_all(bootstrap: str, topic: str, expected: int, within: float = 20) -> list[Any]:
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        group_id=None,
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    records: list[Any] = []
+    try:
+        deadline = asyncio.get_running_loop().time() + within
+        while len(records) < expected and asyncio.get_running_loop().time() < deadline:
+            batch = await consumer.getmany(timeout_ms=500)
+            for part in batch.values():
+                records.extend(part)
+    finally:
+        await consumer.stop()
+    return records
+
+
+def retarget(topic: str) -> Any:
+    """Write outbox rows to the test's own topic instead of the shared referral topic."""
+
+    async def write_outbox(tx: Transaction) -> None:
+        from schakel_platform.mongo import outbox_row
+
+        if tx.emitted:
+            await tx.db[OUTBOX].insert_many(
+                [outbox_row(e, topic) for e in tx.emitted], session=tx.session
+            )
+
+    return write_outbox
+
+
+async def test_outbox_relays_committed_events_in_order_and_only_once(
+    store: MongoStore,
+    producer: AIOKafkaProducer,
+    topic: str,
+    settings: ServiceSettings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(Transaction, "write_outbox", retarget(topic))
+    events = [event_for("ref-order") for _ in range(20)]
+
+    async def work(tx: Transaction) -> None:
+        for e in events:
+            tx.emit(e)
+
+    await store.transaction(work)
+    relay = OutboxRelay(store, producer, poll_seconds=0.05)
+    assert await relay.relay_once() == 20
+    assert await relay.relay_once() == 0  # rows are gone once Kafka has them
+    records = await read_all(settings.kafka_bootstrap_servers, topic, expected=20)
+    assert [from_record(r.headers, r.value).id for r in records] == [e.id for e in events]
+    assert {r.partition for r in records} == {records[0].partition}  # one key, one partition
+
+
+async def test_a_rolled_back_state_change_publishes_nothing(
+    store: MongoStore,
+    producer: AIOKafkaProducer,
+) -> None:
+    async def fails_after_emitting(tx: Transaction) -> None:
+        await tx.db["effects"].insert_one({"_id": "x"}, session=tx.session)
+        tx.emit(event_for("ref-rollback"))
+        raise RuntimeError("business rule broke after the event was emitted")
+
+    with pytest.raises(RuntimeError):
+        await store.transaction(fails_after_emitting)
+    assert await store.db[OUTBOX].count_documents({}) == 0
+    assert await store.db["effects"].count_documents({}) == 0
+
+
+class Recorder:
+    """A handler whose effect is a document per event; fails on demand."""
+
+    def __init__(self, fail_times: int = 0, error: type[Exception] = OSError) -> None:
+        self.fail_times = fail_times
+        self.error = error
+        self.calls = 0
+
+    async def __call__(self, event: EventEnvelope[Any], tx: Transaction) -> None:
+        self.calls += 1
+        await tx.db["effects"].insert_one(
+            {"event_id": event.id, "referral": event.subject}, session=tx.session
+        )
+        if self.calls <= self.fail_times:
+            raise self.error("simulated failure")
+
+
+async def run_consumer(
+    settings: ServiceSettings,
+    store: MongoStore,
+    producer: AIOKafkaProducer,
+    topic: str,
+    handler: Recorder,
+    until: Any,
+    within: float = 30,
+) -> None:
+    dead_letters = DeadLetters(settings.service_name, producer)
+    consumer = EventConsumer(
+        settings.service_name, store, dead_letters, {ReferralReceived.event_name: handler}
+    )
+    broker = KafkaBroker(settings.kafka_bootstrap_servers)
+    consumer.subscribe(broker, topic)
+    await broker.start()
+    try:
+        deadline = asyncio.get_running_loop().time() + within
+        while not await until():
+            assert asyncio.get_running_loop().time() < deadline, "consumer did not get there"
+            await asyncio.sleep(0.1)
+    finally:
+        await broker.stop()
+
+
+async def publish(
+    producer: AIOKafkaProducer, topic: str, *records: tuple[bytes, bytes, Any]
+) -> None:
+    for key, value, headers in records:
+        await producer.send_and_wait(topic, value=value, key=key, headers=headers)
+
+
+async def test_garbage_is_dead_lettered_with_reason_and_the_consumer_goes_on(
+    store: MongoStore,
+    producer: AIOKafkaProducer,
+    topic: str,
+    settings: ServiceSettings,
+    service: str,
+) -> None:
+    good = event_for("ref-1")
+    await publish(
+        producer,
+        topic,
+        (b"ref-1", b"\x00garbage", [("ce_type", b"nl.schakel.referral.received.v2")]),
+        to_record(good),
+    )
+    handler = Recorder()
+
+    async def handled() -> bool:
+        return await store.db["effects"].count_documents({}) == 1
+
+    await run_consumer(settings, store, producer, topic, handler, handled)
+    [dead] = await read_all(settings.kafka_bootstrap_servers, f"schakel.dlq.{service}", 1)
+    headers = {k: v.decode() for k, v in dead.headers}
+    assert dead.value == b"\x00garbage"
+    assert headers["dlq-reason"] == "unreadable"
+    assert "missing CloudEvents header" in headers["dlq-error"]
+    assert headers["dlq-origin-topic"] == topic
+    assert headers["dlq-consumer-group"] == consumer_group(service)
+    effect = await store.db["effects"].find_one({})
+    assert effect is not None and effect["event_id"] == good.id
+
+
+async def test_an_attempt_that_failed_in_an_outage_is_delivered_again(
+    store: MongoStore,
+    producer: AIOKafkaProducer,
+    topic: str,
+    settings: ServiceSettings,
+) -> None:
+    event = event_for("ref-2")
+    await publish(producer, topic, to_record(event))
+    handler = Recorder(fail_times=1)  # the first attempt fails like a database outage
+
+    async def applied() -> bool:
+        return await store.db["effects"].count_documents({"event_id": event.id}) == 1
+
+    await run_consumer(settings, store, producer, topic, handler, applied)
+    assert handler.calls == 2
+
+
+async def test_an_event_published_twice_has_one_effect(
+    store: MongoStore,
+    producer: AIOKafkaProducer,
+    topic: str,
+    settings: ServiceSettings,
+) -> None:
+    event = event_for("ref-2")
+    await publish(producer, topic, to_record(event), to_record(event))
+    handler = Recorder()
+
+    async def both_seen() -> bool:
+        return await _committed(settings, topic) == 2
+
+    await run_consumer(settings, store, producer, topic, handler, both_seen)
+    assert handler.calls == 1
+    assert await store.db["effects"].count_documents({"event_id": event.id}) == 1
+
+
+async def test_a_handler_that_keeps_failing_dead_letters_the_record_not_the_consumer(
+    store: MongoStore,
+    producer: AIOKafkaProducer,
+    topic: str,
+    settings: ServiceSettings,
+    service: str,
+) -> None:
+    poison, fine = event_for("ref-3"), event_for("ref-3")
+    await publish(producer, topic, to_record(poison), to_record(fine))
+    handler = Recorder(fail_times=3, error=ValueError)
+
+    async def fine_applied() -> bool:
+        return await store.db["effects"].count_documents({"event_id": fine.id}) == 1
+
+    await run_consumer(settings, store, producer, topic, handler, fine_applied)
+    [dead] = await read_all(settings.kafka_bootstrap_servers, f"schakel.dlq.{service}", 1)
+    assert dict(dead.headers)["dlq-reason"] == b"handler-failed"
+    assert dict(dead.headers)["ce_id"] == poison.id.encode()
+    assert await store.db["effects"].count_documents({"event_id": poison.id}) == 0
+
+
+async def test_a_restarted_consumer_resumes_after_what_it_committed(
+    store: MongoStore,
+    producer: AIOKafkaProducer,
+    topic: str,
+    settings: ServiceSettings,
+) -> None:
+    first = [event_for(f"ref-{i}") for i in range(5)]
+    await publish(producer, topic, *(to_record(e) for e in first))
+    handler = Recorder()
+
+    async def five() -> bool:
+        return await _committed(settings, topic) == 5
+
+    await run_consumer(settings, store, producer, topic, handler, five)
+    later = event_for("ref-later")
+    await publish(producer, topic, to_record(later))
+    again = Recorder()
+
+    async def six() -> bool:
+        return await _committed(settings, topic) == 6
+
+    await run_consumer(settings, store, producer, topic, again, six)
+    assert again.calls == 1  # only the new event: nothing was handled twice
+    assert await store.db["effects"].count_documents({}) == 6
+
+
+async def _committed(settings: ServiceSettings, topic: str) -> int:
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    await admin.start()
+    try:
+        offsets = await admin.list_consumer_group_offsets(consumer_group(settings.service_name))
+    finally:
+        await admin.close()
+    return sum(meta.offset for tp, meta in offsets.items() if tp.topic == topic and meta.offset > 0)

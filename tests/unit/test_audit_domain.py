@@ -1,0 +1,215 @@
+"""Audit archive: a hash chain over events as written, its verification, and who may read a
+referral's timeline."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from audit.domain import (
+    GENESIS_HASH,
+    ArchiveEntry,
+    ChainHead,
+    WrittenEvent,
+    append,
+    canonical_json,
+    chain_hash,
+    may_see_timeline,
+    parties,
+    timeline,
+    verify,
+    written_event,
+)
+from schakel_contracts import new_event
+from schakel_contracts.envelope import EventPayload
+from schakel_contracts.events import (
+    ReferralReceived,
+    ReferralReceivedV1,
+    ReferralTriaged,
+    Signaler,
+)
+from schakel_contracts.kafka_binding import to_record
+from schakel_contracts.vocabulary import Channel, Grade, SignalerRole, Urgency
+from schakel_platform.auth import Principal, Role
+
+PRACTICE = "huisartsenpraktijk-overvecht"
+OTHER_PRACTICE = "huisartsenpraktijk-zuilen"
+OWNER = "buurtteam-overvecht"
+PSEUDONYM = "ps-" + "a" * 32
+NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+
+
+def received(referral_id: str, organisation: str = PRACTICE) -> ReferralReceived:
+    return ReferralReceived(
+        referral_id=referral_id,
+        channel=Channel.WELZIJN_OP_RECEPT,
+        signaler=Signaler(role=SignalerRole.HUISARTS, organisation=organisation),
+        person_pseudonym=PSEUDONYM,
+        postcode_area="3562",
+        received_at=NOW,
+    )
+
+
+def received_v1(referral_id: str, organisation: str = PRACTICE) -> ReferralReceivedV1:
+    return ReferralReceivedV1(
+        referral_id=referral_id,
+        channel=Channel.WELZIJN_OP_RECEPT,
+        signaler_role=SignalerRole.HUISARTS,
+        signaler_organisation=organisation,
+        person_pseudonym=PSEUDONYM,
+        received_at=NOW,
+    )
+
+
+def triaged(referral_id: str, owner: str = OWNER) -> ReferralTriaged:
+    return ReferralTriaged(
+        referral_id=referral_id,
+        grade=Grade.ERNSTIG,
+        urgency=Urgency.DIRECT,
+        owner_organisation=owner,
+        reasons=["ernstig: signs of malnutrition"],
+        rule_set_version="2026.11-1",
+    )
+
+
+def written(payload: EventPayload, offset: int = 0) -> WrittenEvent:
+    """The event as the consumer would find it in a Kafka record."""
+    subject = str(payload.model_dump()["referral_id"])
+    key, value, headers = to_record(new_event(payload, source="/schakel/test", subject=subject))
+    return written_event(
+        headers, value, topic="schakel.referral-events", partition=2, offset=offset, key=key
+    )
+
+
+def chain(*payloads: EventPayload) -> list[ArchiveEntry]:
+    entries: list[ArchiveEntry] = []
+    for offset, payload in enumerate(payloads):
+        entries.append(append(entries[-1].head if entries else None, written(payload, offset)))
+    return entries
+
+
+def with_payload(entry: ArchiveEntry, **changes: Any) -> ArchiveEntry:
+    event = dataclasses.replace(entry.event, payload={**entry.event.payload, **changes})
+    return dataclasses.replace(entry, event=event)
+
+
+def test_a_chain_of_three_verifies() -> None:
+    entries = chain(received("r-1"), triaged("r-1"), received("r-2"))
+    assert [e.seq for e in entries] == [1, 2, 3]
+    assert entries[0].prev_hash == GENESIS_HASH
+    assert entries[1].prev_hash == entries[0].hash
+    report = verify(entries, head=entries[-1].head)
+    assert report.intact
+    assert (report.checked, report.last_seq, report.first_broken_seq) == (3, 3, None)
+
+
+def test_a_changed_payload_is_found_at_its_seq() -> None:
+    entries = chain(received("r-1"), triaged("r-1"), received("r-2"))
+    entries[1] = with_payload(entries[1], owner_organisation="someone-else")
+    report = verify(entries)
+    assert not report.intact
+    assert report.first_broken_seq == 2
+    assert report.checked == 2
+    assert report.last_seq == 1
+    assert report.reason == "content does not match its hash"
+
+
+def test_a_changed_payload_with_a_recomputed_hash_breaks_the_next_link() -> None:
+    entries = chain(received("r-1"), triaged("r-1"), received("r-2"))
+    forged = with_payload(entries[1], owner_organisation="someone-else")
+    entries[1] = dataclasses.replace(
+        forged, hash=chain_hash(forged.seq, forged.prev_hash, forged.event)
+    )
+    report = verify(entries)
+    assert report.first_broken_seq == 3
+    assert report.reason == "prev_hash does not match the previous entry's hash"
+
+
+def test_a_removed_entry_is_found() -> None:
+    entries = chain(received("r-1"), triaged("r-1"), received("r-2"))
+    report = verify([entries[0], entries[2]])
+    assert report.first_broken_seq == 2
+    assert report.reason is not None and "missing" in report.reason
+
+
+def test_entries_removed_from_the_end_are_found_against_the_head() -> None:
+    entries = chain(received("r-1"), triaged("r-1"), received("r-2"))
+    assert verify(entries[:2]).intact  # without the head the cut is invisible
+    report = verify(entries[:2], head=entries[2].head)
+    assert not report.intact
+    assert report.first_broken_seq == 3
+
+
+def test_a_head_naming_another_hash_is_found() -> None:
+    entries = chain(received("r-1"), triaged("r-1"))
+    report = verify(entries, head=ChainHead(2, "f" * 64))
+    assert report.first_broken_seq == 2
+
+
+def test_canonical_json_is_sorted_and_compact_so_key_order_does_not_matter() -> None:
+    assert canonical_json({"b": 1, "a": [1, {"d": None, "c": "é"}]}) == (
+        '{"a":[1,{"c":"é","d":null}],"b":1}'.encode()
+    )
+    event = written(received("r-1"))
+    reordered = dataclasses.replace(event, payload=dict(reversed(list(event.payload.items()))))
+    assert chain_hash(1, GENESIS_HASH, event) == chain_hash(1, GENESIS_HASH, reordered)
+
+
+def test_a_v1_event_is_kept_as_written() -> None:
+    event = written(received_v1("r-1"))
+    assert event.type == "nl.schakel.referral.received.v1"
+    assert event.payload["signaler_organisation"] == PRACTICE
+    assert "signaler" not in event.payload
+    assert (event.topic, event.partition, event.offset) == ("schakel.referral-events", 2, 0)
+    assert event.key == b"r-1"
+
+
+def test_written_event_keeps_the_value_exactly_as_json() -> None:
+    _, value, headers = to_record(new_event(received("r-1"), source="/s", subject="r-1"))
+    event = written_event(headers, value, topic="t", partition=0, offset=7)
+    assert event.payload == json.loads(value)
+    assert event.headers == tuple(headers)
+
+
+def gp(organisation: str) -> Principal:
+    return Principal("dr-jansen", organisation, frozenset({Role.HUISARTS}))
+
+
+def test_the_referring_gp_practice_sees_its_referral_and_another_practice_does_not() -> None:
+    entries = chain(received("r-1"), triaged("r-1"))
+    assert may_see_timeline(gp(PRACTICE), entries)
+    assert not may_see_timeline(gp(OTHER_PRACTICE), entries)
+
+
+def test_the_referrer_of_a_v1_event_is_known_too() -> None:
+    entries = chain(received_v1("r-1"))
+    assert parties(entries).referrers == {PRACTICE}
+    assert may_see_timeline(gp(PRACTICE), entries)
+    assert not may_see_timeline(gp(OTHER_PRACTICE), entries)
+
+
+def test_the_owner_sees_the_referral() -> None:
+    entries = chain(received("r-1"), triaged("r-1"))
+    broker = Principal("makelaar", OWNER, frozenset({Role.SOCIAAL_MAKELAAR}))
+    assert parties(entries).owners == {OWNER}
+    assert may_see_timeline(broker, entries)
+
+
+def test_an_auditor_sees_every_referral() -> None:
+    entries = chain(received("r-1", organisation=OTHER_PRACTICE))
+    auditor = Principal("auditor", "gemeente-utrecht", frozenset({Role.AUDITOR}))
+    assert may_see_timeline(auditor, entries)
+
+
+def test_the_timeline_shows_one_referral_in_seq_order_as_written() -> None:
+    entries = chain(received_v1("r-1"), received("r-2"), triaged("r-1"))
+    view = timeline("r-1", reversed(entries))
+    assert view.referral_id == "r-1"
+    assert [e.seq for e in view.events] == [1, 3]
+    first = view.events[0]
+    assert first.type == "nl.schakel.referral.received.v1"
+    assert first.data["signaler_organisation"] == PRACTICE
+    assert first.event_id == entries[0].event.event_id
+    assert first.correlation_id == entries[0].event.correlationid

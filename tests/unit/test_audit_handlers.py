@@ -1,0 +1,234 @@
+"""Audit handlers with in-memory fakes: archiving every delivery once, as written, and the
+queries on the archive (timeline reads are recorded, existence is not revealed)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any, cast
+
+import pytest
+from pymongo.errors import PyMongoError
+
+from audit.adapters import head_moved
+from audit.domain import ArchiveEntry, ArchiveRead, ChainHead, verify
+from audit.handlers import (
+    MissingDelivery,
+    archive,
+    on_every_event,
+    read_correlation,
+    read_timeline,
+    verify_archive,
+)
+from schakel_contracts import new_event
+from schakel_contracts.envelope import EventEnvelope, EventPayload
+from schakel_contracts.events import (
+    ReferralReceived,
+    ReferralReceivedV1,
+    ReferralTriaged,
+    Signaler,
+)
+from schakel_contracts.kafka_binding import from_record, to_record
+from schakel_contracts.vocabulary import Channel, Grade, SignalerRole, Urgency
+from schakel_platform.auth import Principal, Role
+from schakel_platform.mongo import Delivery, Transaction
+
+TOPIC = "schakel.referral-events"
+PRACTICE = "huisartsenpraktijk-overvecht"
+PSEUDONYM = "ps-" + "b" * 32
+NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+
+
+class FakeArchive:
+    """Implements ChainStore and ArchiveReader in memory, plus the platform's processed-events
+    marker, so a delivery can be applied once the way ``MongoStore.apply_once`` does."""
+
+    def __init__(self) -> None:
+        self.entries: list[ArchiveEntry] = []
+        self.current: ChainHead | None = None
+        self.processed: set[str] = set()
+        self.reads: list[ArchiveRead] = []
+
+    # ChainStore
+    async def head(self) -> ChainHead | None:
+        return self.current
+
+    async def append(self, entry: ArchiveEntry, after: ChainHead | None) -> None:
+        if after != self.current:
+            raise head_moved()
+        self.current = entry.head
+        self.entries.append(entry)
+
+    # ArchiveReader
+    async def count(self) -> int:
+        return len(self.entries)
+
+    async def by_referral(self, referral_id: str) -> list[ArchiveEntry]:
+        return [e for e in self.entries if e.event.subject == referral_id]
+
+    async def by_correlation(self, correlation_id: str) -> list[ArchiveEntry]:
+        return [e for e in self.entries if e.event.correlationid == correlation_id]
+
+    async def in_order(self) -> AsyncIterator[ArchiveEntry]:
+        for entry in sorted(self.entries, key=lambda e: e.seq):
+            yield entry
+
+    async def record_read(self, read: ArchiveRead) -> None:
+        self.reads.append(read)
+
+    # What the platform does around a handler
+    async def deliver(self, delivery: Delivery) -> bool:
+        event = from_record(delivery.headers, delivery.value)
+        if event.id in self.processed:
+            return False
+        await archive(delivery, self)
+        self.processed.add(event.id)
+        return True
+
+
+def record_of(event: EventEnvelope[Any], offset: int, partition: int = 1) -> Delivery:
+    key, value, headers = to_record(event)
+    return Delivery(TOPIC, partition, offset, key, tuple(headers), value)
+
+
+def received(referral_id: str) -> ReferralReceived:
+    return ReferralReceived(
+        referral_id=referral_id,
+        channel=Channel.WELZIJN_OP_RECEPT,
+        signaler=Signaler(role=SignalerRole.HUISARTS, organisation=PRACTICE),
+        person_pseudonym=PSEUDONYM,
+        received_at=NOW,
+    )
+
+
+def triaged(referral_id: str) -> ReferralTriaged:
+    return ReferralTriaged(
+        referral_id=referral_id,
+        grade=Grade.LICHT_TOT_MATIG,
+        urgency=Urgency.SPOEDIG,
+        owner_organisation="sociaal-makelaars-overvecht",
+        reasons=["licht_tot_matig: low mood"],
+        rule_set_version="2026.11-1",
+    )
+
+
+def event(payload: EventPayload, cause: EventEnvelope[Any] | None = None) -> EventEnvelope[Any]:
+    subject = str(payload.model_dump()["referral_id"])
+    return new_event(payload, source="/schakel/test", subject=subject, cause=cause)
+
+
+async def archived_referral(fake: FakeArchive, referral_id: str = "r-1") -> list[Delivery]:
+    first = event(received(referral_id))
+    deliveries = [record_of(first, 0), record_of(event(triaged(referral_id), cause=first), 1)]
+    for delivery in deliveries:
+        assert await fake.deliver(delivery)
+    return deliveries
+
+
+def principal(organisation: str, *roles: Role) -> Principal:
+    return Principal(f"user-{organisation}", organisation, frozenset(roles))
+
+
+async def test_every_event_is_appended_to_one_chain() -> None:
+    fake = FakeArchive()
+    await archived_referral(fake, "r-1")
+    await fake.deliver(record_of(event(received("r-2")), 2))
+    assert [e.seq for e in fake.entries] == [1, 2, 3]
+    assert fake.current == fake.entries[-1].head
+    assert verify(fake.entries, head=fake.current).intact
+
+
+async def test_a_duplicate_delivery_is_appended_once() -> None:
+    fake = FakeArchive()
+    delivery = record_of(event(received("r-1")), 0)
+    redelivered_elsewhere = record_of(from_record(delivery.headers, delivery.value), 9)
+    assert await fake.deliver(delivery)
+    assert not await fake.deliver(delivery)
+    assert not await fake.deliver(redelivered_elsewhere)  # same event id, another offset
+    assert len(fake.entries) == 1
+    assert fake.current == ChainHead(1, fake.entries[0].hash)
+
+
+async def test_a_v1_event_is_archived_with_its_original_type_and_payload() -> None:
+    v1 = ReferralReceivedV1(
+        referral_id="r-1",
+        channel=Channel.WEBFORMULIER,
+        signaler_role=SignalerRole.APOTHEKER,
+        signaler_organisation="apotheek-kanaleneiland",
+        person_pseudonym=PSEUDONYM,
+        received_at=NOW,
+    )
+    delivery = record_of(event(v1), 4, partition=3)
+    assert from_record(delivery.headers, delivery.value).type.endswith(".v2")  # as read
+    fake = FakeArchive()
+    await fake.deliver(delivery)
+    kept = fake.entries[0].event
+    assert kept.type == "nl.schakel.referral.received.v1"
+    assert kept.payload["signaler_organisation"] == "apotheek-kanaleneiland"
+    assert (kept.topic, kept.partition, kept.offset) == (TOPIC, 3, 4)
+    assert kept.headers == delivery.headers
+
+
+async def test_an_append_after_a_stale_head_is_retried_as_a_transient_conflict() -> None:
+    fake = FakeArchive()
+    await archived_referral(fake)
+    stale = fake.entries[0].head
+    with pytest.raises(PyMongoError) as raised:
+        await fake.append(fake.entries[-1], after=stale)
+    # pymongo's with_transaction runs the whole transaction again on this label.
+    assert raised.value.has_error_label("TransientTransactionError")
+
+
+async def test_the_handler_refuses_to_archive_without_the_record_as_written() -> None:
+    tx = Transaction(cast(Any, None), cast(Any, None))
+    with pytest.raises(MissingDelivery):
+        await on_every_event(event(received("r-1")), tx)
+
+
+async def test_the_referrer_reads_the_timeline_and_the_read_is_recorded() -> None:
+    fake = FakeArchive()
+    await archived_referral(fake)
+    practice = principal(PRACTICE, Role.HUISARTS)
+    shown = await read_timeline(fake, practice, "r-1", NOW)
+    assert shown is not None
+    assert [e.seq for e in shown.events] == [1, 2]
+    assert shown.events[1].causation_id == shown.events[0].event_id
+    assert [(r.kind, r.target, r.organisation, r.outcome, r.at) for r in fake.reads] == [
+        ("timeline", "r-1", PRACTICE, "shown", NOW)
+    ]
+
+
+async def test_another_practice_gets_nothing_as_for_an_unknown_referral() -> None:
+    fake = FakeArchive()
+    await archived_referral(fake)
+    other = principal("huisartsenpraktijk-zuilen", Role.HUISARTS)
+    assert await read_timeline(fake, other, "r-1", NOW) is None
+    assert await read_timeline(fake, other, "r-unknown", NOW) is None
+    assert [r.outcome for r in fake.reads] == ["denied", "unknown"]
+
+
+async def test_an_auditor_reads_any_timeline_and_follows_a_correlation() -> None:
+    fake = FakeArchive()
+    deliveries = await archived_referral(fake)
+    auditor = principal("gemeente-utrecht", Role.AUDITOR)
+    assert await read_timeline(fake, auditor, "r-1", NOW) is not None
+    correlation_id = from_record(deliveries[0].headers, deliveries[0].value).correlationid
+    found = await read_correlation(fake, auditor, correlation_id, NOW)
+    assert found is not None
+    assert [(e.seq, e.referral_id) for e in found.events] == [(1, "r-1"), (2, "r-1")]
+    assert await read_correlation(fake, auditor, "nothing", NOW) is None
+    assert [r.kind for r in fake.reads] == ["timeline", "correlation", "correlation"]
+
+
+async def test_verify_reports_counts_and_the_first_broken_seq() -> None:
+    fake = FakeArchive()
+    await archived_referral(fake)
+    await fake.deliver(record_of(event(received("r-2")), 2))
+    check = await verify_archive(fake)
+    assert check.report.intact
+    assert (check.report.checked, check.archived, check.head_seq) == (3, 3, 3)
+    assert check.seconds >= 0
+    fake.entries[1].event.payload["owner_organisation"] = "someone-else"
+    broken = await verify_archive(fake)
+    assert not broken.report.intact
+    assert broken.report.first_broken_seq == 2

@@ -1,0 +1,158 @@
+"""The event contract: CloudEvents binary mode on Kafka, unreadable records, compatibility."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from schakel_contracts import new_event
+from schakel_contracts.compat import breaking_changes
+from schakel_contracts.envelope import UnreadableEvent
+from schakel_contracts.events import ReferralReceived, ReferralTriaged, Signaler
+from schakel_contracts.export import check
+from schakel_contracts.kafka_binding import from_record, to_record
+from schakel_contracts.vocabulary import Channel, Grade, SignalerRole, Urgency
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def received() -> ReferralReceived:
+    return ReferralReceived(
+        referral_id="ref-1",
+        channel=Channel.WEBFORMULIER,
+        signaler=Signaler(role=SignalerRole.FIETSKOERIER, organisation="fietskoerier-utrecht"),
+        person_pseudonym="ps-" + "0" * 32,
+        postcode_area="3562",
+        received_at=datetime(2026, 11, 20, 12, 0, tzinfo=UTC),
+    )
+
+
+def test_event_travels_as_cloudevents_binary_mode() -> None:
+    event = new_event(received(), source="/schakel/intake", subject="ref-1")
+    key, value, headers = to_record(event)
+    named = dict(headers)
+    assert key == b"ref-1"
+    assert named["ce_type"] == b"nl.schakel.referral.received.v2"
+    assert named["ce_subject"] == b"ref-1"
+    assert named["ce_correlationid"] == event.id.encode()
+    assert json.loads(value)["signaler"]["role"] == "fietskoerier"
+    assert from_record(headers, value) == event
+
+
+def test_caused_event_inherits_correlation_and_names_its_cause() -> None:
+    cause = new_event(
+        received(), source="/schakel/intake", subject="ref-1", correlation_id="corr-42"
+    )
+    triaged = ReferralTriaged(
+        referral_id="ref-1",
+        grade=Grade.ERNSTIG,
+        urgency=Urgency.DIRECT,
+        owner_organisation="buurtteam-overvecht",
+        reasons=["x"],
+        rule_set_version="t",
+    )
+    effect = new_event(triaged, source="/schakel/triage", subject="ref-1", cause=cause)
+    assert effect.correlationid == "corr-42"
+    assert effect.causationid == cause.id
+
+
+@pytest.mark.parametrize(
+    ("headers", "value", "reason"),
+    [
+        ([], b"{}", "missing CloudEvents header"),
+        ("ce_type=nl.schakel.referral.received.v9", b"{}", "unknown event type"),
+        ("ce_type=referral-received", b"{}", "is not of the form"),
+        ("", b"not json", "value is not JSON"),
+        ("", b"[1, 2]", "not a JSON object"),
+        ("", b'{"referral_id": "ref-1"}', "payload invalid: channel: Field required"),
+    ],
+)
+def test_unreadable_record_says_why(headers: Any, value: bytes, reason: str) -> None:
+    good = dict(to_record(new_event(received(), source="/s", subject="ref-1"))[2])
+    if isinstance(headers, str):
+        if headers:
+            name, _, text = headers.partition("=")
+            good[name] = text.encode()
+        headers = list(good.items())
+    with pytest.raises(UnreadableEvent, match=reason):
+        from_record(headers, value)
+
+
+OLD: dict[str, Any] = {
+    "type": "object",
+    "required": ["a", "grade"],
+    "properties": {
+        "a": {"type": "string"},
+        "grade": {"enum": ["preventie", "ernstig"], "type": "string"},
+        "n": {"anyOf": [{"type": "integer"}, {"type": "null"}], "default": None},
+    },
+}
+
+
+def _with(**changes: Any) -> dict[str, Any]:
+    new: dict[str, Any] = json.loads(json.dumps(OLD))
+    for path, value in changes.items():
+        target = new
+        *parents, last = path.split("__")
+        for p in parents:
+            target = target[p]
+        if value is None:
+            del target[last]
+        else:
+            target[last] = value
+    return new
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (_with(required=["a", "grade", "n"]), "n: newly required"),
+        (_with(properties__a=None), "a: field removed"),
+        (_with(properties__grade={"enum": ["ernstig"], "type": "string"}), "enum values removed"),
+        (_with(properties__a={"type": "integer"}), "type string no longer accepted"),
+        (_with(properties__n={"type": "integer"}), "no branch of the new schema reads"),
+        (_with(properties__a={"type": "string", "maxLength": 3}), "maxLength lowered"),
+    ],
+)
+def test_incompatible_changes_are_caught(change: dict[str, Any], problem: str) -> None:
+    assert any(problem in p for p in breaking_changes(OLD, change)), breaking_changes(OLD, change)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        _with(properties__extra={"type": "string"}),
+        _with(
+            properties__grade={
+                "enum": ["preventie", "ernstig", "licht_tot_matig"],
+                "type": "string",
+            }
+        ),
+        _with(required=["a"]),
+        _with(properties__n={"anyOf": [{"type": "number"}, {"type": "null"}]}),
+    ],
+)
+def test_compatible_changes_pass(change: dict[str, Any]) -> None:
+    assert breaking_changes(OLD, change) == []
+
+
+def test_published_schemas_are_current_and_compatible() -> None:
+    """Fails when a model changed without `make schemas`, or changed incompatibly."""
+    assert check(ROOT / "schemas") == []
+
+
+def test_a_breaking_model_change_is_refused(tmp_path: Path) -> None:
+    published = json.loads(
+        (ROOT / "schemas/events/nl.schakel.referral.triaged.v1.json").read_text()
+    )
+    published["required"] = [r for r in published["required"] if r != "urgency"]
+    published["properties"]["urgency"] = {"type": "string"}  # once any string was allowed
+    events = tmp_path / "events"
+    events.mkdir()
+    (events / "nl.schakel.referral.triaged.v1.json").write_text(json.dumps(published))
+    problems = [p for p in check(tmp_path) if "triaged.v1 vs" in p]
+    assert problems and "urgency" in problems[0]

@@ -1,0 +1,265 @@
+"""The referral read model and what a signaler may see."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from feedback.domain import (
+    ReferralState,
+    ReferralStatus,
+    apply,
+    receipt_hash,
+    referral_view,
+    signaler_view,
+)
+from schakel_contracts.envelope import EventEnvelope, EventPayload, new_event
+from schakel_contracts.events import (
+    FeedbackRecorded,
+    MatchProposed,
+    Offer,
+    ReferralReceived,
+    ReferralTriaged,
+    Signaler,
+    Waitlisted,
+)
+from schakel_contracts.vocabulary import (
+    Channel,
+    Grade,
+    OfferKind,
+    SignalerRole,
+    SignalerStatus,
+    Urgency,
+)
+
+REFERRAL = "ref-0042"
+PSEUDONYM = "ps-" + "ab" * 16
+GP = "huisartsenpraktijk-de-dreef"
+OWNER = "buurtteam-overvecht"
+RECEIPT = "K7QM-4XPD"
+
+
+def event(payload: EventPayload) -> EventEnvelope[Any]:
+    return new_event(payload, source="/schakel/test", subject=REFERRAL, correlation_id="corr-1")
+
+
+def received() -> EventEnvelope[Any]:
+    return event(
+        ReferralReceived(
+            referral_id=REFERRAL,
+            channel=Channel.WELZIJN_OP_RECEPT,
+            signaler=Signaler(role=SignalerRole.HUISARTS, organisation=GP),
+            person_pseudonym=PSEUDONYM,
+            postcode_area="3563",
+            receipt_hash=receipt_hash(RECEIPT),
+            received_at=datetime(2026, 11, 20, 9, 30, tzinfo=UTC),
+        )
+    )
+
+
+def triaged() -> EventEnvelope[Any]:
+    return event(
+        ReferralTriaged(
+            referral_id=REFERRAL,
+            grade=Grade.ERNSTIG,
+            urgency=Urgency.SPOEDIG,
+            district="overvecht",
+            owner_organisation=OWNER,
+            reasons=["ernstig: low mood"],
+            rule_set_version="2026.11-1",
+        )
+    )
+
+
+def match_proposed() -> EventEnvelope[Any]:
+    return event(
+        MatchProposed(
+            referral_id=REFERRAL,
+            score=43.0,
+            reasons=["suits grade ernstig"],
+            offer=Offer(
+                kind=OfferKind.MAATJE,
+                offer_id="psy",
+                title="Psychiatriemaatje",
+                provider_organisation="Humanitas Utrecht",
+                district="overvecht",
+            ),
+        )
+    )
+
+
+def waitlisted() -> EventEnvelope[Any]:
+    return event(
+        Waitlisted(
+            referral_id=REFERRAL,
+            wanted=[OfferKind.MAATJE],
+            reason="no offer suits grade ernstig in overvecht or city-wide",
+        )
+    )
+
+
+def fold(*events: EventEnvelope[Any]) -> tuple[ReferralState, list[SignalerStatus | None]]:
+    state: ReferralState | None = None
+    changes: list[SignalerStatus | None] = []
+    for e in events:
+        state, change = apply(state, e)
+        changes.append(change)
+    assert state is not None
+    return state, changes
+
+
+def test_receipt_hash_ignores_spaces_and_case_exactly_as_intake_hashes() -> None:
+    typed = "  k7qm-4x pd "
+    intake = hashlib.sha256(typed.strip().upper().replace(" ", "").encode()).hexdigest()
+
+    assert receipt_hash(typed) == intake == receipt_hash(RECEIPT)
+
+
+def test_received_referral_is_ontvangen_with_who_sent_it() -> None:
+    state, changes = fold(received())
+
+    assert changes == [SignalerStatus.ONTVANGEN]
+    assert state.status is ReferralStatus.RECEIVED
+    assert state.referrer_organisation == GP
+    assert state.signaler_role is SignalerRole.HUISARTS
+    assert state.receipt_hash == receipt_hash(RECEIPT)
+    assert state.owner_organisation is None
+
+
+def test_the_signaler_follows_the_referral_to_proposed_help() -> None:
+    state, changes = fold(received(), triaged(), match_proposed())
+
+    assert changes == [
+        SignalerStatus.ONTVANGEN,
+        SignalerStatus.IN_BEHANDELING,
+        SignalerStatus.HULP_VOORGESTELD,
+    ]
+    assert state.status is ReferralStatus.MATCH_PROPOSED
+    assert state.owner_organisation == OWNER
+    assert (state.grade, state.district) == (Grade.ERNSTIG, "overvecht")
+    assert state.proposal is not None and state.proposal.title == "Psychiatriemaatje"
+
+
+def test_waitlist_is_shown_and_cleared_when_help_is_proposed_later() -> None:
+    waiting, _ = fold(received(), triaged(), waitlisted())
+    helped, changes = fold(received(), triaged(), waitlisted(), match_proposed())
+
+    assert waiting.signaler_status is SignalerStatus.WACHTLIJST
+    assert waiting.waitlist_reason is not None and waiting.proposal is None
+    assert changes[-1] is SignalerStatus.HULP_VOORGESTELD
+    assert helped.waitlist_reason is None
+
+
+def test_history_lists_every_event_in_order() -> None:
+    events = (received(), triaged(), match_proposed())
+
+    state, _ = fold(*events)
+
+    assert [h.event_id for h in state.history] == [e.id for e in events]
+    assert [h.type for h in state.history] == [
+        "nl.schakel.referral.received.v2",
+        "nl.schakel.referral.triaged.v1",
+        "nl.schakel.referral.match-proposed.v1",
+    ]
+
+
+def test_the_same_event_twice_changes_nothing() -> None:
+    first = received()
+    state, _ = fold(first)
+
+    again, change = apply(state, first)
+
+    assert again is state and change is None
+
+
+def test_a_second_waitlist_decision_is_no_news_for_the_signaler() -> None:
+    state, changes = fold(received(), triaged(), waitlisted(), waitlisted())
+
+    assert changes[-1] is None
+    assert len(state.history) == 4
+
+
+def test_status_since_is_when_the_signaler_status_last_changed() -> None:
+    state, _ = fold(received(), triaged(), waitlisted())
+    later, change = apply(state, waitlisted())
+
+    assert change is None
+    assert later.signaler_status_since == state.signaler_status_since
+    assert later.updated_at > state.updated_at
+
+
+def test_a_history_that_starts_after_received_still_builds_a_read_model() -> None:
+    state, changes = fold(triaged())
+
+    assert changes == [SignalerStatus.IN_BEHANDELING]
+    assert state.receipt_hash is None and state.owner_organisation == OWNER
+
+
+def test_feedback_s_own_events_are_not_lifecycle_events() -> None:
+    own = event(
+        FeedbackRecorded(
+            referral_id=REFERRAL,
+            signaler_status=SignalerStatus.ONTVANGEN,
+            caused_by_type="nl.schakel.referral.received.v2",
+        )
+    )
+
+    with pytest.raises(TypeError):
+        apply(None, own)
+
+
+def test_signaler_status_view_contains_nothing_personal() -> None:
+    state, _ = fold(received(), triaged(), match_proposed())
+
+    view = signaler_view(state, " k7qm-4xpd")
+    text = json.dumps(view)
+
+    assert set(view) == {"receipt", "status", "status_text", "owner_organisation", "updated_at"}
+    # The district may show only inside the owner's name (buurtteam-overvecht), never alone.
+    for personal in (
+        PSEUDONYM,
+        REFERRAL,
+        "ernstig",
+        '"overvecht"',
+        "3563",
+        GP,
+        "Psychiatriemaatje",
+        receipt_hash(RECEIPT),
+    ):
+        assert personal not in text
+    assert view["status"] == "hulp_voorgesteld"
+    assert view["receipt"] == RECEIPT
+    assert view["owner_organisation"] == OWNER
+    assert set(view["status_text"]) == {"nl", "en"}
+
+
+def test_every_signaler_status_has_a_dutch_and_an_english_text() -> None:
+    for events in (
+        (received(),),
+        (received(), triaged()),
+        (received(), triaged(), waitlisted()),
+        (received(), triaged(), match_proposed()),
+    ):
+        state, _ = fold(*events)
+        texts = signaler_view(state, RECEIPT)["status_text"]
+        assert texts["nl"] and texts["en"] and texts["nl"] != texts["en"]
+
+
+def test_referral_view_is_the_read_model_without_the_receipt_hash() -> None:
+    state, _ = fold(received(), triaged(), match_proposed())
+
+    view = referral_view(state)
+
+    assert "receipt_hash" not in view and receipt_hash(RECEIPT) not in json.dumps(view)
+    assert view["referrer_organisation"] == GP
+    assert view["signaler_status"] == "hulp_voorgesteld"
+    assert view["proposal"] == {
+        "kind": "maatje",
+        "title": "Psychiatriemaatje",
+        "provider_organisation": "Humanitas Utrecht",
+    }
+    assert [h["type"] for h in view["history"]][-1] == "nl.schakel.referral.match-proposed.v1"

@@ -1,0 +1,122 @@
+"""Feedback's handler over an in-memory read model, and who may read a referral."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from feedback.app import may_see
+from feedback.domain import ReferralState
+from feedback.handlers import HANDLERS, SOURCE, follow
+from schakel_contracts.envelope import EventEnvelope
+from schakel_contracts.events import FeedbackRecorded
+from schakel_contracts.vocabulary import SignalerStatus
+from schakel_platform.auth import Principal, Role
+from tests.unit.test_feedback_domain import (
+    GP,
+    OWNER,
+    REFERRAL,
+    match_proposed,
+    received,
+    triaged,
+    waitlisted,
+)
+
+
+@dataclass
+class FakeReferrals:
+    states: dict[str, ReferralState] = field(default_factory=dict)
+    saves: int = 0
+
+    async def get(self, referral_id: str) -> ReferralState | None:
+        return self.states.get(referral_id)
+
+    async def save(self, state: ReferralState) -> None:
+        self.states[state.referral_id] = state
+        self.saves += 1
+
+
+@dataclass
+class Outbox:
+    events: list[EventEnvelope[Any]] = field(default_factory=list)
+
+    def __call__(self, event: EventEnvelope[Any]) -> None:
+        self.events.append(event)
+
+    @property
+    def statuses(self) -> list[SignalerStatus]:
+        return [e.data.signaler_status for e in self.events]
+
+
+async def test_each_step_of_a_referral_is_recorded_as_feedback_for_the_signaler() -> None:
+    referrals, outbox = FakeReferrals(), Outbox()
+    steps = [received(), triaged(), match_proposed()]
+
+    for step in steps:
+        await follow(step, referrals, outbox)
+
+    assert outbox.statuses == [
+        SignalerStatus.ONTVANGEN,
+        SignalerStatus.IN_BEHANDELING,
+        SignalerStatus.HULP_VOORGESTELD,
+    ]
+    assert [e.data.caused_by_type for e in outbox.events] == [s.type for s in steps]
+    assert [e.causationid for e in outbox.events] == [s.id for s in steps]
+    last = outbox.events[-1]
+    assert isinstance(last.data, FeedbackRecorded)
+    assert last.data.owner_organisation == OWNER
+    assert (last.subject, last.source, last.correlationid) == (REFERRAL, SOURCE, "corr-1")
+    assert referrals.states[REFERRAL].status.value == "match_proposed"
+
+
+async def test_a_redelivered_event_is_recorded_once() -> None:
+    referrals, outbox = FakeReferrals(), Outbox()
+    first = received()
+
+    await follow(first, referrals, outbox)
+    await follow(first, referrals, outbox)
+
+    assert referrals.saves == 1 and len(outbox.events) == 1
+
+
+async def test_no_change_for_the_signaler_is_kept_but_not_announced() -> None:
+    referrals, outbox = FakeReferrals(), Outbox()
+
+    for step in (received(), triaged(), waitlisted(), waitlisted()):
+        await follow(step, referrals, outbox)
+
+    assert outbox.statuses[-1] is SignalerStatus.WACHTLIJST and len(outbox.events) == 3
+    assert len(referrals.states[REFERRAL].history) == 4
+
+
+def test_feedback_follows_the_lifecycle_but_not_its_own_events() -> None:
+    assert set(HANDLERS) == {
+        "nl.schakel.referral.received",
+        "nl.schakel.referral.triaged",
+        "nl.schakel.referral.match-proposed",
+        "nl.schakel.referral.waitlisted",
+    }
+
+
+async def _state() -> ReferralState:
+    referrals = FakeReferrals()
+    for step in (received(), triaged()):
+        await follow(step, referrals, Outbox())
+    return referrals.states[REFERRAL]
+
+
+async def test_the_referring_gp_and_the_owner_may_read_the_referral() -> None:
+    state = await _state()
+
+    assert may_see(Principal("dr-jansen", GP, frozenset({Role.HUISARTS})), state)
+    assert may_see(Principal("makelaar", OWNER, frozenset({Role.SOCIAAL_MAKELAAR})), state)
+    assert may_see(Principal("auditor", "gemeente-utrecht", frozenset({Role.AUDITOR})), state)
+
+
+async def test_another_organisation_may_not_read_the_referral() -> None:
+    state = await _state()
+
+    assert not may_see(
+        Principal("makelaar", "buurtteam-zuilen", frozenset({Role.SOCIAAL_MAKELAAR})), state
+    )
+    assert not may_see(Principal("beleid", "gemeente-utrecht", frozenset({Role.GEMEENTE})), state)

@@ -1,0 +1,455 @@
+"""The gateway, with the services replaced by small in-process fakes.
+
+Each fake is a real ASGI app reached through httpx's ASGITransport, picked by host name; a
+service with no fake behaves like one that is down (connection refused).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from gateway.app import GatewaySettings, build
+from gateway.pages import AGE_LABELS, OBSERVATION_LABELS, ROLE_LABELS, SignalForm
+from gateway.users import hash_password, load_users, repo_root, verify_password
+from schakel_contracts.vocabulary import AgeBand, Observation, SignalerRole
+from schakel_platform.auth import Principal, Role, issue_token, verify_token
+
+SECRET = "test-secret"
+RECEIPT = "K7QM-4XWD-2P"
+POSTCODE = re.compile(r"^[1-9][0-9]{3} ?[A-Za-z]{2}$")
+Seen = list[dict[str, Any]]
+
+
+async def _record(request: Request, seen: Seen) -> dict[str, Any]:
+    body = await request.body()
+    entry = {
+        "method": request.method,
+        "path": request.url.path,
+        "query": request.url.query,
+        "headers": dict(request.headers),
+        "json": json.loads(body) if body else None,
+    }
+    seen.append(entry)
+    return entry
+
+
+def fake_intake(seen: Seen) -> FastAPI:
+    app = FastAPI(title="fake intake")
+
+    @app.post("/api/v1/signals")
+    async def signal(request: Request) -> JSONResponse:
+        body = (await _record(request, seen))["json"]
+        if not POSTCODE.match(body["person"]["postcode"]):
+            return JSONResponse(
+                status_code=422,
+                content={
+                    "detail": "request is not valid",
+                    "errors": [{"field": "person.postcode", "reason": "not a Dutch postcode"}],
+                },
+            )
+        return JSONResponse(
+            status_code=202,
+            content={
+                "receipt": RECEIPT,
+                "status_url": f"/api/v1/signals/{RECEIPT}/status",
+                "message": {"nl": "Dank u wel.", "en": "Thank you."},
+            },
+        )
+
+    @app.post("/api/v1/referrals")
+    async def referral(request: Request) -> JSONResponse:
+        await _record(request, seen)
+        return JSONResponse(status_code=202, content={"referral_id": "r-1", "receipt": RECEIPT})
+
+    @app.get("/internal/vault-size")
+    async def internal() -> dict[str, int]:  # not routed by the gateway: not public
+        return {"people": 3}
+
+    return app
+
+
+def fake_feedback(seen: Seen) -> FastAPI:
+    app = FastAPI(title="fake feedback")
+
+    @app.get("/api/v1/signals/{receipt}/status")
+    async def status(receipt: str, request: Request) -> JSONResponse:
+        await _record(request, seen)
+        if receipt != RECEIPT:
+            return JSONResponse(status_code=404, content={"detail": "unknown receipt"})
+        return JSONResponse(
+            {
+                "receipt": receipt,
+                "status": "in_behandeling",
+                "status_text": {
+                    "nl": "In behandeling bij een sociaal makelaar",
+                    "en": "Being handled by a social broker",
+                },
+                "owner_organisation": "sociaal-makelaars-overvecht",
+                "updated_at": "2026-05-12T10:15:00+00:00",
+            }
+        )
+
+    @app.get("/api/v1/referrals")
+    async def referrals(request: Request) -> dict[str, Any]:
+        return await _record(request, seen)
+
+    return app
+
+
+def healthy(app: FastAPI) -> FastAPI:
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+class ServiceNetwork(httpx.AsyncBaseTransport):
+    """Routes by host name to fake services; an unknown host refuses the connection."""
+
+    def __init__(self, services: dict[str, FastAPI]) -> None:
+        self.transports = {host: httpx.ASGITransport(app=app) for host, app in services.items()}
+        self.asked: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.asked.append(f"{request.url.host}{request.url.path}")
+        transport = self.transports.get(request.url.host)
+        if transport is None:
+            raise httpx.ConnectError("connection refused", request=request)
+        return await transport.handle_async_request(request)
+
+
+@pytest.fixture
+def users_file(tmp_path: Path) -> Path:
+    path = tmp_path / "users.json"
+    cheap = 1_000  # fast hashes for tests; the demo file uses the real cost
+    path.write_text(
+        json.dumps(
+            [
+                {
+                    "username": "huisarts",
+                    "password_hash": hash_password("geheim", iterations=cheap),
+                    "organisation": "huisartsenpraktijk-overvecht",
+                    "roles": ["huisarts"],
+                },
+            ]
+        )
+    )
+    return path
+
+
+@pytest.fixture
+def seen() -> dict[str, Seen]:
+    return {"intake": [], "feedback": []}
+
+
+@pytest.fixture
+def network(seen: dict[str, Seen]) -> ServiceNetwork:
+    return ServiceNetwork(
+        {
+            "intake": healthy(fake_intake(seen["intake"])),
+            "feedback": healthy(fake_feedback(seen["feedback"])),
+        }
+    )
+
+
+@pytest.fixture
+async def gateway(users_file: Path, network: ServiceNetwork) -> AsyncIterator[httpx.AsyncClient]:
+    settings = GatewaySettings(
+        intake_url="http://intake",
+        triage_url="http://triage",
+        matching_url="http://matching",
+        feedback_url="http://feedback",
+        audit_url="http://audit",
+        users_file=str(users_file),
+        auth_secret=SECRET,
+    )
+    app = build(settings, transport=network)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+        yield client
+
+
+@contextlib.asynccontextmanager
+async def lonely_gateway(users_file: Path) -> AsyncIterator[httpx.AsyncClient]:
+    """A gateway none of whose services can be reached."""
+    settings = GatewaySettings(intake_url="http://intake", users_file=str(users_file))
+    app = build(settings, transport=ServiceNetwork({}))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+        yield client
+
+
+def bearer(organisation: str = "huisartsenpraktijk-overvecht") -> dict[str, str]:
+    principal = Principal("huisarts", organisation, frozenset({Role.HUISARTS}))
+    return {"Authorization": f"Bearer {issue_token(principal, SECRET)}"}
+
+
+def a_signal(**changes: Any) -> dict[str, Any]:
+    form: dict[str, Any] = {
+        "signaler_role": "apotheker",
+        "name": "Mevrouw Jansen",
+        "postcode": "3562 AB",
+        "observations": ["alleen_wonend", "somber"],
+        "age_band": "80+",
+        "consent": "ja",
+        "note": "",
+        "lang": "nl",
+    }
+    return {**form, **changes}
+
+
+def field_block(html: str, name: str) -> str:
+    """The HTML from a field's label up to its input: where its error must be shown."""
+    start = html.index(f'<label for="{name}"')
+    return html[start : html.index(f'id="{name}"', start)]
+
+
+# --- the pages -------------------------------------------------------------------------------
+
+
+async def test_the_form_is_dutch_first(gateway: httpx.AsyncClient) -> None:
+    page = await gateway.get("/")
+    assert page.status_code == 200
+    assert '<html lang="nl">' in page.text
+    assert "Zorgen om iemand? Meld het hier" in page.text
+    assert "Ik meld voor mezelf" in page.text
+    assert "Heeft vandaag nog niemand gesproken" in page.text
+    assert 'href="/?lang=en"' in page.text
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+
+
+async def test_the_form_switches_to_english(gateway: httpx.AsyncClient) -> None:
+    page = await gateway.get("/", params={"lang": "en"})
+    assert '<html lang="en">' in page.text
+    assert "Worried about someone? Report it here" in page.text
+    assert "I am reporting about myself" in page.text
+    assert 'href="/?lang=nl"' in page.text
+    assert 'name="lang" value="en"' in page.text
+
+
+async def test_every_choice_has_a_dutch_label() -> None:
+    assert set(ROLE_LABELS) == set(SignalerRole)
+    assert set(OBSERVATION_LABELS) == set(Observation)
+    assert set(AGE_LABELS) == set(AgeBand)
+
+
+async def test_missing_postcode_is_shown_next_to_the_field_and_the_name_is_kept(
+    gateway: httpx.AsyncClient, seen: dict[str, Seen]
+) -> None:
+    page = await gateway.post("/melden", data=a_signal(postcode=""))
+    assert page.status_code == 422
+    assert "Vul de postcode in" in field_block(page.text, "postcode")
+    assert 'value="Mevrouw Jansen"' in page.text
+    assert 'value="somber" checked' in page.text
+    assert seen["intake"] == []  # nothing to send yet
+
+
+async def test_intake_refusal_is_shown_next_to_the_field(
+    gateway: httpx.AsyncClient, seen: dict[str, Seen]
+) -> None:
+    page = await gateway.post("/melden", data=a_signal(postcode="12345", lang="en"))
+    assert page.status_code == 422
+    assert "This is not a Dutch postcode" in field_block(page.text, "postcode")
+    assert 'value="12345"' in page.text
+    assert len(seen["intake"]) == 1
+
+
+async def test_a_valid_signal_leads_to_the_receipt_page(
+    gateway: httpx.AsyncClient, seen: dict[str, Seen]
+) -> None:
+    answer = await gateway.post("/melden", data=a_signal())
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"/ontvangen/{RECEIPT}"
+    sent = seen["intake"][0]
+    assert sent["json"]["person"] == {
+        "name": "Mevrouw Jansen",
+        "postcode": "3562 AB",
+        "phone": None,
+        "email": None,
+    }
+    assert sent["json"]["consent_to_contact"] is True
+    assert sent["headers"]["idempotency-key"]
+    assert sent["headers"]["x-correlation-id"] == answer.headers["x-correlation-id"]
+
+    page = await gateway.get(answer.headers["location"])
+    assert page.status_code == 200
+    assert f'<p class="code">{RECEIPT}</p>' in page.text
+    assert "In behandeling bij een sociaal makelaar" in page.text
+    assert page.headers["cache-control"] == "no-store"
+
+
+async def test_a_receipt_feedback_does_not_know_yet_is_being_processed(
+    gateway: httpx.AsyncClient,
+) -> None:
+    page = await gateway.get("/ontvangen/AAAA-BBBB-CC", params={"lang": "en"})
+    assert page.status_code == 200
+    assert "Being processed" in page.text
+
+
+async def test_a_self_report_is_sent_as_one() -> None:
+    payload = SignalForm(
+        signaler_role="zelf", signaler_organisation="X", name="A", postcode="3512 AB", consent="nee"
+    ).payload()
+    assert payload["about_self"] is True
+    assert payload["signaler_organisation"] is None
+    assert payload["consent_to_contact"] is False
+
+
+async def test_the_events_page_lists_channels_and_messages(gateway: httpx.AsyncClient) -> None:
+    document = (await gateway.get("/asyncapi.json")).json()
+    assert document["asyncapi"].startswith("3.")
+    page = await gateway.get("/asyncapi")
+    assert page.status_code == 200
+    some_channel = next(iter(document["channels"].values()))["address"]
+    assert some_channel in page.text
+
+
+async def test_the_form_keeps_what_was_typed_when_intake_is_down(tmp_path: Path) -> None:
+    async with lonely_gateway(tmp_path / "none.json") as gateway:
+        page = await gateway.post("/melden", data=a_signal())
+    assert page.status_code == 503
+    assert "Het versturen lukte nu niet" in page.text
+    assert 'value="Mevrouw Jansen"' in page.text
+
+
+# --- login -----------------------------------------------------------------------------------
+
+
+async def test_login_with_the_right_password_gives_a_token_of_the_organisation(
+    gateway: httpx.AsyncClient,
+) -> None:
+    answer = await gateway.post(
+        "/api/v1/auth/token", json={"username": "huisarts", "password": "geheim"}
+    )
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["token_type"] == "bearer"
+    assert body["organisation"] == "huisartsenpraktijk-overvecht"
+    assert verify_token(body["access_token"], SECRET).organisation == body["organisation"]
+
+
+async def test_login_accepts_an_oauth2_password_form(gateway: httpx.AsyncClient) -> None:
+    answer = await gateway.post(
+        "/api/v1/auth/token",
+        data={"grant_type": "password", "username": "huisarts", "password": "geheim"},
+    )
+    assert answer.status_code == 200
+    assert answer.json()["roles"] == ["huisarts"]
+
+
+@pytest.mark.parametrize(("username", "password"), [("huisarts", "fout"), ("niemand", "geheim")])
+async def test_login_with_a_wrong_password_or_user_is_refused(
+    gateway: httpx.AsyncClient, username: str, password: str
+) -> None:
+    answer = await gateway.post(
+        "/api/v1/auth/token", json={"username": username, "password": password}
+    )
+    assert answer.status_code == 401
+    assert "access_token" not in answer.json()
+
+
+async def test_without_a_users_file_logins_are_off_not_open(tmp_path: Path) -> None:
+    async with lonely_gateway(tmp_path / "none.json") as gateway:
+        answer = await gateway.post(
+            "/api/v1/auth/token", json={"username": "huisarts", "password": "geheim"}
+        )
+    assert answer.status_code == 503
+    assert "SCHAKEL_USERS_FILE" in answer.json()["detail"]
+
+
+def test_demo_accounts_match_their_passwords() -> None:
+    path = repo_root() / "deploy" / "demo" / "users.json"
+    accounts = json.loads(path.read_text())
+    store = load_users(path)
+    assert len(store) == len(accounts) == 7
+    for account in accounts:
+        assert verify_password(account["password"], account["password_hash"])
+    assert {a["username"]: a["organisation"] for a in accounts}[
+        "huisarts"
+    ] == "huisartsenpraktijk-overvecht"
+
+
+# --- the proxy -------------------------------------------------------------------------------
+
+
+async def test_protected_paths_forward_authorization_and_correlation_id(
+    gateway: httpx.AsyncClient,
+) -> None:
+    headers = {**bearer(), "X-Correlation-ID": "corr-42"}
+    answer = await gateway.get("/api/v1/referrals", params={"state": "open"}, headers=headers)
+    assert answer.status_code == 200
+    echoed = answer.json()
+    assert echoed["headers"]["authorization"] == headers["Authorization"]
+    assert echoed["headers"]["x-correlation-id"] == "corr-42"
+    assert echoed["query"] == "state=open"
+    assert answer.headers["x-correlation-id"] == "corr-42"
+
+
+async def test_protected_paths_need_a_valid_token(
+    gateway: httpx.AsyncClient, seen: dict[str, Seen]
+) -> None:
+    assert (await gateway.get("/api/v1/referrals")).status_code == 401
+    forged = {"Authorization": "Bearer " + issue_token(Principal("x", "y"), "other-secret")}
+    assert (await gateway.get("/api/v1/referrals", headers=forged)).status_code == 401
+    assert seen["feedback"] == []
+
+
+async def test_public_signal_api_forwards_idempotency_key_and_status(
+    gateway: httpx.AsyncClient, seen: dict[str, Seen]
+) -> None:
+    body = SignalForm(
+        signaler_role="buurtbewoner", name="Henk", postcode="3554 AB", consent="ja"
+    ).payload()
+    answer = await gateway.post("/api/v1/signals", json=body, headers={"Idempotency-Key": "k-1"})
+    assert answer.status_code == 202
+    assert answer.json()["receipt"] == RECEIPT
+    assert seen["intake"][0]["headers"]["idempotency-key"] == "k-1"
+    status = await gateway.get(f"/api/v1/signals/{RECEIPT}/status")
+    assert status.json()["status"] == "in_behandeling"
+
+
+async def test_an_unreachable_service_gives_503_naming_it(gateway: httpx.AsyncClient) -> None:
+    answer = await gateway.get("/api/v1/offers", headers=bearer())
+    assert answer.status_code == 503
+    assert answer.json()["service"] == "matching"
+    assert "matching" in answer.json()["detail"]
+
+
+async def test_readiness_names_the_services_that_are_down(gateway: httpx.AsyncClient) -> None:
+    answer = await gateway.get("/readyz")
+    assert answer.status_code == 503
+    assert answer.json()["intake"] == "ok"
+    assert answer.json()["audit"].startswith("failing")
+
+
+# --- the merged OpenAPI document -------------------------------------------------------------
+
+
+async def test_openapi_merges_the_services_public_paths(gateway: httpx.AsyncClient) -> None:
+    document = (await gateway.get("/openapi.json")).json()
+    paths = document["paths"]
+    assert "post" in paths["/api/v1/signals"]  # intake
+    assert "get" in paths["/api/v1/signals/{receipt}/status"]  # feedback
+    assert set(paths["/api/v1/referrals"]) >= {"get", "post"}  # one path, two services
+    assert "post" in paths["/api/v1/auth/token"]  # the gateway's own
+    assert "/internal/vault-size" not in paths  # not reachable through the gateway
+    assert "matching" in document["x-schakel-unavailable-services"]
+
+
+async def test_openapi_is_cached(gateway: httpx.AsyncClient, network: ServiceNetwork) -> None:
+    first = (await gateway.get("/openapi.json")).json()
+    second = (await gateway.get("/openapi.json")).json()
+    assert first == second
+    assert network.asked.count("intake/openapi.json") == 1
+    assert (await gateway.get("/docs")).status_code == 200

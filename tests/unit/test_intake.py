@@ -1,0 +1,94 @@
+"""Intake: receipts, postcodes, the person vault, and what leaves intake in the event."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import UTC, datetime
+
+import pytest
+from cryptography.exceptions import InvalidTag
+
+from intake.domain import Intake, accept, new_receipt_code, normalise_postcode
+from intake.schemas import ReferralIn, SignalIn
+from intake.vault import Sealer
+from schakel_contracts.receipts import receipt_hash
+from schakel_contracts.vocabulary import Channel, Observation, SignalerRole
+
+
+def test_receipt_codes_are_readable_aloud_and_unique() -> None:
+    codes = {new_receipt_code() for _ in range(2000)}
+    assert len(codes) == 2000
+    assert all(
+        re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{2}", c)
+        for c in codes
+    )
+
+
+def test_receipt_typed_in_lower_case_with_spaces_finds_the_same_status() -> None:
+    assert receipt_hash(" k7qm-4xwd-2p ") == receipt_hash("K7QM-4XWD-2P")
+
+
+@pytest.mark.parametrize(("typed", "normal"), [("3562ab", "3562 AB"), (" 3562 AB ", "3562 AB")])
+def test_postcodes_are_normalised(typed: str, normal: str) -> None:
+    assert normalise_postcode(typed) == normal
+
+
+@pytest.mark.parametrize("bad", ["0562 AB", "35621", "ABCD EF", ""])
+def test_non_dutch_postcodes_are_refused(bad: str) -> None:
+    with pytest.raises(ValueError, match="Dutch postcode"):
+        normalise_postcode(bad)
+
+
+def test_event_carries_pseudonym_and_area_but_nothing_personal() -> None:
+    accepted = accept(
+        Intake(
+            channel=Channel.WEBFORMULIER,
+            signaler_role=SignalerRole.APOTHEKER,
+            signaler_organisation=None,
+            postcode="3562 AB",
+            received_at=datetime.now(UTC),
+            observations=(Observation.SOMBER, Observation.SOMBER),
+        )
+    )
+    event = accepted.event
+    assert event.person_pseudonym == accepted.pseudonym
+    assert event.postcode_area == "3562"
+    assert event.observations == [Observation.SOMBER]
+    assert event.receipt_hash == receipt_hash(accepted.receipt)
+    assert "3562 AB" not in event.model_dump_json()
+    assert accepted.receipt not in event.model_dump_json()
+
+
+def test_self_report_is_marked_as_such() -> None:
+    body = SignalIn.model_validate(
+        {
+            "about_self": True,
+            "signaler_role": "apotheker",
+            "person": {"name": "A", "postcode": "3512AB"},
+        }
+    )
+    assert body.signaler_role is SignalerRole.ZELF
+
+
+def test_prescription_without_consent_is_refused() -> None:
+    with pytest.raises(ValueError, match="consent"):
+        ReferralIn.model_validate(
+            {"patient": {"name": "A", "postcode": "3512AB"}, "consent_to_contact": False}
+        )
+
+
+def test_vault_seals_per_person_and_opens_only_for_that_person() -> None:
+    sealer = Sealer(os.urandom(32))
+    person, key = sealer.seal("ps-a", {"name": "Mevrouw de Vries", "phone": "030 123 4567"})
+    assert b"de Vries" not in person["ciphertext"]
+    assert sealer.open(person, key)["name"] == "Mevrouw de Vries"
+    moved = {**person, "_id": "ps-b"}
+    with pytest.raises(InvalidTag):
+        sealer.open(moved, {**key, "_id": "ps-b"})
+
+
+def test_another_master_key_cannot_open_the_vault() -> None:
+    person, key = Sealer(os.urandom(32)).seal("ps-a", {"name": "X"})
+    with pytest.raises(InvalidTag):
+        Sealer(os.urandom(32)).open(person, key)
