@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal
 
@@ -244,9 +244,23 @@ def _event_view(entry: ArchiveEntry) -> TimelineEvent:
     )
 
 
-def timeline(referral_id: str, entries: Iterable[ArchiveEntry]) -> Timeline:
+# Handles on the person (the vault pseudonym, the receipt's hash): only for owners and auditors.
+PERSON_HANDLES = frozenset({"person_pseudonym", "receipt_hash"})
+
+
+def _without_person_handles(view: TimelineEvent) -> TimelineEvent:
+    data = {k: v for k, v in view.data.items() if k not in PERSON_HANDLES}
+    return replace(view, data=data)
+
+
+def timeline(
+    referral_id: str, entries: Iterable[ArchiveEntry], *, with_person_handles: bool = True
+) -> Timeline:
     mine = sorted((e for e in entries if e.event.subject == referral_id), key=lambda e: e.seq)
-    return Timeline(referral_id, [_event_view(e) for e in mine])
+    views = [_event_view(e) for e in mine]
+    if not with_person_handles:
+        views = [_without_person_handles(v) for v in views]
+    return Timeline(referral_id, views)
 
 
 def correlation(correlation_id: str, entries: Iterable[ArchiveEntry]) -> Correlation:
@@ -296,6 +310,11 @@ def parties(entries: Iterable[ArchiveEntry]) -> Parties:
         elif isinstance(payload, ReferralTriaged):
             owners.add(payload.owner_organisation)
     return Parties(frozenset(referrers), frozenset(owners))
+
+
+def sees_person_handles(principal: Principal, entries: Sequence[ArchiveEntry]) -> bool:
+    """A referrer follows the outcome; only owners and auditors get a handle on the person."""
+    return principal.has(Role.AUDITOR) or principal.organisation in parties(entries).owners
 
 
 def may_see_timeline(principal: Principal, entries: Sequence[ArchiveEntry]) -> bool:

@@ -19,6 +19,7 @@ from audit.domain import (
     archive_read,
     correlation,
     may_see_timeline,
+    sees_person_handles,
     timeline,
     written_event,
 )
@@ -63,7 +64,11 @@ async def read_timeline(
     shown = bool(entries) and may_see_timeline(principal, entries)
     outcome: ReadOutcome = "shown" if shown else ("denied" if entries else "unknown")
     await archive.record_read(archive_read("timeline", referral_id, principal, outcome, at))
-    return timeline(referral_id, entries) if shown else None
+    if not shown:
+        return None
+    return timeline(
+        referral_id, entries, with_person_handles=sees_person_handles(principal, entries)
+    )
 
 
 async def read_correlation(

@@ -47,6 +47,10 @@ async def signal_status(request: Request, response: Response, receipt: str) -> d
     return signaler_view(found, receipt)
 
 
+def owns(principal: Principal, state: ReferralState) -> bool:
+    return principal.has(Role.AUDITOR) or principal.organisation == state.owner_organisation
+
+
 def may_see(principal: Principal, state: ReferralState) -> bool:
     """The organisation that sent the referral, the one that owns it, and auditors."""
     if principal.has(Role.AUDITOR):
@@ -60,14 +64,17 @@ async def referral(request: Request, principal: Authenticated, referral_id: str)
     # Someone else's referral answers like a missing one: existence is not revealed.
     if found is None or not may_see(principal, found):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no referral {referral_id}")
-    return referral_view(found)
+    return referral_view(found, with_pseudonym=owns(principal, found))
 
 
 @router.get("/referrals")
 async def referrals(request: Request, principal: Authenticated) -> dict[str, Any]:
     """The referrals the principal's organisation sent or owns, newest first (at most 100)."""
     found = await referrals_of(_store(request), principal.organisation)
-    return {"count": len(found), "referrals": [referral_view(s) for s in found]}
+    return {
+        "count": len(found),
+        "referrals": [referral_view(s, with_pseudonym=owns(principal, s)) for s in found],
+    }
 
 
 class FeedbackSettings(ServiceSettings):

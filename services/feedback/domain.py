@@ -212,12 +212,17 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def referral_view(state: ReferralState) -> dict[str, Any]:
-    """The read model for referrers, owners and auditors: everything but the receipt hash."""
+def referral_view(state: ReferralState, *, with_pseudonym: bool = False) -> dict[str, Any]:
+    """The read model for referrers, owners and auditors: never the receipt hash, and the
+    person's pseudonym (the key to their details in intake's vault) only for the owner and
+    auditors: a referrer needs the outcome, not a handle on the person."""
+    hidden = {"receipt_hash", "proposal", "history"} | (
+        set() if with_pseudonym else {"person_pseudonym"}
+    )
     view: dict[str, Any] = {
         name: _plain(getattr(state, name))
         for name in ReferralState.__dataclass_fields__
-        if name not in ("receipt_hash", "proposal", "history")
+        if name not in hidden
     }
     proposal = state.proposal
     view["proposal"] = (

@@ -35,7 +35,7 @@ def to_record(event: EventEnvelope[Any]) -> tuple[bytes, bytes, Headers]:
 
 
 def _text_headers(
-    headers: Mapping[str, str | bytes] | Sequence[tuple[str, bytes]],
+    headers: Mapping[str, str | bytes | None] | Sequence[tuple[str, bytes | None]],
 ) -> dict[str, str]:
     items = headers.items() if isinstance(headers, Mapping) else headers
     text: dict[str, str] = {}
@@ -50,7 +50,7 @@ def _text_headers(
 
 
 def from_record(
-    headers: Mapping[str, str | bytes] | Sequence[tuple[str, bytes]],
+    headers: Mapping[str, str | bytes | None] | Sequence[tuple[str, bytes | None]],
     value: bytes | None,
     registry: EventRegistry = REGISTRY,
 ) -> EventEnvelope[Any]:

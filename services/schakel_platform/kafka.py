@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import ssl
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
 from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
 
-from schakel_contracts.topics import ALL_TOPICS, TopicSpec
+from schakel_contracts.topics import ALL_TOPICS, REFERRAL_EVENTS, TopicSpec
 from schakel_platform.logging import get_logger
 from schakel_platform.settings import ServiceSettings
 
@@ -72,12 +70,22 @@ def idempotent_producer(settings: ServiceSettings) -> AIOKafkaProducer:
 
 
 def _new_topic(spec: TopicSpec, settings: ServiceSettings) -> NewTopic:
+    # The referral topic's partition count is a deployment choice; per-key order holds only
+    # while it never changes, so it is set once, before the first event.
+    partitions = settings.kafka_partitions if spec.name == REFERRAL_EVENTS else spec.partitions
     return NewTopic(
         name=spec.name,
-        num_partitions=spec.partitions,
+        num_partitions=partitions,
         replication_factor=settings.kafka_replication_factor,
         topic_configs=dict(spec.config),
     )
+
+
+TOPIC_ALREADY_EXISTS = 36
+
+
+class TopicCreationError(RuntimeError):
+    """The broker refused to create a topic of the plan (ACLs, invalid config, …)."""
 
 
 async def ensure_topics(
@@ -89,10 +97,16 @@ async def ensure_topics(
     try:
         existing = set(await admin.list_topics())
         missing = [_new_topic(s, settings) for s in specs if s.name not in existing]
-        if missing:
-            # Another service may create the same topics at the same moment.
-            with contextlib.suppress(TopicAlreadyExistsError):
-                await admin.create_topics(missing)
-            log.info("topics created", topics=[t.name for t in missing])
+        if not missing:
+            return
+        response = (await admin.create_topics(missing)).to_object()
     finally:
         await admin.close()
+    refused = [
+        f"{e['topic']}: {e.get('error_message') or e['error_code']}"
+        for e in response.get("topic_errors", [])
+        if e["error_code"] not in (0, TOPIC_ALREADY_EXISTS)
+    ]
+    if refused:
+        raise TopicCreationError("; ".join(refused))
+    log.info("topics created", topics=[t.name for t in missing])

@@ -102,10 +102,12 @@ def test_gp_practice_follows_its_own_referral_and_no_other_practice_can(
     referral = eventually(triaged, what="referral with an owner")
     assert referral["owner_organisation"] == "sociaal-makelaars-overvecht"
     assert referral["grade"] == "licht_tot_matig"
+    assert "person_pseudonym" not in referral  # the GP gets the outcome, not a handle
     assert gateway.get(f"/api/v1/referrals/{referral_id}", headers=other_gp).status_code == 404
     assert gateway.get(f"/api/v1/referrals/{referral_id}").status_code == 401
     timeline = gateway.get(f"/api/v1/referrals/{referral_id}/timeline", headers=gp)
     assert timeline.status_code == 200
+    assert "ps-" not in timeline.text  # the pseudonym is for the owner and auditors
     assert (
         gateway.get(f"/api/v1/referrals/{referral_id}/timeline", headers=other_gp).status_code
         == 404

@@ -198,6 +198,22 @@ async def test_the_referrer_reads_the_timeline_and_the_read_is_recorded() -> Non
     ]
 
 
+async def test_only_owner_and_auditor_see_the_persons_pseudonym_in_the_timeline() -> None:
+    fake = FakeArchive()
+    await archived_referral(fake)
+    readers = {
+        "referrer": principal(PRACTICE, Role.HUISARTS),
+        "owner": principal("sociaal-makelaars-overvecht", Role.SOCIAAL_MAKELAAR),
+        "auditor": principal("rekenkamer-utrecht", Role.AUDITOR),
+    }
+    seen: dict[str, object] = {}
+    for who, reader in readers.items():
+        shown = await read_timeline(fake, reader, "r-1", NOW)
+        assert shown is not None
+        seen[who] = shown.events[0].data.get("person_pseudonym")
+    assert seen == {"referrer": None, "owner": PSEUDONYM, "auditor": PSEUDONYM}
+
+
 async def test_another_practice_gets_nothing_as_for_an_unknown_referral() -> None:
     fake = FakeArchive()
     await archived_referral(fake)

@@ -156,3 +156,10 @@ def test_a_breaking_model_change_is_refused(tmp_path: Path) -> None:
     (events / "nl.schakel.referral.triaged.v1.json").write_text(json.dumps(published))
     problems = [p for p in check(tmp_path) if "triaged.v1 vs" in p]
     assert problems and "urgency" in problems[0]
+
+
+def test_a_header_without_value_counts_as_absent() -> None:
+    event = new_event(received(), source="/schakel/intake", subject="ref-1")
+    _, value, headers = to_record(event)
+    with_null: list[tuple[str, bytes | None]] = [*headers, ("ce_causationid", None)]
+    assert from_record(with_null, value).causationid is None

@@ -263,3 +263,15 @@ def test_referral_view_is_the_read_model_without_the_receipt_hash() -> None:
         "provider_organisation": "Humanitas Utrecht",
     }
     assert [h["type"] for h in view["history"]][-1] == "nl.schakel.referral.match-proposed.v1"
+
+
+def test_only_the_owner_view_carries_the_persons_pseudonym() -> None:
+    state, _ = fold(received(), triaged())
+
+    referrer_view = referral_view(state)
+    owner_view = referral_view(state, with_pseudonym=True)
+
+    assert "person_pseudonym" not in referrer_view
+    assert state.person_pseudonym is not None
+    assert state.person_pseudonym not in json.dumps(referrer_view)
+    assert owner_view["person_pseudonym"] == state.person_pseudonym
