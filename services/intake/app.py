@@ -53,6 +53,26 @@ def _status_url(receipt: str) -> str:
     return f"/api/v1/signals/{receipt}/status"
 
 
+def _intake(
+    concern: SignalIn | ReferralIn,
+    person: PersonIn,
+    channel: Channel,
+    role: SignalerRole,
+    organisation: str | None,
+) -> Intake:
+    return Intake(
+        channel=channel,
+        signaler_role=role,
+        signaler_organisation=organisation,
+        postcode=person.postcode,
+        received_at=datetime.now(UTC),
+        age_band=concern.age_band,
+        observations=tuple(concern.observations),
+        djg_score=concern.djg_score,
+        consent_to_contact=concern.consent_to_contact,
+    )
+
+
 def _person(person: PersonIn) -> dict[str, Any]:
     return person.model_dump(mode="json", exclude_none=True)
 
@@ -92,17 +112,8 @@ async def _submit(
 async def post_signal(
     request: Request, response: Response, body: SignalIn, idempotency_key: IdempotencyKey = None
 ) -> dict[str, Any]:
-    intake = Intake(
-        channel=Channel.ZELFMELDING if body.about_self else Channel.WEBFORMULIER,
-        signaler_role=body.signaler_role,
-        signaler_organisation=body.signaler_organisation,
-        postcode=body.person.postcode,
-        received_at=datetime.now(UTC),
-        age_band=body.age_band,
-        observations=tuple(body.observations),
-        djg_score=body.djg_score,
-        consent_to_contact=body.consent_to_contact,
-    )
+    channel = Channel.ZELFMELDING if body.about_self else Channel.WEBFORMULIER
+    intake = _intake(body, body.person, channel, body.signaler_role, body.signaler_organisation)
 
     def respond(accepted: Accepted) -> dict[str, Any]:
         return {
@@ -130,16 +141,8 @@ async def post_referral(
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     require_role(principal, Role.HUISARTS)
-    intake = Intake(
-        channel=Channel.WELZIJN_OP_RECEPT,
-        signaler_role=SignalerRole.HUISARTS,
-        signaler_organisation=principal.organisation,
-        postcode=body.patient.postcode,
-        received_at=datetime.now(UTC),
-        age_band=body.age_band,
-        observations=tuple(body.observations),
-        djg_score=body.djg_score,
-        consent_to_contact=body.consent_to_contact,
+    intake = _intake(
+        body, body.patient, Channel.WELZIJN_OP_RECEPT, SignalerRole.HUISARTS, principal.organisation
     )
 
     def respond(accepted: Accepted) -> dict[str, Any]:
