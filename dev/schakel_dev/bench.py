@@ -1,26 +1,36 @@
-"""`make bench`: the raw-broker baseline that pipeline benchmarks are compared with.
+"""`make bench`: the raw-broker baseline, and the whole pipeline measured against it.
 
-Produces keyed 1-KiB messages with an idempotent producer (acks=all) and consumes them back,
-against a fresh local Kafka (or `--bootstrap-servers`), and prints messages/s and MiB/s.
+Against a fresh local Kafka (or `--bootstrap-servers`, baseline only): produces keyed 1-KiB
+messages with an idempotent producer (acks=all) and consumes them back, and prints messages/s
+and MiB/s. Then, on the same broker, starts SecantusDB and every service, posts signals to the
+gateway from a few concurrent clients and waits until the audit archive holds every event they
+cause (see `schakel_dev.bench_pipeline`). Everything runs on 127.0.0.1, within a 10-minute cap,
+and every process started here is stopped at the end.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
+import signal
+import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from schakel_dev.bench_pipeline import Deadline, PipelineConfig, run_pipeline
 from schakel_dev.servers import KafkaServer, kafka_version
 
 PARTITIONS = 6  # as schakel's own topics
+OVERALL_SECONDS = 600.0  # the whole run, both parts
 
 
 @dataclass(frozen=True)
@@ -112,28 +122,103 @@ async def _consume(bootstrap_servers: str, topic: str, messages: int, size: int)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m schakel_dev.bench", description=__doc__)
-    parser.add_argument("--messages", type=int, default=20_000)
-    parser.add_argument("--size", type=int, default=1024, help="bytes per message")
-    parser.add_argument("--bootstrap-servers", help="use this broker instead of a fresh one")
-    args = parser.parse_args(argv)
+    args = _parse_args(argv)
+    # SIGTERM (a CI timeout, `kill`) unwinds like Ctrl-C, so every server started is stopped.
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return _run(args, Deadline.after(OVERALL_SECONDS))
+    except KeyboardInterrupt:
+        print("\ninterrupted; everything started here has been stopped", file=sys.stderr)
+        return 130
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one must not cut the clean-up short
+    raise KeyboardInterrupt
+
+
+def _run(args: argparse.Namespace, deadline: Deadline) -> int:
     if args.bootstrap_servers:
-        _report(args.bootstrap_servers, args.messages, args.size)
+        _report(args.bootstrap_servers, args.messages, args.size, deadline)
         return 0
     with (
-        tempfile.TemporaryDirectory(prefix="schakel-bench-") as data_dir,
-        KafkaServer(Path(data_dir) / "kafka") as kafka,
+        _data_dir(args.keep) as data_dir,
+        KafkaServer(data_dir / "kafka") as kafka,
     ):
         ready = f"ready in {kafka.startup_seconds:.1f} s"
         print(f"local Kafka {kafka_version()} at {kafka.bootstrap_servers}, {ready}")
-        _report(kafka.bootstrap_servers, args.messages, args.size)
+        raw = None
+        if not args.pipeline_only:
+            raw = _report(kafka.bootstrap_servers, args.messages, args.size, deadline)
+        if not args.raw_only:
+            config = PipelineConfig(args.signals, args.clients, args.samples)
+            print(
+                f"pipeline: {config.signals} signals from {config.clients} clients via the gateway"
+            )
+            produced = raw[0].per_second if raw else None
+            result = run_pipeline(kafka, data_dir, config, deadline, produced)
+            if result is None or result.end_to_end_seconds is None:
+                return 1  # the figures say why
     return 0
 
 
-def _report(bootstrap_servers: str, messages: int, size: int) -> None:
+def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m schakel_dev.bench", description=__doc__)
+    parser.add_argument("--messages", type=_bounded(1, 1_000_000), default=20_000)
+    parser.add_argument("--size", type=_bounded(1, 1_000_000), default=1024, help="bytes/message")
+    parser.add_argument(
+        "--bootstrap-servers", help="baseline only, against this broker instead of a fresh one"
+    )
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument("--raw-only", action="store_true", help="only the raw-broker baseline")
+    only.add_argument("--pipeline-only", action="store_true", help="only the pipeline")
+    parser.add_argument("--signals", type=_bounded(1, 5_000), default=300)
+    parser.add_argument("--clients", type=_bounded(1, 64), default=8, help="concurrent posters")
+    parser.add_argument(
+        "--samples", type=_bounded(0, 100), default=30, help="receipts timed to a final status"
+    )
+    parser.add_argument(
+        "--keep", type=Path, help="keep data and logs in this new directory (default: a temp dir)"
+    )
+    args = parser.parse_args(argv)
+    if args.bootstrap_servers and args.pipeline_only:
+        parser.error("--bootstrap-servers runs the raw baseline only")
+    return args
+
+
+def _bounded(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        value = int(text)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is not in {low}..{high}")
+        return value
+
+    return parse
+
+
+@contextlib.contextmanager
+def _data_dir(keep: Path | None) -> Iterator[Path]:
+    if keep is None:
+        with tempfile.TemporaryDirectory(prefix="schakel-bench-") as data_dir:
+            yield Path(data_dir)
+        return
+    if keep.exists() and any(keep.iterdir()):
+        raise SystemExit(f"--keep {keep}: not empty; a fresh directory keeps the figures clean")
+    keep.mkdir(parents=True, exist_ok=True)
+    print(f"data and logs kept in {keep}")
+    yield keep
+
+
+def _report(
+    bootstrap_servers: str, messages: int, size: int, deadline: Deadline
+) -> tuple[Throughput, Throughput]:
     print(f"raw broker baseline ({PARTITIONS} partitions, idempotent producer, acks=all):")
-    for result in asyncio.run(raw_broker_baseline(bootstrap_servers, messages, size)):
+    produced, consumed = asyncio.run(
+        asyncio.wait_for(raw_broker_baseline(bootstrap_servers, messages, size), deadline.left())
+    )
+    for result in (produced, consumed):
         print(f"  {result.line()}")
+    return produced, consumed
 
 
 if __name__ == "__main__":

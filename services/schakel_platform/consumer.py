@@ -1,8 +1,9 @@
 """Consuming lifecycle events: read, deduplicate, apply in a transaction, then commit.
 
-The subscriber's ``ack_policy`` is ``NACK_ON_ERROR``: the offset is committed only after the
-handler returned, and an exception seeks back so the record is delivered again. FastStream's
-default (ACK_FIRST) would commit before handling and lose the event on a crash.
+The subscriber's ``ack_policy`` is ``MANUAL``: FastStream's default (ACK_FIRST) would commit
+before handling and lose the event on a crash. Here an offset is committed only after its
+record was handled (in batches, see ``offsets``), and a failure seeks back (``nack``) so the
+record is delivered again.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from schakel_platform.deadletter import DeadLetters
 from schakel_platform.logging import get_logger
 from schakel_platform.metrics import EVENTS_CONSUMED, HANDLER_SECONDS
 from schakel_platform.mongo import Delivery, MongoStore, Transaction
+from schakel_platform.offsets import OffsetCommitter
 
 log = get_logger(__name__)
 
@@ -53,12 +55,13 @@ class EventConsumer:
         self._dead_letters = dead_letters
         self._handlers = dict(handlers)
         self._attempts: dict[tuple[str, int, int], int] = {}
+        self.offsets = OffsetCommitter()
 
     def subscribe(self, broker: KafkaBroker, topic: str = REFERRAL_EVENTS) -> None:
         broker.subscriber(
             topic,
             group_id=consumer_group(self.service),
-            ack_policy=AckPolicy.NACK_ON_ERROR,
+            ack_policy=AckPolicy.MANUAL,
             auto_offset_reset="earliest",
             max_poll_records=100,
         )(self.on_message)
@@ -67,7 +70,13 @@ class EventConsumer:
         record = message.raw_message
         if isinstance(record, tuple):  # batch subscribers are not used
             raise TypeError("batch records are not supported")
-        await self.on_record(record)
+        try:
+            await self.on_record(record)
+        except Exception:  # whatever failed, the record comes again
+            await message.nack()
+            return
+        self.offsets.handled(message.consumer, record)
+        await self.offsets.maybe_commit()
 
     async def on_record(self, record: Any) -> None:
         """Handle one aiokafka ConsumerRecord; raise only to have it delivered again."""

@@ -49,8 +49,10 @@ class ServiceRuntime:
                 security=broker_security(settings),
                 client_id=f"schakel-{settings.service_name}",
                 graceful_timeout=15.0,
-                # FastStream's own logger is not JSON: route it through ours.
-                logger=logging.getLogger("faststream.schakel"),
+                # Outside the "faststream" logger tree, which prints its own coloured text:
+                # our root handler renders JSON. Per-record access lines only at DEBUG.
+                logger=logging.getLogger("schakel.kafka"),
+                log_level=logging.DEBUG,
             )
             self.consumer = EventConsumer(
                 settings.service_name, self.store, self.dead_letters, handlers
@@ -69,10 +71,14 @@ class ServiceRuntime:
         self.relay.start()
         if self.broker is not None:
             await _retry("consumer", self.broker.start)
+        if self.consumer is not None:
+            self.consumer.offsets.start_idle_flush()
         log.info("service started", port=self.settings.http_port)
 
     async def stop(self) -> None:
         """Stop consuming first (in-flight handlers finish), then flush the outbox relay."""
+        if self.consumer is not None:
+            await self.consumer.offsets.close()
         if self.broker is not None:
             await self.broker.stop()
         if self.relay is not None:

@@ -22,7 +22,9 @@ from schakel_contracts.vocabulary import Channel, SignalerRole
 from schakel_platform.consumer import EventConsumer
 from schakel_platform.deadletter import DeadLetters
 from schakel_platform.kafka import ensure_topics, idempotent_producer
+from schakel_platform.metrics import EVENTS_CONSUMED
 from schakel_platform.mongo import OUTBOX, MongoStore, Transaction
+from schakel_platform.offsets import OffsetCommitter
 from schakel_platform.outbox import OutboxRelay
 from schakel_platform.settings import ServiceSettings
 
@@ -190,20 +192,28 @@ async def run_consumer(
     handler: Recorder,
     until: Any,
     within: float = 30,
+    crash: bool = False,
 ) -> None:
+    """Consume until ``until()`` holds; ``crash`` stops without committing the last batch."""
     dead_letters = DeadLetters(settings.service_name, producer)
     consumer = EventConsumer(
         settings.service_name, store, dead_letters, {ReferralReceived.event_name: handler}
     )
+    if crash:  # a batch that stays open until the crash
+        consumer.offsets = OffsetCommitter(every=1000, interval=3600)
     broker = KafkaBroker(settings.kafka_bootstrap_servers)
     consumer.subscribe(broker, topic)
     await broker.start()
+    if not crash:
+        consumer.offsets.start_idle_flush()
     try:
         deadline = asyncio.get_running_loop().time() + within
         while not await until():
             assert asyncio.get_running_loop().time() < deadline, "consumer did not get there"
             await asyncio.sleep(0.1)
     finally:
+        if not crash:
+            await consumer.offsets.close()
         await broker.stop()
 
 
@@ -335,3 +345,30 @@ async def _committed(settings: ServiceSettings, topic: str) -> int:
     finally:
         await admin.close()
     return sum(meta.offset for tp, meta in offsets.items() if tp.topic == topic and meta.offset > 0)
+
+
+async def test_what_a_crash_left_uncommitted_comes_again_without_a_second_effect(
+    store: MongoStore, producer: AIOKafkaProducer, topic: str, settings: ServiceSettings
+) -> None:
+    events = [event_for(f"ref-crash-{i}") for i in range(5)]
+    await publish(producer, topic, *(to_record(e) for e in events))
+    first = Recorder()
+
+    async def all_applied() -> bool:
+        return await store.db["effects"].count_documents({}) == 5
+
+    await run_consumer(settings, store, producer, topic, first, all_applied, crash=True)
+    duplicates = EVENTS_CONSUMED.labels(
+        event_type=ReferralReceived.event_type(), outcome="duplicate"
+    )
+    seen_before = duplicates._value.get()
+    assert await _committed(settings, topic) == 0  # the batch was still open at the crash
+    second = Recorder()
+
+    async def caught_up() -> bool:
+        return await _committed(settings, topic) == 5
+
+    await run_consumer(settings, store, producer, topic, second, caught_up)
+    assert second.calls == 0
+    assert duplicates._value.get() > seen_before  # delivered again, absorbed by the marker
+    assert await store.db["effects"].count_documents({}) == 5
