@@ -1,0 +1,63 @@
+"""Offset batching: only handled records are committed, in batches, and only for partitions
+this instance still owns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import cast
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from schakel_platform.offsets import OffsetCommitter
+
+
+@dataclass
+class Record:
+    topic: str
+    partition: int
+    offset: int
+
+
+class FakeConsumer:
+    def __init__(self, *owned: int) -> None:
+        self.owned = {TopicPartition("t", p) for p in owned}
+        self.commits: list[dict[TopicPartition, int]] = []
+
+    def assignment(self) -> set[TopicPartition]:
+        return self.owned
+
+    async def commit(self, offsets: dict[TopicPartition, int]) -> None:
+        self.commits.append(dict(offsets))
+
+
+def consumer(fake: FakeConsumer) -> AIOKafkaConsumer:
+    return cast(AIOKafkaConsumer, fake)
+
+
+async def test_commits_after_a_batch_the_next_offset_of_each_partition() -> None:
+    fake = FakeConsumer(0, 1)
+    committer = OffsetCommitter(every=3, interval=3600)
+    for record in (Record("t", 0, 10), Record("t", 1, 4), Record("t", 0, 11)):
+        assert fake.commits == []
+        committer.handled(consumer(fake), record)
+        await committer.maybe_commit()
+    assert fake.commits == [{TopicPartition("t", 0): 12, TopicPartition("t", 1): 5}]
+
+
+async def test_nothing_is_committed_for_records_not_yet_handled() -> None:
+    fake = FakeConsumer(0)
+    committer = OffsetCommitter(every=100, interval=3600)
+    await committer.commit()
+    committer.handled(consumer(fake), Record("t", 0, 7))
+    await committer.close()
+    assert fake.commits == [{TopicPartition("t", 0): 8}]
+
+
+async def test_partitions_lost_in_a_rebalance_are_left_to_their_new_owner() -> None:
+    fake = FakeConsumer(1)
+    committer = OffsetCommitter(every=1, interval=3600)
+    committer.handled(consumer(fake), Record("t", 0, 3))
+    await committer.maybe_commit()
+    committer.handled(consumer(fake), Record("t", 1, 9))
+    await committer.maybe_commit()
+    assert fake.commits == [{TopicPartition("t", 1): 10}]
