@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -85,7 +86,7 @@ async def _submit(
     person: PersonIn,
     scope: str,
     key: str | None,
-    respond: Any,
+    respond: Callable[[Accepted], dict[str, Any]],
 ) -> dict[str, Any]:
     runtime: ServiceRuntime = request.app.state.runtime
     idem = None

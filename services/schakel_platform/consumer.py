@@ -18,7 +18,7 @@ from aiokafka.errors import KafkaError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
-from pymongo.errors import ConnectionFailure, PyMongoError
+from pymongo.errors import ConnectionFailure
 
 from schakel_contracts.envelope import EventEnvelope, UnreadableEvent, split_type
 from schakel_contracts.kafka_binding import from_record
@@ -135,7 +135,7 @@ class EventConsumer:
             log.warning("event handling hit an outage; will be redelivered", error=str(exc))
             await asyncio.sleep(1.0)
             raise
-        except (PyMongoError, Exception) as exc:
+        except Exception as exc:  # any other handler failure: retried, then dead-lettered
             attempts = self._attempts.get(position, 0) + 1
             self._attempts[position] = attempts
             if attempts < MAX_ATTEMPTS:
