@@ -46,7 +46,7 @@ def test_signal_reaches_every_service_with_one_correlation_id(
 
     status = eventually(lambda: status_of(gateway, receipt), what="signaler status")
     assert status["owner_organisation"] == "buurtteam-overvecht"
-    for personal in ("Pinas", "3563 AB", "1234", "ps-", "ref-"):
+    for personal in ("Pinas", "3563 AB", "1234 5678", "12345678", "ps-", "ref-"):
         assert personal not in str(status)
 
     auditor = login(gateway, "auditor")

@@ -72,8 +72,9 @@ async def test_signal_gets_a_receipt_and_a_pseudonymous_event(
     assert headers["ce_correlationid"] == "corr-intake-1"
     payload = json.loads(value)
     assert payload["postcode_area"] == "3563"
-    for personal in ("Bakker", "765", "3563 CD", "hees", receipt):
-        assert personal not in value
+    # Short phone fragments occur by chance in timestamps and ids: look for the number itself.
+    for personal in ("Bakker", "765 4321", "7654321", "3563 CD", "3563CD", "hees", receipt):
+        assert personal.lower() not in value.lower()
 
 
 async def test_person_details_are_encrypted_at_rest_and_can_be_shredded(
