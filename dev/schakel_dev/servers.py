@@ -51,6 +51,7 @@ __all__ = [
 
 _POM_NS = "{http://maven.apache.org/POM/4.0.0}"
 _LOG_TAIL_LINES = 40
+MVN_ATTEMPTS = 3
 
 
 class ServerError(RuntimeError):
@@ -139,18 +140,23 @@ def _fetch_kafka_jars(pom: Path, version: str, libs: Path, marker: Path) -> None
     marker.unlink(missing_ok=True)
     shutil.rmtree(libs, ignore_errors=True)
     started = time.monotonic()
-    result = subprocess.run(
-        [
-            mvn, "-q", "-B", "dependency:copy-dependencies",
-            f"-DoutputDirectory={libs}", "-DincludeScope=runtime", "-f", str(pom),
-        ],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        check=False,
-    )  # fmt: skip
-    if result.returncode != 0:
-        raise ServerError(f"mvn failed ({result.returncode}):\n{result.stdout}{result.stderr}")
+    command = [
+        mvn, "-q", "-B", "dependency:copy-dependencies",
+        f"-DoutputDirectory={libs}", "-DincludeScope=runtime", "-f", str(pom),
+    ]  # fmt: skip
+    for attempt in range(1, MVN_ATTEMPTS + 1):
+        # A registry hiccup on a fresh machine should not fail a whole test run.
+        result = subprocess.run(
+            command, stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False
+        )
+        if result.returncode == 0:
+            break
+        if attempt == MVN_ATTEMPTS:
+            raise ServerError(
+                f"mvn failed {attempt} times ({result.returncode}):\n{result.stdout}{result.stderr}"
+            )
+        print(f"mvn failed (attempt {attempt}); retrying", file=sys.stderr, flush=True)
+        time.sleep(5 * attempt)
     jars = list(libs.glob("*.jar"))
     size_mib = sum(jar.stat().st_size for jar in jars) / 2**20
     print(

@@ -11,13 +11,12 @@ from audit.adapters import ArchiveReader, MongoArchive, ensure_indexes
 from audit.domain import Correlation, Timeline
 from audit.handlers import (
     ArchiveCheck,
-    on_every_event,
+    on_every_record,
     read_correlation,
     read_timeline,
     verify_archive,
 )
 from schakel_platform.auth import Authenticated, Role, require_role
-from schakel_platform.consumer import ALL_EVENTS
 from schakel_platform.runtime import ServiceRuntime
 from schakel_platform.settings import ServiceSettings
 
@@ -72,5 +71,5 @@ def settings() -> ServiceSettings:
 
 def build(config: ServiceSettings | None = None) -> FastAPI:
     config = config or settings()
-    runtime = ServiceRuntime(config, {ALL_EVENTS: on_every_event}, on_start=ensure_indexes)
+    runtime = ServiceRuntime(config, every_record=on_every_record, on_start=ensure_indexes)
     return runtime.app("schakel audit", [router])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from audit.adapters import ArchiveReader, ChainStore, MongoChain
 from audit.domain import (
@@ -23,14 +22,9 @@ from audit.domain import (
     timeline,
     written_event,
 )
-from schakel_contracts.envelope import EventEnvelope
 from schakel_platform.auth import Principal
-from schakel_platform.mongo import Delivery, Transaction
-
-
-class MissingDelivery(RuntimeError):
-    """The record as written is unknown: archiving the upcast event instead would falsify
-    history, so the handler fails (and the record is eventually dead-lettered, not lost)."""
+from schakel_platform.consumer import Delivery
+from schakel_platform.mongo import Transaction
 
 
 async def archive(delivery: Delivery, chain: ChainStore) -> ArchiveEntry:
@@ -48,11 +42,10 @@ async def archive(delivery: Delivery, chain: ChainStore) -> ArchiveEntry:
     return entry
 
 
-async def on_every_event(event: EventEnvelope[Any], tx: Transaction) -> None:
-    """``event`` is the upcast reading; the archive keeps ``tx.delivery``, what was written."""
-    if tx.delivery is None:
-        raise MissingDelivery(f"no record as written for event {event.id}")
-    await archive(tx.delivery, MongoChain(tx))
+async def on_every_record(delivery: Delivery, tx: Transaction) -> None:
+    """Every schakel event is archived as written: not upcast, and also when its type or
+    version is newer than this build knows (a producer deployed first), so history stays whole."""
+    await archive(delivery, MongoChain(tx))
 
 
 async def read_timeline(

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
 
-from schakel_contracts.envelope import CONTENT_TYPE, EventEnvelope, UnreadableEvent
+from schakel_contracts.envelope import CONTENT_TYPE, EventEnvelope, UnreadableEvent, split_type
 from schakel_contracts.registry import REGISTRY, EventRegistry
 
 Headers = list[tuple[str, bytes]]
@@ -49,12 +50,27 @@ def _text_headers(
     return text
 
 
-def from_record(
+@dataclass(frozen=True)
+class RawEvent:
+    """A record read at the CloudEvents level only: attributes and the JSON payload as its
+    producer wrote them, whatever the type. For consumers that keep records as written (the
+    audit), including types and versions this build of the contracts does not know."""
+
+    id: str
+    source: str
+    type: str
+    subject: str
+    time: datetime
+    correlationid: str
+    causationid: str | None
+    data: dict[str, Any]
+
+
+def read_raw(
     headers: Mapping[str, str | bytes | None] | Sequence[tuple[str, bytes | None]],
     value: bytes | None,
-    registry: EventRegistry = REGISTRY,
-) -> EventEnvelope[Any]:
-    """Read a record as the newest version of its event; raises UnreadableEvent with the reason."""
+) -> RawEvent:
+    """Check the CloudEvents envelope; raises UnreadableEvent with the reason."""
     attrs = _text_headers(headers)
     missing = [a for a in _ATTRIBUTES if not attrs.get(f"ce_{a}")]
     if missing:
@@ -63,6 +79,7 @@ def from_record(
         )
     if attrs["ce_specversion"] != "1.0":
         raise UnreadableEvent(f"unsupported CloudEvents specversion {attrs['ce_specversion']!r}")
+    split_type(attrs["ce_type"])  # a schakel type of some version, known here or not
     if value is None:
         raise UnreadableEvent("record has no value")
     try:
@@ -71,16 +88,39 @@ def from_record(
         raise UnreadableEvent(f"value is not JSON: {exc}") from exc
     if not isinstance(data, dict):
         raise UnreadableEvent("value is not a JSON object")
-    event_type, payload = registry.read(attrs["ce_type"], data)
+    try:
+        time = datetime.fromisoformat(attrs["ce_time"])
+    except ValueError as exc:
+        raise UnreadableEvent(f"invalid CloudEvents attributes: ce_time: {exc}") from exc
+    return RawEvent(
+        id=attrs["ce_id"],
+        source=attrs["ce_source"],
+        type=attrs["ce_type"],
+        subject=attrs["ce_subject"],
+        time=time,
+        correlationid=attrs["ce_correlationid"],
+        causationid=attrs.get("ce_causationid") or None,
+        data=data,
+    )
+
+
+def from_record(
+    headers: Mapping[str, str | bytes | None] | Sequence[tuple[str, bytes | None]],
+    value: bytes | None,
+    registry: EventRegistry = REGISTRY,
+) -> EventEnvelope[Any]:
+    """Read a record as the newest version of its event; raises UnreadableEvent with the reason."""
+    raw = read_raw(headers, value)
+    event_type, payload = registry.read(raw.type, raw.data)
     try:
         return EventEnvelope[Any](
-            id=attrs["ce_id"],
-            source=attrs["ce_source"],
+            id=raw.id,
+            source=raw.source,
             type=event_type,
-            subject=attrs["ce_subject"],
-            time=datetime.fromisoformat(attrs["ce_time"]),
-            correlationid=attrs["ce_correlationid"],
-            causationid=attrs.get("ce_causationid") or None,
+            subject=raw.subject,
+            time=raw.time,
+            correlationid=raw.correlationid,
+            causationid=raw.causationid,
             data=payload,
         )
     except (ValidationError, ValueError) as exc:

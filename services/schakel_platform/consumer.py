@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -21,18 +22,33 @@ from faststream.kafka.annotations import KafkaMessage
 from pymongo.errors import ConnectionFailure
 
 from schakel_contracts.envelope import EventEnvelope, UnreadableEvent, split_type
-from schakel_contracts.kafka_binding import from_record
+from schakel_contracts.kafka_binding import RawEvent, from_record, read_raw
 from schakel_contracts.topics import REFERRAL_EVENTS, consumer_group
 from schakel_platform.deadletter import DeadLetters
 from schakel_platform.logging import get_logger
 from schakel_platform.metrics import EVENTS_CONSUMED, HANDLER_SECONDS
-from schakel_platform.mongo import Delivery, MongoStore, Transaction
+from schakel_platform.mongo import MongoStore, Transaction
 from schakel_platform.offsets import OffsetCommitter
 
 log = get_logger(__name__)
 
+
+@dataclass(frozen=True)
+class Delivery:
+    """The Kafka record an event arrived in, exactly as written (before any upcasting)."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    headers: tuple[tuple[str, bytes], ...]
+    value: bytes
+
+
 Handler = Callable[[EventEnvelope[Any], Transaction], Awaitable[None]]
-ALL_EVENTS = "*"
+# Gets every schakel record as written, known type or not (the audit keeps them all).
+RecordHandler = Callable[[Delivery, Transaction], Awaitable[None]]
+Work = Callable[[Transaction], Awaitable[None]]
 # A handler that fails this often on one record for a reason other than an outage is
 # treated as unable to handle it: dead-lettered, so one bad record never stops the partition.
 MAX_ATTEMPTS = 3
@@ -41,19 +57,24 @@ TRANSIENT = (ConnectionFailure, KafkaError, OSError)
 
 class EventConsumer:
     """Dispatches records of the referral topic to handlers by event name (version-free: the
-    registry has already upcast older versions)."""
+    registry has already upcast older versions), or every record as written to one
+    ``every_record`` handler, which then also gets types this build does not know."""
 
     def __init__(
         self,
         service: str,
         store: MongoStore,
         dead_letters: DeadLetters,
-        handlers: Mapping[str, Handler],
+        handlers: Mapping[str, Handler] | None = None,
+        every_record: RecordHandler | None = None,
     ) -> None:
+        if bool(handlers) == (every_record is not None):
+            raise ValueError("give either handlers by event name or one every_record handler")
         self.service = service
         self._store = store
         self._dead_letters = dead_letters
-        self._handlers = dict(handlers)
+        self._handlers = dict(handlers or {})
+        self._every_record = every_record
         self._attempts: dict[tuple[str, int, int], int] = {}
         self.offsets = OffsetCommitter()
 
@@ -80,16 +101,17 @@ class EventConsumer:
 
     async def on_record(self, record: Any) -> None:
         """Handle one aiokafka ConsumerRecord; raise only to have it delivered again."""
-        if self._not_for_us(record.headers or ()):
+        headers = record.headers or ()
+        if self._every_record is None and self._not_for_us(headers):
             return
         try:
-            event = from_record(record.headers or (), record.value)
+            event = self._read(headers, record.value)
         except UnreadableEvent as exc:
             await self._dead_letters.send(record, "unreadable", str(exc))
             EVENTS_CONSUMED.labels(event_type="unreadable", outcome="dead_lettered").inc()
             return
-        handler = self._handlers.get(event.name) or self._handlers.get(ALL_EVENTS)
-        if handler is None:
+        work = self._work_for(event, _delivery(record))
+        if work is None:
             EVENTS_CONSUMED.labels(event_type=event.type, outcome="ignored").inc()
             return
         with structlog.contextvars.bound_contextvars(
@@ -99,7 +121,24 @@ class EventConsumer:
             event_type=event.type,
             referral_id=event.subject,
         ):
-            await self._apply(record, event, handler)
+            await self._apply(record, event.id, event.type, work)
+
+    def _read(self, headers: Any, value: bytes | None) -> EventEnvelope[Any] | RawEvent:
+        if self._every_record is not None:
+            return read_raw(headers, value)
+        return from_record(headers, value)
+
+    def _work_for(self, event: EventEnvelope[Any] | RawEvent, delivery: Delivery) -> Work | None:
+        """What applying ``event`` means here; None when this service has no use for it."""
+        every_record = self._every_record
+        if every_record is not None:
+            return lambda tx: every_record(delivery, tx)
+        if not isinstance(event, EventEnvelope):
+            return None
+        handler = self._handlers.get(event.name)
+        if handler is None:
+            return None
+        return lambda tx: handler(event, tx)
 
     def _not_for_us(self, headers: Any) -> bool:
         """Skip well-formed events of types this service does not handle, without parsing.
@@ -107,8 +146,6 @@ class EventConsumer:
         Records with a missing or malformed type still go through parsing (and dead-lettering),
         so that garbage is always reported.
         """
-        if ALL_EVENTS in self._handlers:
-            return False
         raw = dict(headers).get("ce_type")
         try:
             name, _ = split_type(raw.decode()) if isinstance(raw, bytes) else ("", 0)
@@ -119,18 +156,12 @@ class EventConsumer:
             return True
         return False
 
-    async def _apply(self, record: Any, event: EventEnvelope[Any], handler: Handler) -> None:
+    async def _apply(self, record: Any, event_id: str, event_type: str, work: Work) -> None:
         position = (record.topic, record.partition, record.offset)
-        delivery = _delivery(record)
-
-        async def work(tx: Transaction) -> None:
-            # A fresh Transaction per attempt: with_transaction may run this more than once.
-            tx.delivery = delivery
-            await handler(event, tx)
-
         started = time.perf_counter()
         try:
-            applied = await self._store.apply_once(event.id, work)
+            # with_transaction may run ``work`` more than once, each time in a fresh Transaction.
+            applied = await self._store.apply_once(event_id, work)
         except TRANSIENT as exc:
             log.warning("event handling hit an outage; will be redelivered", error=str(exc))
             await asyncio.sleep(1.0)
@@ -144,12 +175,12 @@ class EventConsumer:
                 raise
             self._attempts.pop(position, None)
             await self._dead_letters.send(record, "handler-failed", repr(exc))
-            EVENTS_CONSUMED.labels(event_type=event.type, outcome="dead_lettered").inc()
+            EVENTS_CONSUMED.labels(event_type=event_type, outcome="dead_lettered").inc()
             return
         self._attempts.pop(position, None)
-        HANDLER_SECONDS.labels(event_type=event.type).observe(time.perf_counter() - started)
+        HANDLER_SECONDS.labels(event_type=event_type).observe(time.perf_counter() - started)
         outcome = "applied" if applied else "duplicate"
-        EVENTS_CONSUMED.labels(event_type=event.type, outcome=outcome).inc()
+        EVENTS_CONSUMED.labels(event_type=event_type, outcome=outcome).inc()
         log.info("event handled", outcome=outcome)
 
 

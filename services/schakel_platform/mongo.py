@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -74,18 +73,6 @@ class MongoStore:
         return await self.transaction(once)
 
 
-@dataclass(frozen=True)
-class Delivery:
-    """The Kafka record an event arrived in, exactly as written (before any upcasting)."""
-
-    topic: str
-    partition: int
-    offset: int
-    key: bytes | None
-    headers: tuple[tuple[str, bytes], ...]
-    value: bytes
-
-
 class Transaction:
     """What a handler gets: the session to write with, and ``emit`` for the events it causes."""
 
@@ -93,8 +80,6 @@ class Transaction:
         self.session = session
         self.db = db
         self.emitted: list[EventEnvelope[Any]] = []
-        # Set by the consumer for handlers that must keep what was written (the audit).
-        self.delivery: Delivery | None = None
 
     def emit(self, event: EventEnvelope[Any]) -> None:
         self.emitted.append(event)

@@ -13,7 +13,7 @@ from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, FastAPI
 from faststream.kafka import KafkaBroker
 
-from schakel_platform.consumer import EventConsumer, Handler
+from schakel_platform.consumer import EventConsumer, Handler, RecordHandler
 from schakel_platform.deadletter import DeadLetters
 from schakel_platform.http import create_app
 from schakel_platform.kafka import broker_security, ensure_topics, idempotent_producer
@@ -33,6 +33,7 @@ class ServiceRuntime:
         settings: ServiceSettings,
         handlers: Mapping[str, Handler] | None = None,
         on_start: StartHook | None = None,
+        every_record: RecordHandler | None = None,
     ) -> None:
         self.settings = settings
         self.store = MongoStore(settings.mongodb_uri, settings.database_name)
@@ -43,7 +44,7 @@ class ServiceRuntime:
         self.broker: KafkaBroker | None = None
         self.consumer: EventConsumer | None = None
         self._on_start = on_start
-        if handlers:
+        if handlers or every_record is not None:
             self.broker = KafkaBroker(
                 settings.kafka_bootstrap_servers,
                 security=broker_security(settings),
@@ -55,7 +56,7 @@ class ServiceRuntime:
                 log_level=logging.DEBUG,
             )
             self.consumer = EventConsumer(
-                settings.service_name, self.store, self.dead_letters, handlers
+                settings.service_name, self.store, self.dead_letters, handlers, every_record
             )
             self.consumer.subscribe(self.broker)
 

@@ -3,11 +3,14 @@ each a separate process, and comes back as a status the signaler can see."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import uuid
 from typing import Any
 
 import httpx
 import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from schakel_dev.stack import Stack
 from tests.e2e.conftest import eventually, log_lines, login
@@ -20,6 +23,7 @@ SIGNAL: dict[str, Any] = {
     "age_band": "80+",
     "consent_to_contact": True,
 }
+TOPIC = "schakel.referral-events"
 LIFECYCLE = [
     "nl.schakel.referral.received.v2",
     "nl.schakel.referral.triaged.v1",
@@ -127,24 +131,30 @@ def test_bad_input_is_refused_at_the_public_url_with_field_and_reason(
     assert invalid.json()["errors"][0]["field"] == "age_band"
 
 
-def test_garbage_on_the_topic_is_dead_lettered_by_every_consumer_which_carry_on(
-    gateway: httpx.Client,
-    stack: Stack,
-) -> None:
-    import asyncio
+DEAD_LETTERS = [f"schakel.dlq.{s}" for s in ("triage", "matching", "feedback", "audit")]
+Record = tuple[bytes, bytes, list[tuple[str, bytes]]]  # key, value, headers
 
-    from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-    marker = f"garbage-{uuid.uuid4()}".encode()
-    dlqs = [f"schakel.dlq.{s}" for s in ("triage", "matching", "feedback", "audit")]
-
-    async def publish_and_collect() -> dict[str, dict[str, bytes]]:
+def publish(stack: Stack, *records: Record) -> None:
+    async def send() -> None:
         producer = AIOKafkaProducer(bootstrap_servers=stack.kafka_bootstrap_servers)
         await producer.start()
-        await producer.send_and_wait("schakel.referral-events", marker, key=b"not-a-referral")
-        await producer.stop()
+        try:
+            for key, value, headers in records:
+                await producer.send_and_wait(TOPIC, value, key=key, headers=headers)
+        finally:
+            await producer.stop()
+
+    asyncio.run(send())
+
+
+def dead_lettered(stack: Stack, value: bytes, rounds: int = 120) -> dict[str, dict[str, bytes]]:
+    """Headers of the dead letters whose value is ``value``, by topic; polls until every
+    consumer's dead-letter topic has one, or ``rounds`` quarter-seconds passed."""
+
+    async def collect() -> dict[str, dict[str, bytes]]:
         consumer = AIOKafkaConsumer(
-            *dlqs,
+            *DEAD_LETTERS,
             bootstrap_servers=stack.kafka_bootstrap_servers,
             auto_offset_reset="earliest",
             group_id=None,
@@ -152,24 +162,67 @@ def test_garbage_on_the_topic_is_dead_lettered_by_every_consumer_which_carry_on(
         await consumer.start()
         found: dict[str, dict[str, bytes]] = {}
         try:
-            for _ in range(120):
+            for _ in range(rounds):
                 for records in (await consumer.getmany(timeout_ms=250)).values():
-                    for r in records:
-                        if r.value == marker:
-                            found[r.topic] = dict(r.headers)
-                if len(found) == len(dlqs):
+                    found.update({r.topic: dict(r.headers) for r in records if r.value == value})
+                if len(found) == len(DEAD_LETTERS):
                     break
         finally:
             await consumer.stop()
         return found
 
-    found = asyncio.run(publish_and_collect())
-    assert set(found) == set(dlqs)
+    return asyncio.run(collect())
+
+
+def test_garbage_on_the_topic_is_dead_lettered_by_every_consumer_which_carry_on(
+    gateway: httpx.Client,
+    stack: Stack,
+) -> None:
+    marker = f"garbage-{uuid.uuid4()}".encode()
+    publish(stack, (b"not-a-referral", marker, []))
+    found = dead_lettered(stack, marker)
+    assert set(found) == set(DEAD_LETTERS)
     for headers in found.values():
         assert headers["dlq-reason"] == b"unreadable"
         assert b"missing CloudEvents header" in headers["dlq-error"]
-        assert headers["dlq-origin-topic"] == b"schakel.referral-events"
+        assert headers["dlq-origin-topic"] == TOPIC.encode()
 
     after = gateway.post("/api/v1/signals", json=SIGNAL)
     receipt = after.json()["receipt"]
     eventually(lambda: status_of(gateway, receipt), what="a signal after the garbage")
+
+
+def test_an_event_newer_than_the_services_is_archived_and_skipped_not_dead_lettered(
+    gateway: httpx.Client,
+    stack: Stack,
+) -> None:
+    """A producer deployed before the others writes a type they do not know yet: the audit
+    keeps it as written, the others pass it by, and nothing lands on a dead-letter topic."""
+    referral, correlation = f"ref-newer-{uuid.uuid4().hex[:8]}", f"e2e-{uuid.uuid4()}"
+    value = json.dumps({"referral_id": referral, "reason": "belde zelf terug"}).encode()
+    headers = [
+        ("ce_specversion", b"1.0"),
+        ("ce_id", uuid.uuid4().hex.encode()),
+        ("ce_source", b"/schakel/followup"),
+        ("ce_type", b"nl.schakel.referral.reopened.v1"),
+        ("ce_subject", referral.encode()),
+        ("ce_time", b"2026-11-23T10:00:00+00:00"),
+        ("ce_correlationid", correlation.encode()),
+        ("content-type", b"application/json"),
+    ]
+    publish(stack, (referral.encode(), value, headers))
+    auditor = login(gateway, "auditor")
+
+    def archived() -> list[dict[str, Any]] | None:
+        found = gateway.get(f"/api/v1/audit/correlations/{correlation}", headers=auditor)
+        return list(found.json()["events"]) if found.is_success else None
+
+    [kept] = eventually(archived, what="the newer event in the archive")
+    assert kept["type"] == "nl.schakel.referral.reopened.v1"
+    assert kept["data"] == {"referral_id": referral, "reason": "belde zelf terug"}
+    verified = gateway.get("/api/v1/audit/verify", headers=auditor).json()
+    assert verified["report"]["intact"] is True
+
+    after = gateway.post("/api/v1/signals", json=SIGNAL)  # the others carry on
+    eventually(lambda: status_of(gateway, after.json()["receipt"]), what="a later signal")
+    assert dead_lettered(stack, value, rounds=8) == {}

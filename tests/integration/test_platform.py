@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,17 +14,18 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from faststream.kafka import KafkaBroker
+from pymongo.asynchronous.collection import AsyncCollection
 
 from schakel_contracts import EventEnvelope, new_event
 from schakel_contracts.events import ReferralReceived, Signaler
 from schakel_contracts.kafka_binding import from_record, to_record
 from schakel_contracts.topics import TopicSpec, consumer_group, dead_letter_spec
 from schakel_contracts.vocabulary import Channel, SignalerRole
-from schakel_platform.consumer import EventConsumer
+from schakel_platform.consumer import Delivery, EventConsumer, RecordHandler
 from schakel_platform.deadletter import DeadLetters
 from schakel_platform.kafka import ensure_topics, idempotent_producer
 from schakel_platform.metrics import EVENTS_CONSUMED
-from schakel_platform.mongo import OUTBOX, MongoStore, Transaction
+from schakel_platform.mongo import OUTBOX, Document, MongoStore, Transaction
 from schakel_platform.offsets import OffsetCommitter
 from schakel_platform.outbox import OutboxRelay
 from schakel_platform.settings import ServiceSettings
@@ -184,191 +186,209 @@ class Recorder:
             raise self.error("simulated failure")
 
 
-async def run_consumer(
-    settings: ServiceSettings,
-    store: MongoStore,
-    producer: AIOKafkaProducer,
-    topic: str,
-    handler: Recorder,
-    until: Any,
-    within: float = 30,
-    crash: bool = False,
-) -> None:
-    """Consume until ``until()`` holds; ``crash`` stops without committing the last batch."""
-    dead_letters = DeadLetters(settings.service_name, producer)
-    consumer = EventConsumer(
-        settings.service_name, store, dead_letters, {ReferralReceived.event_name: handler}
-    )
-    if crash:  # a batch that stays open until the crash
-        consumer.offsets = OffsetCommitter(every=1000, interval=3600)
-    broker = KafkaBroker(settings.kafka_bootstrap_servers)
-    consumer.subscribe(broker, topic)
-    await broker.start()
-    if not crash:
-        consumer.offsets.start_idle_flush()
-    try:
-        deadline = asyncio.get_running_loop().time() + within
-        while not await until():
-            assert asyncio.get_running_loop().time() < deadline, "consumer did not get there"
-            await asyncio.sleep(0.1)
-    finally:
+@dataclass
+class Rig:
+    """A consumer's surroundings: its store, a producer, a topic of its own and its DLQ."""
+
+    settings: ServiceSettings
+    store: MongoStore
+    producer: AIOKafkaProducer
+    topic: str
+
+    @property
+    def effects(self) -> AsyncCollection[Document]:
+        return self.store.db["effects"]
+
+    async def publish(self, *records: tuple[bytes, bytes, Any]) -> None:
+        for key, value, headers in records:
+            await self.producer.send_and_wait(self.topic, value=value, key=key, headers=headers)
+
+    async def consume(
+        self,
+        handler: Recorder | RecordHandler,
+        until: Callable[[], Awaitable[bool]],
+        within: float = 30,
+        crash: bool = False,
+    ) -> None:
+        """Consume until ``until()`` holds; ``crash`` stops without committing the last batch."""
+        name = self.settings.service_name
+        dead_letters = DeadLetters(name, self.producer)
+        if isinstance(handler, Recorder):
+            handlers = {ReferralReceived.event_name: handler}
+            consumer = EventConsumer(name, self.store, dead_letters, handlers)
+        else:
+            consumer = EventConsumer(name, self.store, dead_letters, every_record=handler)
+        if crash:  # a batch that stays open until the crash
+            consumer.offsets = OffsetCommitter(every=1000, interval=3600)
+        broker = KafkaBroker(self.settings.kafka_bootstrap_servers)
+        consumer.subscribe(broker, self.topic)
+        await broker.start()
         if not crash:
-            await consumer.offsets.close()
-        await broker.stop()
+            consumer.offsets.start_idle_flush()
+        try:
+            deadline = asyncio.get_running_loop().time() + within
+            while not await until():
+                assert asyncio.get_running_loop().time() < deadline, "consumer did not get there"
+                await asyncio.sleep(0.1)
+        finally:
+            if not crash:
+                await consumer.offsets.close()
+            await broker.stop()
+
+    async def committed(self) -> int:
+        """Records of the topic whose offsets the consumer group has committed."""
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.settings.kafka_bootstrap_servers)
+        await admin.start()
+        try:
+            group = consumer_group(self.settings.service_name)
+            offsets = await admin.list_consumer_group_offsets(group)
+        finally:
+            await admin.close()
+        return sum(m.offset for tp, m in offsets.items() if tp.topic == self.topic and m.offset > 0)
+
+    async def dead_letters(self, expected: int) -> list[Any]:
+        dlq = f"schakel.dlq.{self.settings.service_name}"
+        return await read_all(self.settings.kafka_bootstrap_servers, dlq, expected)
 
 
-async def publish(
-    producer: AIOKafkaProducer, topic: str, *records: tuple[bytes, bytes, Any]
-) -> None:
-    for key, value, headers in records:
-        await producer.send_and_wait(topic, value=value, key=key, headers=headers)
+@pytest.fixture
+def rig(
+    settings: ServiceSettings, store: MongoStore, producer: AIOKafkaProducer, topic: str
+) -> Rig:
+    return Rig(settings, store, producer, topic)
 
 
-async def test_garbage_is_dead_lettered_with_reason_and_the_consumer_goes_on(
-    store: MongoStore,
-    producer: AIOKafkaProducer,
-    topic: str,
-    settings: ServiceSettings,
-    service: str,
-) -> None:
+async def test_garbage_is_dead_lettered_with_reason_and_the_consumer_goes_on(rig: Rig) -> None:
     good = event_for("ref-1")
-    await publish(
-        producer,
-        topic,
+    await rig.publish(
         (b"ref-1", b"\x00garbage", [("ce_type", b"nl.schakel.referral.received.v2")]),
         to_record(good),
     )
-    handler = Recorder()
 
     async def handled() -> bool:
-        return await store.db["effects"].count_documents({}) == 1
+        return await rig.effects.count_documents({}) == 1
 
-    await run_consumer(settings, store, producer, topic, handler, handled)
-    [dead] = await read_all(settings.kafka_bootstrap_servers, f"schakel.dlq.{service}", 1)
+    await rig.consume(Recorder(), handled)
+    [dead] = await rig.dead_letters(1)
     headers = {k: v.decode() for k, v in dead.headers}
     assert dead.value == b"\x00garbage"
     assert headers["dlq-reason"] == "unreadable"
     assert "missing CloudEvents header" in headers["dlq-error"]
-    assert headers["dlq-origin-topic"] == topic
-    assert headers["dlq-consumer-group"] == consumer_group(service)
-    effect = await store.db["effects"].find_one({})
+    assert headers["dlq-origin-topic"] == rig.topic
+    assert headers["dlq-consumer-group"] == consumer_group(rig.settings.service_name)
+    effect = await rig.effects.find_one({})
     assert effect is not None and effect["event_id"] == good.id
 
 
-async def test_an_attempt_that_failed_in_an_outage_is_delivered_again(
-    store: MongoStore,
-    producer: AIOKafkaProducer,
-    topic: str,
-    settings: ServiceSettings,
-) -> None:
+async def test_an_every_record_consumer_keeps_newer_types_as_written_once(rig: Rig) -> None:
+    """The audit's way of consuming: a type this build does not know is kept, not dead-lettered;
+    a record without a CloudEvents envelope still is."""
+    _, _, headers = to_record(event_for("ref-9"))
+    newer = [(n, b"nl.schakel.referral.reopened.v1" if n == "ce_type" else v) for n, v in headers]
+    value = b'{"referral_id": "ref-9"}'
+    await rig.publish(
+        (b"ref-9", value, newer),
+        (b"ref-9", b"no envelope", []),
+        (b"ref-9", value, newer),  # published twice by a retrying producer
+    )
+
+    async def keep(delivery: Delivery, tx: Transaction) -> None:
+        await tx.db["effects"].insert_one(
+            {"type": dict(delivery.headers)["ce_type"], "value": delivery.value},
+            session=tx.session,
+        )
+
+    async def all_seen() -> bool:
+        return await rig.committed() == 3
+
+    await rig.consume(keep, all_seen)
+    kept = await rig.effects.find({}, {"_id": 0}).to_list()
+    assert kept == [{"type": b"nl.schakel.referral.reopened.v1", "value": value}]
+    [dead] = await rig.dead_letters(1)
+    assert dead.value == b"no envelope"
+    assert dict(dead.headers)["dlq-reason"] == b"unreadable"
+
+
+async def test_an_attempt_that_failed_in_an_outage_is_delivered_again(rig: Rig) -> None:
     event = event_for("ref-2")
-    await publish(producer, topic, to_record(event))
+    await rig.publish(to_record(event))
     handler = Recorder(fail_times=1)  # the first attempt fails like a database outage
 
     async def applied() -> bool:
-        return await store.db["effects"].count_documents({"event_id": event.id}) == 1
+        return await rig.effects.count_documents({"event_id": event.id}) == 1
 
-    await run_consumer(settings, store, producer, topic, handler, applied)
+    await rig.consume(handler, applied)
     assert handler.calls == 2
 
 
-async def test_an_event_published_twice_has_one_effect(
-    store: MongoStore,
-    producer: AIOKafkaProducer,
-    topic: str,
-    settings: ServiceSettings,
-) -> None:
+async def test_an_event_published_twice_has_one_effect(rig: Rig) -> None:
     event = event_for("ref-2")
-    await publish(producer, topic, to_record(event), to_record(event))
+    await rig.publish(to_record(event), to_record(event))
     handler = Recorder()
 
     async def both_seen() -> bool:
-        return await _committed(settings, topic) == 2
+        return await rig.committed() == 2
 
-    await run_consumer(settings, store, producer, topic, handler, both_seen)
+    await rig.consume(handler, both_seen)
     assert handler.calls == 1
-    assert await store.db["effects"].count_documents({"event_id": event.id}) == 1
+    assert await rig.effects.count_documents({"event_id": event.id}) == 1
 
 
 async def test_a_handler_that_keeps_failing_dead_letters_the_record_not_the_consumer(
-    store: MongoStore,
-    producer: AIOKafkaProducer,
-    topic: str,
-    settings: ServiceSettings,
-    service: str,
+    rig: Rig,
 ) -> None:
     poison, fine = event_for("ref-3"), event_for("ref-3")
-    await publish(producer, topic, to_record(poison), to_record(fine))
-    handler = Recorder(fail_times=3, error=ValueError)
+    await rig.publish(to_record(poison), to_record(fine))
 
     async def fine_applied() -> bool:
-        return await store.db["effects"].count_documents({"event_id": fine.id}) == 1
+        return await rig.effects.count_documents({"event_id": fine.id}) == 1
 
-    await run_consumer(settings, store, producer, topic, handler, fine_applied)
-    [dead] = await read_all(settings.kafka_bootstrap_servers, f"schakel.dlq.{service}", 1)
+    await rig.consume(Recorder(fail_times=3, error=ValueError), fine_applied)
+    [dead] = await rig.dead_letters(1)
     assert dict(dead.headers)["dlq-reason"] == b"handler-failed"
     assert dict(dead.headers)["ce_id"] == poison.id.encode()
-    assert await store.db["effects"].count_documents({"event_id": poison.id}) == 0
+    assert await rig.effects.count_documents({"event_id": poison.id}) == 0
 
 
-async def test_a_restarted_consumer_resumes_after_what_it_committed(
-    store: MongoStore,
-    producer: AIOKafkaProducer,
-    topic: str,
-    settings: ServiceSettings,
-) -> None:
+async def test_a_restarted_consumer_resumes_after_what_it_committed(rig: Rig) -> None:
     first = [event_for(f"ref-{i}") for i in range(5)]
-    await publish(producer, topic, *(to_record(e) for e in first))
-    handler = Recorder()
+    await rig.publish(*(to_record(e) for e in first))
 
     async def five() -> bool:
-        return await _committed(settings, topic) == 5
+        return await rig.committed() == 5
 
-    await run_consumer(settings, store, producer, topic, handler, five)
-    later = event_for("ref-later")
-    await publish(producer, topic, to_record(later))
+    await rig.consume(Recorder(), five)
+    await rig.publish(to_record(event_for("ref-later")))
     again = Recorder()
 
     async def six() -> bool:
-        return await _committed(settings, topic) == 6
+        return await rig.committed() == 6
 
-    await run_consumer(settings, store, producer, topic, again, six)
+    await rig.consume(again, six)
     assert again.calls == 1  # only the new event: nothing was handled twice
-    assert await store.db["effects"].count_documents({}) == 6
-
-
-async def _committed(settings: ServiceSettings, topic: str) -> int:
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
-    await admin.start()
-    try:
-        offsets = await admin.list_consumer_group_offsets(consumer_group(settings.service_name))
-    finally:
-        await admin.close()
-    return sum(meta.offset for tp, meta in offsets.items() if tp.topic == topic and meta.offset > 0)
+    assert await rig.effects.count_documents({}) == 6
 
 
 async def test_what_a_crash_left_uncommitted_comes_again_without_a_second_effect(
-    store: MongoStore, producer: AIOKafkaProducer, topic: str, settings: ServiceSettings
+    rig: Rig,
 ) -> None:
-    events = [event_for(f"ref-crash-{i}") for i in range(5)]
-    await publish(producer, topic, *(to_record(e) for e in events))
-    first = Recorder()
+    await rig.publish(*(to_record(event_for(f"ref-crash-{i}")) for i in range(5)))
 
     async def all_applied() -> bool:
-        return await store.db["effects"].count_documents({}) == 5
+        return await rig.effects.count_documents({}) == 5
 
-    await run_consumer(settings, store, producer, topic, first, all_applied, crash=True)
+    await rig.consume(Recorder(), all_applied, crash=True)
     duplicates = EVENTS_CONSUMED.labels(
         event_type=ReferralReceived.event_type(), outcome="duplicate"
     )
     seen_before = duplicates._value.get()
-    assert await _committed(settings, topic) == 0  # the batch was still open at the crash
+    assert await rig.committed() == 0  # the batch was still open at the crash
     second = Recorder()
 
     async def caught_up() -> bool:
-        return await _committed(settings, topic) == 5
+        return await rig.committed() == 5
 
-    await run_consumer(settings, store, producer, topic, second, caught_up)
+    await rig.consume(second, caught_up)
     assert second.calls == 0
     assert duplicates._value.get() > seen_before  # delivered again, absorbed by the marker
-    assert await store.db["effects"].count_documents({}) == 5
+    assert await rig.effects.count_documents({}) == 5

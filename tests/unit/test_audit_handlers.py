@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 import pytest
 from pymongo.errors import PyMongoError
@@ -13,9 +13,7 @@ from pymongo.errors import PyMongoError
 from audit.adapters import head_moved
 from audit.domain import ArchiveEntry, ArchiveRead, ChainHead, verify
 from audit.handlers import (
-    MissingDelivery,
     archive,
-    on_every_event,
     read_correlation,
     read_timeline,
     verify_archive,
@@ -28,10 +26,10 @@ from schakel_contracts.events import (
     ReferralTriaged,
     Signaler,
 )
-from schakel_contracts.kafka_binding import from_record, to_record
+from schakel_contracts.kafka_binding import from_record, read_raw, to_record
 from schakel_contracts.vocabulary import Channel, Grade, SignalerRole, Urgency
 from schakel_platform.auth import Principal, Role
-from schakel_platform.mongo import Delivery, Transaction
+from schakel_platform.consumer import Delivery
 
 TOPIC = "schakel.referral-events"
 PRACTICE = "huisartsenpraktijk-overvecht"
@@ -78,7 +76,7 @@ class FakeArchive:
 
     # What the platform does around a handler
     async def deliver(self, delivery: Delivery) -> bool:
-        event = from_record(delivery.headers, delivery.value)
+        event = read_raw(delivery.headers, delivery.value)
         if event.id in self.processed:
             return False
         await archive(delivery, self)
@@ -179,10 +177,36 @@ async def test_an_append_after_a_stale_head_is_retried_as_a_transient_conflict()
     assert raised.value.has_error_label("TransientTransactionError")
 
 
-async def test_the_handler_refuses_to_archive_without_the_record_as_written() -> None:
-    tx = Transaction(cast(Any, None), cast(Any, None))
-    with pytest.raises(MissingDelivery):
-        await on_every_event(event(received("r-1")), tx)
+def newer_record(referral_id: str, offset: int) -> Delivery:
+    """A type and version this build does not know, as a producer deployed first writes it."""
+    known = event(received(referral_id))
+    _, _, headers = to_record(known)
+    headers = [(n, b"nl.schakel.referral.reopened.v1" if n == "ce_type" else v) for n, v in headers]
+    value = b'{"referral_id": "%s", "reason": "mevrouw belde zelf terug"}' % referral_id.encode()
+    return Delivery(TOPIC, 1, offset, referral_id.encode(), tuple(headers), value)
+
+
+async def test_an_event_this_build_does_not_know_is_archived_as_written() -> None:
+    fake = FakeArchive()
+    await archived_referral(fake)
+    assert await fake.deliver(newer_record("r-1", 2))
+    kept = fake.entries[-1].event
+    assert (kept.type, kept.offset) == ("nl.schakel.referral.reopened.v1", 2)
+    assert kept.payload["reason"] == "mevrouw belde zelf terug"
+    assert verify(fake.entries, head=fake.current).intact
+
+
+async def test_a_referrer_gets_no_payload_this_build_cannot_read_an_auditor_does() -> None:
+    fake = FakeArchive()
+    await archived_referral(fake)
+    assert await fake.deliver(newer_record("r-1", 2))
+    practice = await read_timeline(fake, principal(PRACTICE, Role.HUISARTS), "r-1", NOW)
+    auditor = await read_timeline(fake, principal("gemeente", Role.AUDITOR), "r-1", NOW)
+    assert practice is not None and auditor is not None
+    assert practice.events[-1].type == "nl.schakel.referral.reopened.v1"
+    assert practice.events[-1].data == {}
+    assert practice.events[1].data["owner_organisation"] == "sociaal-makelaars-overvecht"
+    assert auditor.events[-1].data["reason"] == "mevrouw belde zelf terug"
 
 
 async def test_the_referrer_reads_the_timeline_and_the_read_is_recorded() -> None:

@@ -14,7 +14,7 @@ from schakel_contracts.compat import breaking_changes
 from schakel_contracts.envelope import UnreadableEvent
 from schakel_contracts.events import ReferralReceived, ReferralTriaged, Signaler
 from schakel_contracts.export import check
-from schakel_contracts.kafka_binding import from_record, to_record
+from schakel_contracts.kafka_binding import from_record, read_raw, to_record
 from schakel_contracts.vocabulary import Channel, Grade, SignalerRole, Urgency
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,6 +80,24 @@ def test_unreadable_record_says_why(headers: Any, value: bytes, reason: str) -> 
         headers = list(good.items())
     with pytest.raises(UnreadableEvent, match=reason):
         from_record(headers, value)
+
+
+def test_a_record_of_a_newer_version_is_readable_as_written_only() -> None:
+    """What the audit needs to keep history whole while a newer producer is deployed first."""
+    _, _, headers = to_record(new_event(received(), source="/s", subject="ref-1"))
+    newer = [(n, b"nl.schakel.referral.received.v9" if n == "ce_type" else v) for n, v in headers]
+    value = b'{"referral_id": "ref-1", "new_field": 1}'
+    with pytest.raises(UnreadableEvent, match="unknown event type"):
+        from_record(newer, value)
+    raw = read_raw(newer, value)
+    assert (raw.type, raw.subject, raw.data["new_field"]) == (
+        "nl.schakel.referral.received.v9",
+        "ref-1",
+        1,
+    )
+    foreign = [(n, b"com.example.order.v1" if n == "ce_type" else v) for n, v in headers]
+    with pytest.raises(UnreadableEvent, match="is not of the form"):
+        read_raw(foreign, value)
 
 
 OLD: dict[str, Any] = {
