@@ -94,6 +94,7 @@ class PipelineConfig:
 class Endpoints:
     gateway: str
     services: dict[str, str]  # the handling services' own URLs, for /metrics
+    metrics_token: str
     pids: dict[str, int]  # every process of the run, for its CPU time
 
 
@@ -186,6 +187,7 @@ def _endpoints(stack: Stack, kafka: KafkaServer, mongo: MongoServer) -> Endpoint
     return Endpoints(
         gateway=stack["gateway"].url,
         services={name: stack[name].url for name in HANDLING_SERVICES},
+        metrics_token=stack.metrics_token,
         pids={name: pid for name, pid in pids.items() if pid is not None},
     )
 
@@ -403,7 +405,10 @@ class Probe:
         )
 
     async def metrics(self, service: str) -> str:
-        answer = await self.client.get(f"{self.endpoints.services[service]}/metrics")
+        answer = await self.client.get(
+            f"{self.endpoints.services[service]}/metrics",
+            headers={"Authorization": f"Bearer {self.endpoints.metrics_token}"},
+        )
         answer.raise_for_status()
         return answer.text
 

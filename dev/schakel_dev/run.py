@@ -167,6 +167,7 @@ def _print_stack(kafka: KafkaServer, mongo: MongoServer, stack: Stack) -> None:
         f"\nschakel is running: {gateway}\n"
         f"  API docs  {gateway}/docs\n"
         f"  AsyncAPI  {gateway}/asyncapi.json\n"
+        f"  metrics   curl -H 'Authorization: Bearer {stack.metrics_token}' {gateway}/metrics\n"
         f"  logs      {_rel(stack.run_dir)}/<service>.log (JSON lines), "
         f"{_rel(kafka.server_log_path)}, {_rel(mongo.log_path)}"
     )

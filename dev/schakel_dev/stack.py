@@ -22,6 +22,7 @@ from schakel_dev.servers import ManagedProcess, free_port, repo_root
 
 __all__ = [
     "DEV_AUTH_SECRET",
+    "DEV_METRICS_TOKEN",
     "GATEWAY_UPSTREAMS",
     "SERVICES",
     "ServiceError",
@@ -33,6 +34,8 @@ __all__ = [
 # Same development default as the services' settings: tokens minted by tools and tests that
 # read `Stack.auth_secret` are accepted by every service.
 DEV_AUTH_SECRET = "schakel-development-secret-change-me"
+# Sent by benchmarks and by hand (`curl -H "Authorization: Bearer …" …/metrics`) in development.
+DEV_METRICS_TOKEN = "schakel-development-metrics-token"
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,7 @@ class Stack:
         ports: Mapping[str, int] | None = None,
         free_ports: bool = False,
         auth_secret: str = DEV_AUTH_SECRET,
+        metrics_token: str = DEV_METRICS_TOKEN,
         log_level: str = "INFO",
         extra_env: Mapping[str, str] | None = None,
         services: Sequence[ServiceSpec] = SERVICES,
@@ -178,6 +182,7 @@ class Stack:
         self.mongodb_uri = mongodb_uri
         self.run_dir = Path(run_dir)
         self.auth_secret = auth_secret
+        self.metrics_token = metrics_token
         self.log_level = log_level
         self.extra_env = dict(extra_env or {})
         chosen = {s.name: (free_port() if free_ports else s.port) for s in services}
@@ -200,6 +205,7 @@ class Stack:
                 "SCHAKEL_HTTP_HOST": "127.0.0.1",
                 "SCHAKEL_HTTP_PORT": str(ports[spec.name]),
                 "SCHAKEL_AUTH_SECRET": self.auth_secret,
+                "SCHAKEL_METRICS_TOKEN": self.metrics_token,
                 "SCHAKEL_LOG_LEVEL": self.log_level,
             }
         )

@@ -3,6 +3,7 @@ clear 422 answers that name the field and the reason."""
 
 from __future__ import annotations
 
+import hmac
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -14,9 +15,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from schakel_platform.logging import get_logger
 from schakel_platform.metrics import HTTP_REQUESTS
 from schakel_platform.settings import ServiceSettings
 
+log = get_logger(__name__)
 CORRELATION_HEADER = "X-Correlation-ID"
 ReadinessCheck = Callable[[], Awaitable[None]]
 Lifecycle = Callable[[], Awaitable[None]]
@@ -40,6 +43,23 @@ async def _on_validation_error(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(
         status_code=422,
         content={"detail": "request is not valid", "errors": validation_errors(exc)},
+    )
+
+
+def _metrics_refusal(settings: ServiceSettings, authorization: str | None) -> Response | None:
+    """None when the scraper showed the metrics token. Without a configured token the
+    endpoint does not exist: counts per event type and route are not for the public."""
+    token = settings.metrics_token
+    if token is None or not token.get_secret_value():
+        return JSONResponse(status_code=404, content={"detail": "Not Found"})
+    scheme, _, presented = (authorization or "").partition(" ")
+    expected = token.get_secret_value().encode()
+    if scheme.lower() == "bearer" and hmac.compare_digest(presented.strip().encode(), expected):
+        return None
+    return JSONResponse(
+        status_code=401,
+        content={"detail": "metrics need the bearer token from SCHAKEL_METRICS_TOKEN"},
+        headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
     )
 
 
@@ -86,18 +106,24 @@ def create_app(
 
     @app.get("/readyz", include_in_schema=False)
     async def readyz() -> JSONResponse:
+        """Open to probes, so it names what fails but not why (the log says why): error
+        texts carry host names and ports."""
         results: dict[str, str] = {}
         for name, check in readiness:
             try:
                 await check()
                 results[name] = "ok"
             except Exception as exc:
-                results[name] = f"failing: {exc}"
+                log.warning("not ready", dependency=name, error=repr(exc))
+                results[name] = "failing"
         ready = all(v == "ok" for v in results.values())
         return JSONResponse(status_code=200 if ready else 503, content={"ready": ready, **results})
 
     @app.get("/metrics", include_in_schema=False)
-    async def metrics() -> Response:
+    async def metrics(request: Request) -> Response:
+        refused = _metrics_refusal(settings, request.headers.get("authorization"))
+        if refused is not None:
+            return refused
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_AUTH_SECRET = "schakel-development-secret-change-me"
@@ -33,6 +33,8 @@ class ServiceSettings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = 8080
     auth_secret: str = DEV_AUTH_SECRET
+    # Bearer token a Prometheus scraper sends for /metrics; unset, /metrics is off (404).
+    metrics_token: SecretStr | None = None
     log_level: str = "INFO"
     outbox_poll_seconds: float = 0.5
 

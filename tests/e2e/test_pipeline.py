@@ -131,6 +131,13 @@ def test_bad_input_is_refused_at_the_public_url_with_field_and_reason(
     assert invalid.json()["errors"][0]["field"] == "age_band"
 
 
+def test_the_public_url_keeps_metrics_for_the_scraper(gateway: httpx.Client, stack: Stack) -> None:
+    assert gateway.get("/metrics").status_code == 401
+    scraped = gateway.get("/metrics", headers={"Authorization": f"Bearer {stack.metrics_token}"})
+    assert scraped.status_code == 200
+    assert 'schakel_http_requests_total{method="GET",route="/metrics",status="401"}' in scraped.text
+
+
 DEAD_LETTERS = [f"schakel.dlq.{s}" for s in ("triage", "matching", "feedback", "audit")]
 Record = tuple[bytes, bytes, list[tuple[str, bytes]]]  # key, value, headers
 

@@ -1,0 +1,76 @@
+"""The HTTP side every service shares, as a probe, a scraper and a stranger meet it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from schakel_platform.http import create_app
+from schakel_platform.settings import ServiceSettings
+
+TOKEN = "scrape-me-" + "x" * 22
+
+
+async def mongo_down() -> None:
+    raise ConnectionError("connection refused: mongodb-7.internal.example:27017")
+
+
+async def kafka_up() -> None:
+    return None
+
+
+async def client_for(token: SecretStr | None) -> AsyncIterator[httpx.AsyncClient]:
+    settings = ServiceSettings(service_name="triage", metrics_token=token)
+    app = create_app(settings, title="t", readiness=[("mongodb", mongo_down), ("kafka", kafka_up)])
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+        yield client
+
+
+@pytest.fixture
+async def service() -> AsyncIterator[httpx.AsyncClient]:
+    async for client in client_for(SecretStr(TOKEN)):
+        yield client
+
+
+@pytest.fixture
+async def without_token() -> AsyncIterator[httpx.AsyncClient]:
+    async for client in client_for(None):
+        yield client
+
+
+async def test_metrics_are_for_the_scraper_with_the_token(service: httpx.AsyncClient) -> None:
+    shown = await service.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert shown.status_code == 200
+    assert "schakel_http_requests_total" in shown.text
+
+
+@pytest.mark.parametrize("authorization", [None, "Bearer wrong", f"Basic {TOKEN}", "Bearer "])
+async def test_metrics_refuse_anyone_else(
+    service: httpx.AsyncClient, authorization: str | None
+) -> None:
+    headers = {"Authorization": authorization} if authorization else {}
+    refused = await service.get("/metrics", headers=headers)
+    assert refused.status_code == 401
+    assert "SCHAKEL_METRICS_TOKEN" in refused.json()["detail"]
+    assert refused.headers["WWW-Authenticate"].startswith("Bearer")
+    assert "schakel_" not in refused.text
+
+
+async def test_without_a_configured_token_there_are_no_metrics(
+    without_token: httpx.AsyncClient,
+) -> None:
+    for headers in ({}, {"Authorization": "Bearer "}, {"Authorization": "Bearer None"}):
+        assert (await without_token.get("/metrics", headers=headers)).status_code == 404
+
+
+async def test_readiness_names_the_failing_dependency_not_its_address(
+    service: httpx.AsyncClient,
+) -> None:
+    answer = await service.get("/readyz")
+    assert answer.status_code == 503
+    assert answer.json() == {"ready": False, "mongodb": "failing", "kafka": "ok"}
+    assert (await service.get("/healthz")).json() == {"status": "ok", "service": "triage"}
