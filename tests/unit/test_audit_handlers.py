@@ -3,17 +3,14 @@ queries on the archive (timeline reads are recorded, existence is not revealed).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from pymongo.errors import PyMongoError
 
-from audit.adapters import head_moved
-from audit.domain import ArchiveEntry, ArchiveRead, ChainHead, verify
+from audit.domain import ChainHead, verify
 from audit.handlers import (
-    archive,
     read_correlation,
     read_timeline,
     verify_archive,
@@ -26,62 +23,16 @@ from schakel_contracts.events import (
     ReferralTriaged,
     Signaler,
 )
-from schakel_contracts.kafka_binding import from_record, read_raw, to_record
+from schakel_contracts.kafka_binding import from_record, to_record
 from schakel_contracts.vocabulary import Channel, Grade, SignalerRole, Urgency
 from schakel_platform.auth import Principal, Role
 from schakel_platform.consumer import Delivery
+from tests.fakes.audit import FakeArchive
 
 TOPIC = "schakel.referral-events"
 PRACTICE = "huisartsenpraktijk-overvecht"
 PSEUDONYM = "ps-" + "b" * 32
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
-
-
-class FakeArchive:
-    """Implements ChainStore and ArchiveReader in memory, plus the platform's processed-events
-    marker, so a delivery can be applied once the way ``MongoStore.apply_once`` does."""
-
-    def __init__(self) -> None:
-        self.entries: list[ArchiveEntry] = []
-        self.current: ChainHead | None = None
-        self.processed: set[str] = set()
-        self.reads: list[ArchiveRead] = []
-
-    # ChainStore
-    async def head(self) -> ChainHead | None:
-        return self.current
-
-    async def append(self, entry: ArchiveEntry, after: ChainHead | None) -> None:
-        if after != self.current:
-            raise head_moved()
-        self.current = entry.head
-        self.entries.append(entry)
-
-    # ArchiveReader
-    async def count(self) -> int:
-        return len(self.entries)
-
-    async def by_referral(self, referral_id: str) -> list[ArchiveEntry]:
-        return [e for e in self.entries if e.event.subject == referral_id]
-
-    async def by_correlation(self, correlation_id: str) -> list[ArchiveEntry]:
-        return [e for e in self.entries if e.event.correlationid == correlation_id]
-
-    async def in_order(self) -> AsyncIterator[ArchiveEntry]:
-        for entry in sorted(self.entries, key=lambda e: e.seq):
-            yield entry
-
-    async def record_read(self, read: ArchiveRead) -> None:
-        self.reads.append(read)
-
-    # What the platform does around a handler
-    async def deliver(self, delivery: Delivery) -> bool:
-        event = read_raw(delivery.headers, delivery.value)
-        if event.id in self.processed:
-            return False
-        await archive(delivery, self)
-        self.processed.add(event.id)
-        return True
 
 
 def record_of(event: EventEnvelope[Any], offset: int, partition: int = 1) -> Delivery:

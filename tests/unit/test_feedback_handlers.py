@@ -12,6 +12,7 @@ from schakel_contracts.envelope import EventEnvelope
 from schakel_contracts.events import FeedbackRecorded
 from schakel_contracts.vocabulary import SignalerStatus
 from schakel_platform.auth import Principal, Role
+from tests.fakes.feedback import FakeReferrals
 from tests.unit.test_feedback_domain import (
     GP,
     OWNER,
@@ -21,19 +22,6 @@ from tests.unit.test_feedback_domain import (
     triaged,
     waitlisted,
 )
-
-
-@dataclass
-class FakeReferrals:
-    states: dict[str, ReferralState] = field(default_factory=dict)
-    saves: int = 0
-
-    async def get(self, referral_id: str) -> ReferralState | None:
-        return self.states.get(referral_id)
-
-    async def save(self, state: ReferralState) -> None:
-        self.states[state.referral_id] = state
-        self.saves += 1
 
 
 @dataclass

@@ -5,68 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from matching.domain import MaatjeType, Need, Offer, Outcome, Proposal
+from matching.domain import MaatjeType, Offer, Proposal
 from matching.handlers import SOURCE, match
 from schakel_contracts.envelope import EventEnvelope, new_event
 from schakel_contracts.events import MatchProposed, ReferralTriaged, Waitlisted
 from schakel_contracts.vocabulary import Grade, OfferKind, Urgency
+from tests.fakes.matching import FakeOffers, FakeProposals
 
 REFERRAL = "ref-0001"
 OWNER = "buurtteam-overvecht"
-
-
-class FakeOffers:
-    """The registry; ``taken_meanwhile`` loses its last place between reading and reserving,
-    as when another referral is matched at the same moment."""
-
-    def __init__(self, *offers: Offer, taken_meanwhile: frozenset[str] = frozenset()) -> None:
-        self.offers = {o.offer_id: o for o in offers}
-        self.taken_meanwhile = taken_meanwhile
-        self.reservations: list[str] = []
-
-    async def suiting_grade(self, grade: Grade) -> list[Offer]:
-        snapshot = [o for o in self.offers.values() if grade in o.grades]
-        for offer_id in self.taken_meanwhile:
-            self.offers[offer_id] = replace(self.offers[offer_id], places_left=0)
-        return snapshot
-
-    async def reserve_place(self, offer_id: str) -> bool:
-        offer = self.offers[offer_id]
-        if offer.places_left <= 0:
-            return False
-        self.offers[offer_id] = replace(offer, places_left=offer.places_left - 1)
-        self.reservations.append(offer_id)
-        return True
-
-    def places(self, offer_id: str) -> int:
-        return self.offers[offer_id].places_left
-
-
-@dataclass
-class Recorded:
-    owner_organisation: str
-    need: Need
-    outcome: Outcome
-    caused_by: str
-
-
-@dataclass
-class FakeProposals:
-    recorded: dict[str, Recorded] = field(default_factory=dict)
-
-    async def held(self, referral_id: str) -> Proposal | None:
-        found = self.recorded.get(referral_id)
-        return found.outcome if found and isinstance(found.outcome, Proposal) else None
-
-    async def record(
-        self,
-        referral_id: str,
-        owner_organisation: str,
-        need: Need,
-        outcome: Outcome,
-        caused_by: str,
-    ) -> None:
-        self.recorded[referral_id] = Recorded(owner_organisation, need, outcome, caused_by)
 
 
 @dataclass

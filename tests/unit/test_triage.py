@@ -16,7 +16,8 @@ from schakel_contracts.vocabulary import (
     SignalerRole,
     Urgency,
 )
-from triage.domain import Decision, Facts, district_of, triage
+from tests.fakes.triage import FakeDecisions
+from triage.domain import Facts, district_of, triage
 from triage.handlers import decide
 
 Obs = Observation
@@ -67,14 +68,6 @@ def test_gp_prescription_is_followed_up_soon() -> None:
 def test_unknown_postcode_still_gets_an_owner() -> None:
     assert district_of("9999") is None
     assert triage(facts(postcode_area="9999")).owner_organisation == "sociaal-makelaars-centraal"
-
-
-class FakeDecisions:
-    def __init__(self) -> None:
-        self.saved: dict[str, Decision] = {}
-
-    async def add(self, referral_id: str, decision: Decision, event_id: str) -> None:
-        self.saved[referral_id] = decision
 
 
 async def test_handler_records_the_decision_and_publishes_triaged() -> None:

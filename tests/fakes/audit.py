@@ -1,0 +1,70 @@
+"""The audit service's ports in memory. ``tests/integration/test_audit_adapters.py`` holds this
+fake to what ``MongoChain`` and ``MongoArchive`` do."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import AsyncIterator
+from dataclasses import replace
+
+from pymongo.errors import DuplicateKeyError
+
+from audit.adapters import head_moved
+from audit.domain import ArchiveEntry, ArchiveRead, ChainHead
+from audit.handlers import archive
+from schakel_contracts.kafka_binding import read_raw
+from schakel_platform.consumer import Delivery
+
+
+class FakeArchive:
+    """Implements ChainStore and ArchiveReader in memory, plus the platform's processed-events
+    marker, so a delivery can be applied once the way ``MongoStore.apply_once`` does."""
+
+    def __init__(self) -> None:
+        self.entries: list[ArchiveEntry] = []
+        self.current: ChainHead | None = None
+        self.processed: set[str] = set()
+        self.reads: list[ArchiveRead] = []
+
+    # ChainStore
+    async def head(self) -> ChainHead | None:
+        return self.current
+
+    async def append(self, entry: ArchiveEntry, after: ChainHead | None) -> None:
+        if after != self.current:
+            raise head_moved()
+        event_id = entry.event.event_id
+        if any(e.event.event_id == event_id for e in self.entries):
+            # The event id is the archive's ``_id``: MongoDB refuses it, not as transient.
+            raise DuplicateKeyError(f"duplicate key: archive _id {event_id!r}", code=11000)
+        self.current = entry.head
+        # A copy, as a database keeps: changing the caller's payload afterwards changes nothing.
+        self.entries.append(copy.deepcopy(entry))
+
+    # ArchiveReader
+    async def count(self) -> int:
+        return len(self.entries)
+
+    async def by_referral(self, referral_id: str) -> list[ArchiveEntry]:
+        return [copy.deepcopy(e) for e in self.entries if e.event.subject == referral_id]
+
+    async def by_correlation(self, correlation_id: str) -> list[ArchiveEntry]:
+        return [copy.deepcopy(e) for e in self.entries if e.event.correlationid == correlation_id]
+
+    async def in_order(self) -> AsyncIterator[ArchiveEntry]:
+        for entry in sorted(self.entries, key=lambda e: e.seq):
+            yield copy.deepcopy(entry)
+
+    async def record_read(self, read: ArchiveRead) -> None:
+        # BSON dates hold milliseconds, so MongoDB keeps the time of a read to the millisecond.
+        at = read.at.replace(microsecond=read.at.microsecond // 1000 * 1000)
+        self.reads.append(replace(read, at=at))
+
+    # What the platform does around a handler
+    async def deliver(self, delivery: Delivery) -> bool:
+        event = read_raw(delivery.headers, delivery.value)
+        if event.id in self.processed:
+            return False
+        await archive(delivery, self)
+        self.processed.add(event.id)
+        return True

@@ -1,0 +1,38 @@
+"""Feedback's ``ReferralStore`` in memory, kept to what ``MongoReferrals`` does by
+``tests/integration/test_feedback_adapters.py``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+from feedback.domain import ReferralState
+
+
+@dataclass
+class FakeReferrals:
+    states: dict[str, ReferralState] = field(default_factory=dict)
+    saves: int = 0
+
+    async def get(self, referral_id: str) -> ReferralState | None:
+        return self.states.get(referral_id)
+
+    async def save(self, state: ReferralState) -> None:
+        self.states[state.referral_id] = as_bson_keeps_it(state)
+        self.saves += 1
+
+
+def as_bson_keeps_it(state: ReferralState) -> ReferralState:
+    """Times as MongoDB gives them back: BSON dates are milliseconds in UTC."""
+    return replace(
+        state,
+        signaler_status_since=_bson_time(state.signaler_status_since),
+        updated_at=_bson_time(state.updated_at),
+        received_at=None if state.received_at is None else _bson_time(state.received_at),
+        history=tuple(replace(h, time=_bson_time(h.time)) for h in state.history),
+    )
+
+
+def _bson_time(time: datetime) -> datetime:
+    utc = time.replace(tzinfo=UTC) if time.tzinfo is None else time.astimezone(UTC)  # as pymongo
+    return utc.replace(microsecond=utc.microsecond // 1000 * 1000)

@@ -1,0 +1,65 @@
+"""In-memory ``OfferStore`` and ``ProposalStore`` for matching, kept to what ``MongoOffers`` and
+``MongoProposals`` do by ``tests/integration/test_matching_adapters.py``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from matching.domain import Need, Offer, Outcome, Proposal
+from schakel_contracts.vocabulary import Grade
+
+
+class FakeOffers:
+    """The registry; ``taken_meanwhile`` loses its last place between reading and reserving,
+    as when another referral is matched at the same moment."""
+
+    def __init__(self, *offers: Offer, taken_meanwhile: frozenset[str] = frozenset()) -> None:
+        self.offers = {o.offer_id: o for o in offers}
+        self.taken_meanwhile = taken_meanwhile
+        self.reservations: list[str] = []
+
+    async def suiting_grade(self, grade: Grade) -> list[Offer]:
+        snapshot = [o for o in self.offers.values() if grade in o.grades]
+        for offer_id in self.taken_meanwhile:
+            self.offers[offer_id] = replace(self.offers[offer_id], places_left=0)
+        return snapshot
+
+    async def reserve_place(self, offer_id: str) -> bool:
+        offer = self.offers.get(offer_id)
+        # An offer gone from the registry has no place to give, as in MongoDB: no error.
+        if offer is None or offer.places_left <= 0:
+            return False
+        self.offers[offer_id] = replace(offer, places_left=offer.places_left - 1)
+        self.reservations.append(offer_id)
+        return True
+
+    def places(self, offer_id: str) -> int:
+        return self.offers[offer_id].places_left
+
+
+@dataclass
+class Recorded:
+    owner_organisation: str
+    need: Need
+    outcome: Outcome
+    caused_by: str
+
+
+@dataclass
+class FakeProposals:
+    recorded: dict[str, Recorded] = field(default_factory=dict)
+
+    async def held(self, referral_id: str) -> Proposal | None:
+        found = self.recorded.get(referral_id)
+        return found.outcome if found and isinstance(found.outcome, Proposal) else None
+
+    async def record(
+        self,
+        referral_id: str,
+        owner_organisation: str,
+        need: Need,
+        outcome: Outcome,
+        caused_by: str,
+    ) -> None:
+        # Replaces the earlier outcome, as MongoProposals' upsert does.
+        self.recorded[referral_id] = Recorded(owner_organisation, need, outcome, caused_by)

@@ -1,0 +1,315 @@
+"""The audit ports' contract: every test body runs against the in-memory ``FakeArchive`` the unit
+tests use and against ``MongoChain``/``MongoArchive`` on a real MongoDB-protocol server, so the
+fake cannot drift from the adapter the service runs."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from functools import partial
+
+import pytest
+from pymongo import ASCENDING
+from pymongo.errors import DuplicateKeyError, PyMongoError
+
+from audit import adapters
+from audit.adapters import READS, ArchiveReader, ChainStore, MongoArchive, MongoChain
+from audit.domain import (
+    ArchiveEntry,
+    ArchiveRead,
+    ChainHead,
+    ReadKind,
+    ReadOutcome,
+    WrittenEvent,
+    append,
+)
+from schakel_platform.mongo import Document
+from tests.backends import BACKENDS, Backend, FakeBackend, MongoBackend, scratch_store
+from tests.fakes.audit import FakeArchive
+
+pytestmark = pytest.mark.integration
+
+TOPIC = "schakel.referral-events"
+NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Archive:
+    """One backend's archive as the test bodies see it: the write side as units of work (one
+    transaction each on MongoDB, as the consumer runs a handler), the read side as the HTTP
+    API holds it, and the reads recorded so far."""
+
+    chain: Backend[ChainStore]
+    reader: ArchiveReader
+    recorded_reads: Callable[[], Awaitable[list[ArchiveRead]]]
+
+
+def read_of(doc: Document) -> ArchiveRead:
+    target = doc["referral_id" if doc["kind"] == "timeline" else "correlation_id"]
+    return ArchiveRead(
+        doc["kind"],
+        target,
+        doc["username"],
+        doc["organisation"],
+        tuple(doc["roles"]),
+        doc["outcome"],
+        doc["at"],
+    )
+
+
+@pytest.fixture(params=BACKENDS)
+async def archive(request: pytest.FixtureRequest) -> AsyncIterator[Archive]:
+    if request.param == "fake":
+        fake = FakeArchive()
+
+        async def fake_reads() -> list[ArchiveRead]:
+            return list(fake.reads)
+
+        yield Archive(FakeBackend[ChainStore](fake), fake, fake_reads)
+        return
+    # Looked up here, not requested: fake-only runs start no MongoDB server.
+    async with scratch_store(request.getfixturevalue("mongodb_uri")) as store:
+        await adapters.ensure_indexes(store)
+
+        async def mongo_reads() -> list[ArchiveRead]:
+            # ObjectIds grow within a process: _id order is the order of recording.
+            return [read_of(d) async for d in store.db[READS].find({}).sort("_id", ASCENDING)]
+
+        yield Archive(MongoBackend[ChainStore](store, MongoChain), MongoArchive(store), mongo_reads)
+
+
+def written(
+    n: int,
+    referral_id: str = "r-1",
+    correlation_id: str = "c-1",
+    causation_id: str | None = None,
+) -> WrittenEvent:
+    return WrittenEvent(
+        event_id=f"e-{1000 - n}",  # ids sort against seq: no backend gets seq order for free
+        type="nl.schakel.referral.received.v2",
+        subject=referral_id,
+        source="/schakel/test",
+        time=f"2026-11-23T09:30:{n:02d}+00:00",
+        correlationid=correlation_id,
+        causationid=causation_id,
+        payload={"referral_id": referral_id, "n": n},
+        topic=TOPIC,
+        partition=1,
+        offset=n,
+        key=referral_id.encode(),
+    )
+
+
+async def append_next(chain: ChainStore, event: WrittenEvent) -> ArchiveEntry:
+    """What the archive handler does: read the head, append after it."""
+    head = await chain.head()
+    entry = append(head, event)
+    await chain.append(entry, after=head)
+    return entry
+
+
+async def archived(archive: Archive, *events: WrittenEvent) -> list[ArchiveEntry]:
+    """Each event appended in a unit of work of its own, as each delivery is."""
+    return [await archive.chain.run(partial(append_next, event=e)) for e in events]
+
+
+class Refused(Exception):
+    """Carries an append's error out of the unit of work. Raised as it is, a transient error
+    would make ``with_transaction`` run the transaction again for two minutes."""
+
+    def __init__(self, error: PyMongoError) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+async def refusal(archive: Archive, entry: ArchiveEntry, after: ChainHead | None) -> PyMongoError:
+    async def attempt(chain: ChainStore) -> None:
+        try:
+            await chain.append(entry, after=after)
+        except PyMongoError as exc:
+            raise Refused(exc) from exc
+
+    with pytest.raises(Refused) as refused:
+        await archive.chain.run(attempt)
+    return refused.value.error
+
+
+async def heads(archive: Archive) -> tuple[ChainHead | None, ChainHead | None]:
+    """The head as the write side and as the read side see it."""
+    return await archive.chain.run(lambda c: c.head()), await archive.reader.head()
+
+
+async def everything(archive: Archive) -> list[ArchiveEntry]:
+    return [entry async for entry in archive.reader.in_order()]
+
+
+async def test_an_empty_archive_has_no_head_and_no_entries(archive: Archive) -> None:
+    assert await heads(archive) == (None, None)
+    assert await archive.reader.count() == 0
+    assert await everything(archive) == []
+    assert await archive.reader.by_referral("r-1") == []
+    assert await archive.reader.by_correlation("c-1") == []
+
+
+async def test_each_entry_appended_after_the_head_becomes_the_head(archive: Archive) -> None:
+    for n in (1, 2, 3):
+        [entry] = await archived(archive, written(n))
+        assert entry.seq == n
+        assert await heads(archive) == (entry.head, entry.head)
+        assert await archive.reader.count() == n
+
+
+STALE_HEADS: dict[str, Callable[[list[ArchiveEntry]], ChainHead | None]] = {
+    "an_older_head": lambda entries: entries[0].head,
+    "no_head_while_the_chain_has_one": lambda entries: None,
+    "the_heads_seq_with_another_hash": lambda entries: ChainHead(entries[-1].seq, "f" * 64),
+    "a_head_beyond_the_chain": lambda entries: replace(entries[-1].head, seq=9),
+}
+
+
+@pytest.mark.parametrize("stale", STALE_HEADS.values(), ids=STALE_HEADS.keys())
+async def test_an_append_after_a_stale_head_is_refused_as_transient_and_changes_nothing(
+    archive: Archive, stale: Callable[[list[ArchiveEntry]], ChainHead | None]
+) -> None:
+    entries = await archived(archive, written(1), written(2))
+    after = stale(entries)
+    error = await refusal(archive, append(after, written(3)), after)
+    # The label makes with_transaction run the handler again, which then reads the new head.
+    assert error.has_error_label("TransientTransactionError")
+    assert await heads(archive) == (entries[-1].head, entries[-1].head)
+    assert await everything(archive) == entries
+
+
+async def test_an_event_already_archived_is_refused_for_good_and_changes_nothing(
+    archive: Archive,
+) -> None:
+    entries = await archived(archive, written(1), written(2))
+    head = entries[-1].head
+    again = append(head, entries[0].event)  # the same event after the right head
+    error = await refusal(archive, again, head)
+    assert isinstance(error, DuplicateKeyError)
+    # Not transient: running the transaction again could never succeed.
+    assert not error.has_error_label("TransientTransactionError")
+    assert await heads(archive) == (head, head)
+    assert await everything(archive) == entries
+
+
+def every_field(causation_id: str | None) -> WrittenEvent:
+    return WrittenEvent(
+        event_id="0193a1c2-7e4f-7d21-9c3b-5a8e2f1d0b6c",
+        type="nl.schakel.referral.reopened.v1",
+        subject="r-ë",
+        source="/schakel/intake",
+        time="2026-11-23T09:30:00.123456+01:00",
+        correlationid="c-één",
+        causationid=causation_id,
+        payload={
+            "reden": "mevrouw Çelik belde zelf terug — ‘graag één gesprek’ 😔",
+            "geneste": {"lijst": [1, -2, 2.5, None, True, False, "ü", {"diep": ["日本"]}]},
+            "leeg": {},
+            "niets": None,
+            "groot": 2**53 + 1,
+        },
+        topic=TOPIC,
+        partition=5,
+        offset=2**40,
+        key=b"r-\xc3\xab\x00\xff",  # a Kafka key is bytes, not necessarily UTF-8
+        headers=(
+            ("ce_id", b"0193a1c2-7e4f-7d21-9c3b-5a8e2f1d0b6c"),
+            ("ce_subject", "r-ë".encode()),
+            ("traceparent", b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
+            ("leeg", b""),
+            ("ce_id", b"twice"),  # a header name may repeat; order and both values are kept
+        ),
+    )
+
+
+ROUND_TRIPS = {
+    "with_every_field": every_field(causation_id="0193a1c2-0000-7000-8000-000000000001"),
+    "without_causation_key_or_headers": replace(
+        every_field(causation_id=None), key=None, headers=()
+    ),
+}
+
+
+@pytest.mark.parametrize("event", ROUND_TRIPS.values(), ids=ROUND_TRIPS.keys())
+async def test_an_entry_comes_back_exactly_as_appended(
+    archive: Archive, event: WrittenEvent
+) -> None:
+    [entry] = await archived(archive, event)
+    assert await archive.reader.by_referral("r-ë") == [entry]
+    assert await archive.reader.by_correlation("c-één") == [entry]
+    assert await everything(archive) == [entry]
+
+
+async def test_changing_an_appended_or_returned_entry_changes_nothing_archived(
+    archive: Archive,
+) -> None:
+    event = written(1)
+    [entry] = await archived(archive, event)
+    kept = copy.deepcopy(entry)
+    event.payload["n"] = "changed by the writer"
+    reader = archive.reader
+    returned = [*await reader.by_referral("r-1"), *await reader.by_correlation("c-1")]
+    for each in [*returned, *await everything(archive)]:
+        each.event.payload["n"] = "changed by a reader"
+    assert await everything(archive) == [kept]
+
+
+async def test_by_referral_gives_that_referrals_entries_in_seq_order(archive: Archive) -> None:
+    entries = await archived(
+        archive, written(1, "r-1"), written(2, "r-2"), written(3, "r-1"), written(4, "r-11")
+    )
+    assert await archive.reader.by_referral("r-1") == [entries[0], entries[2]]
+    assert await archive.reader.by_referral("r-2") == [entries[1]]
+    assert await archive.reader.by_referral("r") == []  # whole ids only, no prefixes
+
+
+async def test_by_correlation_gives_entries_sharing_it_across_referrals_in_seq_order(
+    archive: Archive,
+) -> None:
+    first = written(1, "r-1", "c-1")
+    then = written(3, "r-1", "c-1", causation_id=first.event_id)
+    elsewhere = written(4, "r-2", "c-1", causation_id=then.event_id)  # led to another referral
+    entries = await archived(archive, first, written(2, "r-2", "c-2"), then, elsewhere)
+    assert await archive.reader.by_correlation("c-1") == [entries[0], entries[2], entries[3]]
+    assert await archive.reader.by_correlation("c-2") == [entries[1]]
+    assert await archive.reader.by_correlation(first.event_id) == []  # causation is not matched
+
+
+async def test_in_order_streams_every_entry_in_seq_order_across_batches(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Small batches, so that a few entries already take several round trips on MongoDB.
+    monkeypatch.setattr(adapters, "SCAN_BATCH", 2)
+    entries = await archived(archive, *(written(n) for n in range(1, 8)))
+    assert await everything(archive) == entries
+    assert await archive.reader.count() == 7
+
+
+def read(kind: ReadKind, target: str, outcome: ReadOutcome, at: datetime = NOW) -> ArchiveRead:
+    roles = ("auditor", "huisarts")
+    return ArchiveRead(kind, target, "user-gemeente", "gemeente-utrecht", roles, outcome, at)
+
+
+async def test_every_read_is_recorded_with_who_asked_for_what_and_the_outcome(
+    archive: Archive,
+) -> None:
+    asked = [
+        read("timeline", "r-1", "shown"),
+        read("correlation", "c-1", "unknown"),
+        read("timeline", "r-2", "denied"),
+    ]
+    for each in asked:
+        await archive.reader.record_read(each)
+    assert await archive.recorded_reads() == asked
+
+
+async def test_the_time_of_a_read_is_kept_to_the_millisecond(archive: Archive) -> None:
+    await archive.reader.record_read(
+        read("timeline", "r-1", "shown", NOW.replace(microsecond=1999))
+    )
+    [kept] = await archive.recorded_reads()
+    assert kept.at == NOW.replace(microsecond=1000)

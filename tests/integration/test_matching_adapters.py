@@ -1,0 +1,271 @@
+"""Contract of matching's ports: every test body runs against the in-memory fake the unit tests
+use and against the MongoDB adapter, so the two cannot drift apart unnoticed."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from typing import TypeVar
+
+import pytest
+
+from matching.adapters import (
+    MongoOffers,
+    MongoProposals,
+    OfferStore,
+    ProposalStore,
+    seed_offers,
+)
+from matching.domain import MaatjeType, Need, Offer, Outcome, Proposal, WaitlistDecision
+from schakel_contracts.vocabulary import Grade, OfferKind, Urgency
+from schakel_platform.mongo import Transaction
+from tests.backends import BACKENDS, Backend, FakeBackend, MongoBackend, scratch_store
+from tests.fakes.matching import FakeOffers, FakeProposals
+
+pytestmark = pytest.mark.integration
+P = TypeVar("P")
+
+
+def offer(
+    offer_id: str, kind: OfferKind, grades: set[Grade], *, places: int, district: str | None
+) -> Offer:
+    return Offer(
+        offer_id=offer_id,
+        kind=kind,
+        title=f"Aanbod {offer_id}",
+        provider_organisation="DOCK",
+        district=district,
+        grades=frozenset(grades),
+        places_left=places,
+    )
+
+
+SEVERE_OR_MILD = {Grade.ERNSTIG, Grade.LICHT_TOT_MATIG}
+# Every optional field is set on some offer, so each one has to survive the document mapping.
+BUDDY = replace(
+    offer("maatje-psy", OfferKind.MAATJE, SEVERE_OR_MILD, places=2, district="overvecht"),
+    maatje_type=MaatjeType.PSYCHIATRIEMAATJE,
+)
+COOK = replace(
+    offer(
+        "thuisgekookt-k17",
+        OfferKind.THUISGEKOOKT,
+        {Grade.LICHT_TOT_MATIG},
+        places=1,
+        district="noordwest",
+    ),
+    postcode_area="3555",
+    meals_per_week=3,
+)
+FULL_CITY_WIDE = offer(
+    "activiteit-herstelacademie", OfferKind.ACTIVITEIT, SEVERE_OR_MILD, places=0, district=None
+)
+PREVENTION_ONLY = offer(
+    "activiteit-buurtkamer", OfferKind.ACTIVITEIT, {Grade.PREVENTIE}, places=3, district="overvecht"
+)
+# No offer names verhoogd_risico: a grade with nothing on offer.
+REGISTRY = (BUDDY, COOK, FULL_CITY_WIDE, PREVENTION_ONLY)
+
+REFERRAL = "ref-0001"
+OTHER_REFERRAL = "ref-0002"
+NEED = Need(grade=Grade.ERNSTIG, urgency=Urgency.SPOEDIG, district="overvecht")
+PROPOSAL = Proposal(
+    offer=BUDDY,
+    score=43.0,
+    reasons=("suits grade ernstig", "2 free place(s) before this proposal"),
+)
+OTHER_PROPOSAL = Proposal(offer=COOK, score=20.5, reasons=("suits grade licht_tot_matig",))
+WAITLIST = WaitlistDecision(
+    wanted=(OfferKind.MAATJE, OfferKind.ACTIVITEIT),
+    reason="all 1 offer(s) that suit grade ernstig in overvecht or city-wide are full",
+)
+
+
+@asynccontextmanager
+async def _backend(
+    request: pytest.FixtureRequest,
+    fake: P,
+    adapter: Callable[[Transaction], P],
+    offers: tuple[Offer, ...] = (),
+) -> AsyncIterator[Backend[P]]:
+    if request.param == "fake":
+        yield FakeBackend(fake)
+        return
+    # Looked up here, not requested: fake-only runs start no MongoDB server.
+    async with scratch_store(request.getfixturevalue("mongodb_uri")) as store:
+        await seed_offers(store, offers)
+        yield MongoBackend(store, adapter)
+
+
+@pytest.fixture(params=BACKENDS)
+async def offers(request: pytest.FixtureRequest) -> AsyncIterator[Backend[OfferStore]]:
+    fake: OfferStore = FakeOffers(*REGISTRY)  # also checks that the fake fits the port
+    async with _backend(request, fake, MongoOffers, REGISTRY) as backend:
+        yield backend
+
+
+@pytest.fixture(params=BACKENDS)
+async def proposals(request: pytest.FixtureRequest) -> AsyncIterator[Backend[ProposalStore]]:
+    fake: ProposalStore = FakeProposals()
+    async with _backend(request, fake, MongoProposals) as backend:
+        yield backend
+
+
+async def suiting(offers: Backend[OfferStore], grade: Grade) -> list[Offer]:
+    return await offers.run(lambda store: store.suiting_grade(grade))
+
+
+async def registry(offers: Backend[OfferStore]) -> dict[str, Offer]:
+    """Every offer as the port shows it now, found through the grades it suits."""
+    return {o.offer_id: o for grade in Grade for o in await suiting(offers, grade)}
+
+
+async def reserve(offers: Backend[OfferStore], offer_id: str) -> bool:
+    return await offers.run(lambda store: store.reserve_place(offer_id))
+
+
+async def record(proposals: Backend[ProposalStore], referral_id: str, outcome: Outcome) -> None:
+    await proposals.run(
+        lambda store: store.record(referral_id, "buurtteam-overvecht", NEED, outcome, "evt-1")
+    )
+
+
+async def held(proposals: Backend[ProposalStore], referral_id: str) -> Proposal | None:
+    return await proposals.run(lambda store: store.held(referral_id))
+
+
+# --- OfferStore ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("grade", list(Grade), ids=str)
+async def test_offers_suiting_a_grade_are_exactly_those_naming_it_full_ones_included(
+    offers: Backend[OfferStore], grade: Grade
+) -> None:
+    found = await suiting(offers, grade)
+
+    # In no particular order: the handler ranks them itself, ties by offer id.
+    assert sorted(found, key=lambda o: o.offer_id) == sorted(
+        (o for o in REGISTRY if grade in o.grades), key=lambda o: o.offer_id
+    )
+
+
+async def test_a_grade_nothing_is_offered_for_finds_no_offers(
+    offers: Backend[OfferStore],
+) -> None:
+    assert await suiting(offers, Grade.VERHOOGD_RISICO) == []
+
+
+async def test_a_reserved_place_shows_as_one_place_fewer(offers: Backend[OfferStore]) -> None:
+    assert await reserve(offers, BUDDY.offer_id) is True
+
+    assert (await registry(offers))[BUDDY.offer_id].places_left == BUDDY.places_left - 1
+
+
+async def test_places_are_given_while_they_last_and_never_go_below_zero(
+    offers: Backend[OfferStore],
+) -> None:
+    attempts = BUDDY.places_left + 3
+
+    given = [await reserve(offers, BUDDY.offer_id) for _ in range(attempts)]
+
+    assert given == [True] * BUDDY.places_left + [False] * 3
+    assert (await registry(offers))[BUDDY.offer_id].places_left == 0
+
+
+async def test_an_offer_that_is_full_from_the_start_refuses_a_place(
+    offers: Backend[OfferStore],
+) -> None:
+    assert await reserve(offers, FULL_CITY_WIDE.offer_id) is False
+
+    assert (await registry(offers))[FULL_CITY_WIDE.offer_id].places_left == 0
+
+
+async def test_reserving_one_offer_until_full_leaves_the_other_offers_alone(
+    offers: Backend[OfferStore],
+) -> None:
+    for _ in range(BUDDY.places_left + 1):
+        await reserve(offers, BUDDY.offer_id)
+
+    after = await registry(offers)
+
+    assert [after[o.offer_id] for o in REGISTRY if o is not BUDDY] == [
+        o for o in REGISTRY if o is not BUDDY
+    ]
+
+
+async def test_an_unknown_offer_gives_no_place_and_changes_nothing(
+    offers: Backend[OfferStore],
+) -> None:
+    assert await reserve(offers, "activiteit-bestaat-niet") is False
+
+    assert await registry(offers) == {o.offer_id: o for o in REGISTRY}
+
+
+async def test_two_referrals_racing_for_the_last_place_only_one_gets_it(
+    offers: Backend[OfferStore],
+) -> None:
+    assert COOK.places_left == 1
+
+    given = await asyncio.gather(reserve(offers, COOK.offer_id), reserve(offers, COOK.offer_id))
+
+    assert sorted(given) == [False, True]
+    assert (await registry(offers))[COOK.offer_id].places_left == 0
+
+
+# --- ProposalStore -------------------------------------------------------------------------
+
+
+async def test_a_referral_holds_no_place_before_anything_is_recorded(
+    proposals: Backend[ProposalStore],
+) -> None:
+    assert await held(proposals, REFERRAL) is None
+
+
+@pytest.mark.parametrize("offer", REGISTRY, ids=lambda o: o.offer_id)
+async def test_a_recorded_proposal_is_held_field_for_field(
+    proposals: Backend[ProposalStore], offer: Offer
+) -> None:
+    proposal = Proposal(offer=offer, score=38.5, reasons=("suits grade ernstig", "city-wide"))
+
+    await record(proposals, REFERRAL, proposal)
+
+    assert await held(proposals, REFERRAL) == proposal
+
+
+async def test_a_waitlisted_referral_holds_no_place(proposals: Backend[ProposalStore]) -> None:
+    await record(proposals, REFERRAL, WAITLIST)
+
+    assert await held(proposals, REFERRAL) is None
+
+
+async def test_a_proposal_for_one_referral_is_not_held_for_another(
+    proposals: Backend[ProposalStore],
+) -> None:
+    await record(proposals, REFERRAL, PROPOSAL)
+
+    assert await held(proposals, OTHER_REFERRAL) is None
+    assert await held(proposals, REFERRAL) == PROPOSAL
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "then_held"),
+    [
+        (WAITLIST, PROPOSAL, PROPOSAL),
+        (PROPOSAL, OTHER_PROPOSAL, OTHER_PROPOSAL),
+        (PROPOSAL, WAITLIST, None),
+    ],
+    ids=["waitlist-then-proposal", "proposal-then-another", "proposal-then-waitlist"],
+)
+async def test_recording_again_for_a_referral_replaces_its_earlier_outcome(
+    proposals: Backend[ProposalStore],
+    first: Outcome,
+    second: Outcome,
+    then_held: Proposal | None,
+) -> None:
+    await record(proposals, REFERRAL, first)
+
+    await record(proposals, REFERRAL, second)
+
+    assert await held(proposals, REFERRAL) == then_held
