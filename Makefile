@@ -15,7 +15,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 RUN_ARGS ?=
 
-.PHONY: help venv run test lint bench schemas clean distclean
+.PHONY: help venv run test lint bench schemas redrive clean distclean
 
 help:
 	@echo "make run      Kafka, SecantusDB and all services with demo data (Ctrl-C stops)"
@@ -23,6 +23,7 @@ help:
 	@echo "make lint     ruff check, ruff format --check, mypy --strict"
 	@echo "make bench    raw Kafka baseline and the whole pipeline in the same run"
 	@echo "make schemas  export the event schemas and AsyncAPI document"
+	@echo "make redrive SERVICE=triage [DRY_RUN=1]  dead letters back to their topic, after a fix"
 	@echo "make clean    caches and .run/ data; distclean also .venv and .cache"
 
 venv: $(STAMP)
@@ -56,6 +57,11 @@ bench: venv
 
 schemas: venv
 	$(BIN)/python -m schakel_contracts.export
+
+# Uses the SCHAKEL_* environment like the service itself (defaults: the `make run` servers).
+redrive: venv
+	@test -n "$(SERVICE)" || { echo "usage: make redrive SERVICE=<service> [DRY_RUN=1]" >&2; exit 2; }
+	$(BIN)/python -m schakel_platform.redrive $(SERVICE) $(if $(DRY_RUN),--dry-run)
 
 clean:
 	rm -rf .run .pytest_cache .mypy_cache .ruff_cache build

@@ -28,6 +28,7 @@ from schakel_platform.metrics import EVENTS_CONSUMED
 from schakel_platform.mongo import OUTBOX, Document, MongoStore, Transaction
 from schakel_platform.offsets import OffsetCommitter
 from schakel_platform.outbox import OutboxRelay
+from schakel_platform.redrive import redrive
 from schakel_platform.settings import ServiceSettings
 
 pytestmark = pytest.mark.integration
@@ -348,6 +349,41 @@ async def test_a_handler_that_keeps_failing_dead_letters_the_record_not_the_cons
     assert dict(dead.headers)["dlq-reason"] == b"handler-failed"
     assert dict(dead.headers)["ce_id"] == poison.id.encode()
     assert await rig.effects.count_documents({"event_id": poison.id}) == 0
+
+
+async def test_a_redrive_after_the_fix_applies_each_dead_letter_once(
+    rig: Rig, capsys: pytest.CaptureFixture[str]
+) -> None:
+    poison, fine = event_for("ref-4"), event_for("ref-4")
+    garbage: tuple[bytes, bytes, list[Any]] = (b"ref-4", b"\x00not an event", [])
+    await rig.publish(to_record(poison), garbage, to_record(fine))
+
+    async def fine_applied() -> bool:
+        return await rig.effects.count_documents({"event_id": fine.id}) == 1
+
+    await rig.consume(Recorder(fail_times=3, error=ValueError), fine_applied)
+    assert len(await rig.dead_letters(2)) == 2
+
+    looked = await redrive(rig.settings, dry_run=True)
+    assert (looked.republished, looked.counts) == (1, {"republish": 1, "unreadable": 1})
+    assert await rig.committed() == 3  # a dry run publishes nothing
+
+    done = await redrive(rig.settings)  # the handler is fixed: the next Recorder never fails
+    assert done.republished == 1
+    fixed = Recorder()
+
+    async def poison_applied() -> bool:
+        return await rig.effects.count_documents({"event_id": poison.id}) == 1
+
+    await rig.consume(fixed, poison_applied)
+    assert fixed.calls == 1
+    again = await redrive(rig.settings)
+    assert (again.republished, again.counts) == (0, {"already-applied": 1, "unreadable": 1})
+    assert await rig.effects.count_documents({}) == 2  # poison and fine, once each
+    [back] = [r for r in await read_all(rig.settings.kafka_bootstrap_servers, rig.topic, 4)][3:]
+    assert dict(back.headers)["ce_id"] == poison.id.encode()
+    assert dict(back.headers)["redriven-from"].startswith(b"schakel.dlq.")
+    assert "no schakel CloudEvents envelope" in capsys.readouterr().out
 
 
 async def test_a_restarted_consumer_resumes_after_what_it_committed(rig: Rig) -> None:
