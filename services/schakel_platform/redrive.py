@@ -93,23 +93,30 @@ def event_id_of(letter: DeadLetter) -> str | None:
         return None
 
 
-def decide(letters: Iterable[DeadLetter], applied: set[str]) -> list[Decision]:
+def decide(letters: Sequence[DeadLetter], applied: set[str]) -> list[Decision]:
     """What to do with each dead letter, in topic order. Pure: the caller did the reading."""
+    ids = [event_id_of(letter) for letter in letters]
+    latest = {event_id: letter for letter, event_id in zip(letters, ids, strict=True) if event_id}
     decisions: list[Decision] = []
     chosen: set[str] = set()
-    for letter in letters:
-        event_id = event_id_of(letter)
+    for letter, event_id in zip(letters, ids, strict=True):
         if event_id is None:
             why = "no schakel CloudEvents envelope (or no origin topic); left in place"
             decisions.append(Decision(letter, "unreadable", None, why))
         elif event_id in applied:
             decisions.append(Decision(letter, "already-applied", event_id, "applied since"))
         elif event_id in chosen:
-            decisions.append(Decision(letter, "repeat", event_id, "sent once already"))
+            decisions.append(Decision(letter, "repeat", event_id, "the same event as above"))
         else:
             chosen.add(event_id)
-            decisions.append(Decision(letter, "republish", event_id, letter.reason))
+            why = _last_failure(latest[event_id])
+            decisions.append(Decision(letter, "republish", event_id, why))
     return decisions
+
+
+def _last_failure(letter: DeadLetter) -> str:
+    again = any(name == REDRIVEN_FROM for name, _ in letter.headers)
+    return f"{'failed again after a redrive: ' if again else ''}{letter.reason}: {letter.error}"
 
 
 @dataclass(frozen=True)
@@ -217,7 +224,7 @@ async def _republish(settings: ServiceSettings, letters: Sequence[DeadLetter]) -
 def _line(decision: Decision) -> str:
     letter = decision.letter
     what = decision.event_id or "-"
-    return f"  {letter.position:<32} {decision.verdict:<16} {what:<38} {decision.why[:80]}"
+    return f"  {letter.position:<28} {decision.verdict:<16} {what:<38} {decision.why[:120]}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -14,7 +14,9 @@ from schakel_platform.redrive import DeadLetter, Report, dead_letter_of, decide
 ORIGIN = "schakel.referral-events"
 
 
-def letter(offset: int, referral_id: str = "ref-1", *, event_id: str | None = None) -> DeadLetter:
+def letter(
+    offset: int, referral_id: str = "ref-1", *, event_id: str | None = None, redriven: bool = False
+) -> DeadLetter:
     received = ReferralReceived(
         referral_id=referral_id,
         channel=Channel.WEBFORMULIER,
@@ -31,6 +33,7 @@ def letter(offset: int, referral_id: str = "ref-1", *, event_id: str | None = No
         ("dlq-reason", b"handler-failed"),
         ("dlq-error", b"ValueError('rule set missing')"),
         ("dlq-origin-topic", ORIGIN.encode()),
+        *([("redriven-from", b"schakel.dlq.triage/0/0")] if redriven else []),
     ]
     record = SimpleNamespace(
         topic="schakel.dlq.triage", partition=0, offset=offset, key=key, value=value, headers=failed
@@ -60,6 +63,15 @@ def test_each_event_is_republished_once_and_only_while_not_applied() -> None:
     letters = [letter(0, event_id="e-1"), letter(1, event_id="e-1"), letter(2, event_id="e-2")]
     verdicts = [d.verdict for d in decide([*letters, garbage(3)], applied={"e-2"})]
     assert verdicts == ["republish", "repeat", "already-applied", "unreadable"]
+
+
+def test_the_operator_sees_the_latest_failure_of_an_event() -> None:
+    first, again = letter(0, event_id="e-1"), letter(5, event_id="e-1", redriven=True)
+    [chosen, repeat] = decide([first, again], applied=set())
+    assert (chosen.letter, chosen.verdict, repeat.verdict) == (first, "republish", "repeat")
+    assert chosen.why == (
+        "failed again after a redrive: handler-failed: ValueError('rule set missing')"
+    )
 
 
 def test_a_letter_without_its_origin_is_left_in_place() -> None:
