@@ -460,7 +460,9 @@ async def submit_signal(request: Request) -> Response:
     log.warning("intake refused a form signal", status=answer.status_code, body=answer.text[:500])
     if answer.status_code == 409:  # the key was used for other data: the next try gets a new one
         values = replace(values, idempotency_key=str(uuid.uuid4()))
-    return render_form(request, lang, values, _failed(lang), 502)
+    # The form stays filled in, with the same key, so sending again cannot make a second signal.
+    status = 503 if answer.status_code == 503 else 502  # 503: intake asked for a retry
+    return render_form(request, lang, values, _failed(lang), status)
 
 
 def _failed(lang: Lang) -> FormProblems:

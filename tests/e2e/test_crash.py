@@ -24,6 +24,9 @@ pytestmark = pytest.mark.e2e
 MIN_SIGNALS = 40
 MAX_SIGNALS = 150
 PACE_SECONDS = 0.25
+# Longer than the MongoDB client's server selection timeout (5 s), so the outage is not just
+# waited out inside one call: handlers, relays and intake's HTTP answers have to fail and retry.
+OUTAGE_SECONDS = 8.0
 SERVICES = ("triage", "matching", "feedback", "audit", "intake")
 POSTCODES = ("3562 AB", "3554 CD", "3526 EF", "3543 GH", "3512 JK")
 OBSERVATIONS: tuple[list[str], ...] = (
@@ -44,52 +47,60 @@ def signal(n: int) -> dict[str, Any]:
     }
 
 
-def post_until_accepted(client: httpx.Client, n: int, key: str) -> str:
-    """What a well-behaved client does: retry with the same Idempotency-Key until answered."""
-    for _ in range(600):
-        try:
-            answer = client.post(
-                "/api/v1/signals", json=signal(n), headers={"Idempotency-Key": key}
-            )
-            if answer.status_code in (200, 202):
-                receipt: str = answer.json()["receipt"]
-                return receipt
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"signal {n} was never accepted")
+class Sender:
+    """A well-behaved client posting signals at a steady pace: it retries with the same
+    Idempotency-Key until answered, and keeps count of the refusals it got meanwhile."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.url = stack["gateway"].url
+        self.receipts: dict[str, str] = {}
+        self.refusals: Counter[int] = Counter()  # status codes other than 200/202
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        with httpx.Client(base_url=self.url, timeout=10, trust_env=False) as client:
+            for n in range(MAX_SIGNALS):
+                if self.stop.is_set() and n >= MIN_SIGNALS:
+                    return
+                key = f"crash-{uuid.uuid4()}"
+                self.receipts[key] = self.post_until_accepted(client, n, key)
+                time.sleep(PACE_SECONDS)
+
+    def post_until_accepted(self, client: httpx.Client, n: int, key: str) -> str:
+        for _ in range(600):
+            try:
+                answer = client.post(
+                    "/api/v1/signals", json=signal(n), headers={"Idempotency-Key": key}
+                )
+                if answer.status_code in (200, 202):
+                    receipt: str = answer.json()["receipt"]
+                    return receipt
+                self.refusals[answer.status_code] += 1
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        raise AssertionError(f"signal {n} was never accepted")
 
 
-def send_signals(stack: Stack, receipts: dict[str, str], stop: threading.Event) -> None:
-    """Post signals at a steady pace until told to stop (at least MIN, at most MAX)."""
-    with httpx.Client(base_url=stack["gateway"].url, timeout=10, trust_env=False) as client:
-        for n in range(MAX_SIGNALS):
-            if stop.is_set() and n >= MIN_SIGNALS:
-                return
-            key = f"crash-{uuid.uuid4()}"
-            receipts[key] = post_until_accepted(client, n, key)
-            time.sleep(PACE_SECONDS)
-
-
-def while_signals_flow(stack: Stack, disrupt: Callable[[], None]) -> list[str]:
-    """Run ``disrupt`` while a client keeps posting signals; the receipts it got."""
-    receipts: dict[str, str] = {}
-    stop = threading.Event()
-    sender = threading.Thread(target=send_signals, args=(stack, receipts, stop))
-    sender.start()
+def while_signals_flow(stack: Stack, disrupt: Callable[[], None]) -> Sender:
+    """Run ``disrupt`` while a client keeps posting signals; the client, with its receipts."""
+    sender = Sender(stack)
+    thread = threading.Thread(target=sender.run)
+    thread.start()
     try:
         disrupt()
         time.sleep(1.0)
     finally:
-        stop.set()
-        sender.join(timeout=600)
-    assert len(receipts) >= MIN_SIGNALS
-    return list(receipts.values())
+        sender.stop.set()
+        thread.join(timeout=600)
+    assert len(sender.receipts) >= MIN_SIGNALS
+    return sender
 
 
 def assert_each_signal_handled_exactly_once(
-    mongodb_uri: str, receipts: list[str], gateway: httpx.Client
+    mongodb_uri: str, sender: Sender, gateway: httpx.Client
 ) -> None:
+    receipts = list(sender.receipts.values())
     mongo: MongoClient[dict[str, Any]] = MongoClient(mongodb_uri)
     try:
         hashes = [receipt_hash(r) for r in receipts]
@@ -132,8 +143,8 @@ def test_kill_9_of_each_service_loses_nothing_and_doubles_nothing(
             time.sleep(0.3)
             stack[victim].restart(timeout=90)
 
-    receipts = while_signals_flow(stack, kill_each)
-    assert_each_signal_handled_exactly_once(mongodb_uri, receipts, gateway)
+    sender = while_signals_flow(stack, kill_each)
+    assert_each_signal_handled_exactly_once(mongodb_uri, sender, gateway)
 
 
 def test_graceful_stop_of_each_service_finishes_its_work_and_exits_cleanly(
@@ -150,12 +161,12 @@ def test_graceful_stop_of_each_service_finishes_its_work_and_exits_cleanly(
             clean_stops[name] = stopped_lines(stack, name) - before
             stack[name].restart(timeout=90)
 
-    receipts = while_signals_flow(stack, stop_each)
+    sender = while_signals_flow(stack, stop_each)
     # uvicorn re-raises SIGTERM once it has shut down, so the status is -15, not a SIGKILL
     # (-9) after the 30 s deadline; the log shows the shutdown ran to its end.
     assert exit_codes == dict.fromkeys(SERVICES, -15)
     assert clean_stops == dict.fromkeys(SERVICES, 1)
-    assert_each_signal_handled_exactly_once(mongodb_uri, receipts, gateway)
+    assert_each_signal_handled_exactly_once(mongodb_uri, sender, gateway)
 
 
 def stopped_lines(stack: Stack, name: str) -> int:
@@ -174,5 +185,24 @@ def test_kill_9_of_the_broker_loses_nothing_and_doubles_nothing(
         dev_servers.kafka.start(timeout=120)
         time.sleep(2.0)
 
-    receipts = while_signals_flow(stack, kill_broker)
-    assert_each_signal_handled_exactly_once(mongodb_uri, receipts, gateway)
+    sender = while_signals_flow(stack, kill_broker)
+    assert_each_signal_handled_exactly_once(mongodb_uri, sender, gateway)
+
+
+def test_kill_9_of_the_database_loses_nothing_and_doubles_nothing(
+    stack: Stack, gateway: httpx.Client, mongodb_uri: str, dev_servers: DevServers
+) -> None:
+    """Every service loses its database at once: handlers and the outbox relay wait for it,
+    signals posted meanwhile are retried by the client, and nothing is applied twice."""
+
+    def kill_database() -> None:
+        time.sleep(2.0)
+        dev_servers.mongo.kill()
+        time.sleep(OUTAGE_SECONDS)
+        dev_servers.mongo.start(timeout=60)
+        time.sleep(2.0)
+
+    sender = while_signals_flow(stack, kill_database)
+    # Signals posted during the outage were refused with "try again" (503), never a 500.
+    assert sender.refusals[503] >= 1 and 500 not in sender.refusals, sender.refusals
+    assert_each_signal_handled_exactly_once(mongodb_uri, sender, gateway)

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from pydantic import SecretStr
+from pymongo.errors import ServerSelectionTimeoutError
 
 from schakel_platform.http import create_app
 from schakel_platform.settings import ServiceSettings
@@ -25,6 +26,11 @@ async def kafka_up() -> None:
 async def client_for(token: SecretStr | None) -> AsyncIterator[httpx.AsyncClient]:
     settings = ServiceSettings(service_name="triage", metrics_token=token)
     app = create_app(settings, title="t", readiness=[("mongodb", mongo_down), ("kafka", kafka_up)])
+
+    @app.post("/api/v1/things")
+    async def store_thing() -> None:
+        raise ServerSelectionTimeoutError("mongodb-7.internal.example:27017: connection refused")
+
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
         yield client
@@ -74,3 +80,11 @@ async def test_readiness_names_the_failing_dependency_not_its_address(
     assert answer.status_code == 503
     assert answer.json() == {"ready": False, "mongodb": "failing", "kafka": "ok"}
     assert (await service.get("/healthz")).json() == {"status": "ok", "service": "triage"}
+
+
+async def test_a_database_outage_asks_the_client_to_retry(service: httpx.AsyncClient) -> None:
+    answer = await service.post("/api/v1/things")
+    assert answer.status_code == 503
+    assert answer.headers["Retry-After"] == "5"
+    assert "try again" in answer.json()["detail"]
+    assert "mongodb-7" not in answer.text  # where the database lives is not the client's business
