@@ -9,6 +9,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,7 +17,8 @@ import pytest
 from pymongo import MongoClient
 
 from schakel_contracts.receipts import receipt_hash
-from schakel_dev.stack import Stack
+from schakel_dev.servers import free_port
+from schakel_dev.stack import ServiceProcess, Stack
 from tests.e2e.conftest import eventually, log_lines, login
 from tests.support import DevServers
 
@@ -206,3 +208,45 @@ def test_kill_9_of_the_database_loses_nothing_and_doubles_nothing(
     # Signals posted during the outage were refused with "try again" (503), never a 500.
     assert sender.refusals[503] >= 1 and 500 not in sender.refusals, sender.refusals
     assert_each_signal_handled_exactly_once(mongodb_uri, sender, gateway)
+
+
+def test_two_instances_of_each_consumer_share_the_work_and_survive_one_killed(
+    stack: Stack, gateway: httpx.Client, mongodb_uri: str
+) -> None:
+    """Scaled out: a second process of each consuming service joins its consumer group (and
+    runs its own outbox relay). One of each pair is killed with SIGKILL while signals flow; the
+    other takes its partitions over. Still exactly once."""
+    consumers = ("triage", "matching", "feedback", "audit")
+    twins = {name: twin_of(stack, name) for name in consumers}
+    try:
+        for twin in twins.values():
+            twin.start()
+        for twin in twins.values():
+            twin.wait_ready(90)
+
+        def kill_one_of_each() -> None:
+            time.sleep(3.0)
+            for name in consumers:
+                stack[name].kill()
+            time.sleep(2.0)
+            for name in consumers:
+                stack[name].restart(timeout=90)
+
+        sender = while_signals_flow(stack, kill_one_of_each)
+        assert_each_signal_handled_exactly_once(mongodb_uri, sender, gateway)
+        for name, twin in twins.items():  # both processes of each pair did part of the work
+            assert handled_events(twin.log_path) > 0, f"{name} twin handled nothing"
+            assert handled_events(stack[name].log_path) > 0, f"{name} handled nothing"
+    finally:
+        for twin in twins.values():
+            twin.stop()
+
+
+def twin_of(stack: Stack, name: str) -> ServiceProcess:
+    port = free_port()
+    env = {**stack[name].env, "SCHAKEL_HTTP_PORT": str(port)}
+    return ServiceProcess(f"{name}-twin", stack[name].module, port, stack.run_dir, env)
+
+
+def handled_events(log_path: Path) -> int:
+    return sum(1 for line in log_lines(log_path) if line.get("event") == "event handled")
