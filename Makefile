@@ -69,4 +69,4 @@ clean:
 	  -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV) .cache
+	rm -rf $(VENV) .cache .bench

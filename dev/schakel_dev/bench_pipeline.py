@@ -5,7 +5,8 @@ concurrent clients, then waits until the audit archive holds every event they ca
 signal). Prints accepted signals/s, end-to-end signals/s and events/s, the time from POST to a
 final signaler status for a sample of receipts, the audit chain check, and where the time went:
 the delay per hop of the sampled signals (from their CloudEvents times in the archive), handler
-time per service (from `/metrics`) and CPU seconds per process (from /proc).
+time per service (from `/metrics`) and CPU seconds per process (from /proc). Writes an SVG plot
+of signals accepted and signals fully archived over time to `.bench/`: the gap is the backlog.
 
 Progress is read from audit's `/metrics` (a counter, cheap) and confirmed with
 `GET /api/v1/audit/verify`, which scans the whole archive inside audit, the busiest service:
@@ -27,8 +28,9 @@ from typing import Any
 
 import httpx
 
-from schakel_dev.servers import KafkaServer, MongoServer
+from schakel_dev.servers import KafkaServer, MongoServer, repo_root
 from schakel_dev.stack import Stack
+from schakel_dev.svgplot import line_chart
 
 EVENTS_PER_SIGNAL = 6  # received, triaged, match-proposed or waitlisted, 3 feedback-recorded
 FINAL_STATUSES = frozenset({"hulp_voorgesteld", "wachtlijst"})
@@ -37,6 +39,7 @@ HANDLING_SERVICES = ("triage", "matching", "feedback", "audit")
 HTTP_TIMEOUT = 30.0
 SAMPLE_PAUSE = 0.1  # between two polling passes over the sampled receipts
 PROGRESS_PAUSE = 0.25  # between two reads of audit's counter
+TRACE_PAUSE = 0.5  # between two samples for the plot
 STALL_SECONDS = 60.0  # give up waiting when the archive has not grown for this long
 SAMPLER_GRACE = 10.0  # for the last sampled statuses, once the archive is complete
 RESERVE_SECONDS = 20.0  # of the overall cap, kept for the final check and the figures
@@ -151,6 +154,8 @@ class PipelineResult:
     loads: list[ServiceLoad]
     cpu_seconds: dict[str, float] = field(default_factory=dict)
     hops: dict[str, list[float]] = field(default_factory=dict)
+    # (seconds since the first POST, events audit archived by then), for the plot
+    archive_trace: list[tuple[float, int]] = field(default_factory=list)
 
     @property
     def accepted(self) -> int:
@@ -226,6 +231,7 @@ class _Run:
     end_to_end_seconds: float | None
     window_seconds: float
     cpu_seconds: dict[str, float]
+    archive_trace: list[tuple[float, int]]
 
 
 async def _post_and_wait(
@@ -240,16 +246,32 @@ async def _post_and_wait(
     progress = Progress(config.signals)
     cpu_before = cpu_seconds(probe.endpoints.pids)
     started = time.perf_counter()
+    trace: list[tuple[float, int]] = []
+    tracing = asyncio.create_task(trace_archive(probe, applied, started, trace))
     posts = await post_signals(posting, config, deadline, [sampler.offer, progress.posted])
     posting_seconds = time.perf_counter() - started
     sampler.posting_done()
     accepted = sum(1 for p in posts if p.receipt is not None)
     wait = ArchiveWait(archived + EVENTS_PER_SIGNAL * accepted)
     await wait_for_archive(probe, wait, archived - applied, deadline, progress)
+    tracing.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await tracing
     cpu_used = _cpu_delta(cpu_before, cpu_seconds(probe.endpoints.pids))
     window = time.perf_counter() - started
     done = None if wait.reached_at is None else wait.reached_at - started
-    return _Run(posts, posting_seconds, wait, done, window, cpu_used)
+    return _Run(posts, posting_seconds, wait, done, window, cpu_used, trace)
+
+
+async def trace_archive(
+    probe: Probe, applied_before: int, started: float, trace: list[tuple[float, int]]
+) -> None:
+    """Sample how many events audit archived, from the first POST on, until cancelled."""
+    while True:
+        with contextlib.suppress(httpx.HTTPError):
+            archived = await probe.audit_applied() - applied_before
+            trace.append((time.perf_counter() - started, archived))
+        await asyncio.sleep(TRACE_PAUSE)
 
 
 async def _finish(sampling: asyncio.Task[None], wait: ArchiveWait) -> None:
@@ -276,6 +298,7 @@ async def _collect(
         loads=await probe.loads(),
         cpu_seconds=run.cpu_seconds,
         hops=await probe.hop_delays(sampler.sampled),
+        archive_trace=run.archive_trace,
     )
 
 
@@ -567,6 +590,38 @@ def percentile(values: Sequence[float], q: float) -> float:
 def print_report(result: PipelineResult, raw_produce_per_second: float | None) -> None:
     for line in report_lines(result, raw_produce_per_second):
         print(f"  {line}")
+    path = write_plot(result, repo_root() / ".bench")
+    print(f"  plot: {path.relative_to(repo_root())} (open it in a browser)")
+
+
+def progress_series(result: PipelineResult) -> dict[str, list[tuple[float, float]]]:
+    """Signals accepted at the gateway and signals through to the archive, over time: the
+    gap between the two lines is the work in flight."""
+    first = min((p.started for p in result.posts), default=0.0)
+    accepted = sorted(p.started + p.seconds - first for p in result.posts if p.receipt)
+    return {
+        "signals accepted at the gateway": [(0.0, 0.0)]
+        + [(t, float(n)) for n, t in enumerate(accepted, start=1)],
+        f"signals fully archived (events / {EVENTS_PER_SIGNAL})": [
+            (t, n / EVENTS_PER_SIGNAL) for t, n in result.archive_trace
+        ],
+    }
+
+
+def write_plot(result: PipelineResult, directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    path = directory / f"pipeline-{stamp}.svg"
+    title = f"{result.accepted} signals from {result.config.clients} clients through every service"
+    path.write_text(
+        line_chart(
+            progress_series(result),
+            title=title,
+            x_label="seconds since the first POST",
+            y_label="signals",
+        )
+    )
+    return path
 
 
 def report_lines(result: PipelineResult, raw_produce_per_second: float | None) -> Iterator[str]:
