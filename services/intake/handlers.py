@@ -19,6 +19,9 @@ from schakel_platform.mongo import MongoStore, Transaction
 
 log = get_logger(__name__)
 SOURCE = "/schakel/intake"
+# How long a signaler's request may wait for the database before hearing "try again" (503):
+# the same as the client's server selection timeout, well below usual HTTP client timeouts.
+REQUEST_SECONDS = 5.0
 Response = dict[str, Any]
 
 
@@ -51,7 +54,9 @@ async def submit(
     if (earlier := await _earlier(store, submission.idempotency)) is not None:
         return earlier, False
     try:
-        response = await store.transaction(lambda tx: _accept(tx, sealer, submission, respond))
+        response = await store.transaction(
+            lambda tx: _accept(tx, sealer, submission, respond), within=REQUEST_SECONDS
+        )
     except DuplicateKeyError:
         # A concurrent retry with the same key won the race: answer as it did.
         if (earlier := await _earlier(store, submission.idempotency)) is not None:

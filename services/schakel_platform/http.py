@@ -14,7 +14,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pymongo.errors import ConnectionFailure
+from pymongo.errors import ConnectionFailure, PyMongoError
 
 from schakel_platform.logging import get_logger
 from schakel_platform.metrics import HTTP_REQUESTS
@@ -47,9 +47,12 @@ async def _on_validation_error(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _on_database_outage(_: Request, exc: Exception) -> JSONResponse:
+async def _on_database_error(_: Request, exc: Exception) -> JSONResponse:
     """A database outage is the server's moment, not the client's mistake: 503 with a time to
-    retry (and no stack trace), so clients retry with the same Idempotency-Key."""
+    retry (and no stack trace), so clients retry with the same Idempotency-Key. Any other
+    database error is a fault of ours: it goes on to the 500 handler."""
+    if not isinstance(exc, ConnectionFailure) and not getattr(exc, "timeout", False):
+        raise exc
     log.warning("request failed: database unreachable", error=repr(exc)[:500])
     return JSONResponse(
         status_code=503,
@@ -97,7 +100,7 @@ def create_app(
     app = FastAPI(title=title, version="0.1.0", lifespan=lifespan, **fastapi_options)
     app.state.settings = settings
     app.add_exception_handler(RequestValidationError, _on_validation_error)
-    app.add_exception_handler(ConnectionFailure, _on_database_outage)
+    app.add_exception_handler(PyMongoError, _on_database_error)
 
     @app.middleware("http")
     async def correlate(

@@ -4,10 +4,12 @@ applied, and the outgoing events (outbox rows) commit in one multi-document tran
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+import pymongo
 from bson import ObjectId
 from pymongo import ASCENDING, AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -42,17 +44,25 @@ class MongoStore:
     async def close(self) -> None:
         await self.client.close()
 
-    async def transaction(self, work: Callable[[Transaction], Awaitable[T]]) -> T:
-        """Run ``work`` in a transaction, retried on transient errors; relay the outbox after."""
-        async with self.client.start_session() as session:
+    async def transaction(
+        self, work: Callable[[Transaction], Awaitable[T]], *, within: float | None = None
+    ) -> T:
+        """Run ``work`` in a transaction, retried on transient errors; relay the outbox after.
 
-            async def attempt(s: AsyncClientSession) -> T:
-                tx = Transaction(s, self.db)
-                result = await work(tx)
-                await tx.write_outbox()
-                return result
+        Retries go on for up to 120 s (pymongo's limit): right for a consumer, which may wait
+        out an outage. A caller with someone waiting (an HTTP request) gives ``within`` seconds;
+        past it the error is raised (``PyMongoError.timeout`` is true), to be answered with 503.
+        """
+        with pymongo.timeout(within) if within is not None else contextlib.nullcontext():
+            async with self.client.start_session() as session:
 
-            result: T = await session.with_transaction(attempt)
+                async def attempt(s: AsyncClientSession) -> T:
+                    tx = Transaction(s, self.db)
+                    result = await work(tx)
+                    await tx.write_outbox()
+                    return result
+
+                result: T = await session.with_transaction(attempt)
         self.outbox_written.set()
         return result
 

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from pydantic import SecretStr
-from pymongo.errors import ServerSelectionTimeoutError
+from pymongo.errors import ExecutionTimeout, OperationFailure, ServerSelectionTimeoutError
 
 from schakel_platform.http import create_app
 from schakel_platform.settings import ServiceSettings
@@ -31,7 +31,15 @@ async def client_for(token: SecretStr | None) -> AsyncIterator[httpx.AsyncClient
     async def store_thing() -> None:
         raise ServerSelectionTimeoutError("mongodb-7.internal.example:27017: connection refused")
 
-    transport = httpx.ASGITransport(app=app)
+    @app.post("/api/v1/slow-things")
+    async def store_slowly() -> None:  # what a transaction given ``within`` raises when late
+        raise ExecutionTimeout("operation exceeded time limit", 50)
+
+    @app.post("/api/v1/broken-things")
+    async def store_wrongly() -> None:
+        raise OperationFailure("unknown operator: $bogus", 2)
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
         yield client
 
@@ -82,9 +90,20 @@ async def test_readiness_names_the_failing_dependency_not_its_address(
     assert (await service.get("/healthz")).json() == {"status": "ok", "service": "triage"}
 
 
-async def test_a_database_outage_asks_the_client_to_retry(service: httpx.AsyncClient) -> None:
-    answer = await service.post("/api/v1/things")
+@pytest.mark.parametrize("path", ["/api/v1/things", "/api/v1/slow-things"])
+async def test_a_database_outage_asks_the_client_to_retry(
+    service: httpx.AsyncClient, path: str
+) -> None:
+    answer = await service.post(path)
     assert answer.status_code == 503
     assert answer.headers["Retry-After"] == "5"
     assert "try again" in answer.json()["detail"]
     assert "mongodb-7" not in answer.text  # where the database lives is not the client's business
+
+
+async def test_a_database_error_of_ours_is_not_passed_off_as_an_outage(
+    service: httpx.AsyncClient,
+) -> None:
+    answer = await service.post("/api/v1/broken-things")
+    assert answer.status_code == 500
+    assert "Retry-After" not in answer.headers
