@@ -3,6 +3,7 @@ and what an attacker reading the database or the event stream would not find."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -107,6 +108,28 @@ async def test_retry_with_the_same_key_is_accepted_once(
     assert len(await outbox(intake)) == 1
     changed = await client.post("/api/v1/signals", json={**SIGNAL, "djg_score": 4}, headers=key)
     assert changed.status_code == 409
+
+
+async def test_a_retry_landing_on_another_instance_at_once_is_accepted_once(
+    client: httpx.AsyncClient,
+    intake: FastAPI,
+) -> None:
+    """Two intake processes share one database; a client's retry may reach the other one
+    while the first attempt is still running. Still one referral, one receipt."""
+    twin = build(intake.state.settings)
+    async with twin.router.lifespan_context(twin):
+        await twin.state.runtime.relay.stop()
+        transport = httpx.ASGITransport(app=twin)
+        async with httpx.AsyncClient(transport=transport, base_url="http://twin") as other:
+            for attempt in range(5):
+                key = {"Idempotency-Key": f"race-{attempt}"}
+                answers = await asyncio.gather(
+                    client.post("/api/v1/signals", json=SIGNAL, headers=key),
+                    other.post("/api/v1/signals", json=SIGNAL, headers=key),
+                )
+                assert sorted(a.status_code for a in answers) == [200, 202], attempt
+                assert answers[0].json()["receipt"] == answers[1].json()["receipt"]
+    assert len(await outbox(intake)) == 5  # one received event per signal
 
 
 @pytest.mark.parametrize(
