@@ -101,16 +101,14 @@ class EventConsumer:
 
     async def on_record(self, record: Any) -> None:
         """Handle one aiokafka ConsumerRecord; raise only to have it delivered again."""
-        headers = record.headers or ()
-        if self._every_record is None and self._not_for_us(headers):
+        if self._every_record is None and self._not_for_us(record.headers or ()):
             return
         try:
-            event = self._read(headers, record.value)
+            event, work = self._read(record)
         except UnreadableEvent as exc:
             await self._dead_letters.send(record, "unreadable", str(exc))
             EVENTS_CONSUMED.labels(event_type="unreadable", outcome="dead_lettered").inc()
             return
-        work = self._work_for(event, _delivery(record))
         if work is None:
             EVENTS_CONSUMED.labels(event_type=event.type, outcome="ignored").inc()
             return
@@ -123,22 +121,16 @@ class EventConsumer:
         ):
             await self._apply(record, event.id, event.type, work)
 
-    def _read(self, headers: Any, value: bytes | None) -> EventEnvelope[Any] | RawEvent:
-        if self._every_record is not None:
-            return read_raw(headers, value)
-        return from_record(headers, value)
-
-    def _work_for(self, event: EventEnvelope[Any] | RawEvent, delivery: Delivery) -> Work | None:
-        """What applying ``event`` means here; None when this service has no use for it."""
+    def _read(self, record: Any) -> tuple[EventEnvelope[Any] | RawEvent, Work | None]:
+        """The event, and what applying it means here (None: this service has no use for it)."""
+        headers = record.headers or ()
         every_record = self._every_record
         if every_record is not None:
-            return lambda tx: every_record(delivery, tx)
-        if not isinstance(event, EventEnvelope):
-            return None
+            delivery = _delivery(record)
+            return read_raw(headers, record.value), lambda tx: every_record(delivery, tx)
+        event = from_record(headers, record.value)
         handler = self._handlers.get(event.name)
-        if handler is None:
-            return None
-        return lambda tx: handler(event, tx)
+        return event, None if handler is None else lambda tx: handler(event, tx)
 
     def _not_for_us(self, headers: Any) -> bool:
         """Skip well-formed events of types this service does not handle, without parsing.

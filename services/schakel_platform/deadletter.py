@@ -13,6 +13,9 @@ from schakel_platform.logging import get_logger
 from schakel_platform.metrics import DEAD_LETTERED
 
 log = get_logger(__name__)
+# Headers a dead letter gets on top of the record's own (redrive reads them back).
+HEADER_PREFIX = "dlq-"
+REASON, ERROR, ORIGIN_TOPIC = "dlq-reason", "dlq-error", "dlq-origin-topic"
 
 
 class DeadLetters:
@@ -29,10 +32,10 @@ class DeadLetters:
         """Publish ``record`` (an aiokafka ConsumerRecord) to the dead-letter topic and wait
         until the broker has it: only then may the consumer commit past it."""
         headers = [
-            *[(k, v) for k, v in (record.headers or ()) if not k.startswith("dlq-")],
-            ("dlq-reason", reason.encode()),
-            ("dlq-error", error[:2000].encode()),
-            ("dlq-origin-topic", str(record.topic).encode()),
+            *[(k, v) for k, v in (record.headers or ()) if not k.startswith(HEADER_PREFIX)],
+            (REASON, reason.encode()),
+            (ERROR, error[:2000].encode()),
+            (ORIGIN_TOPIC, str(record.topic).encode()),
             ("dlq-origin-partition", str(record.partition).encode()),
             ("dlq-origin-offset", str(record.offset).encode()),
             ("dlq-consumer-group", consumer_group(self._service).encode()),

@@ -51,7 +51,8 @@ async def _on_database_error(_: Request, exc: Exception) -> JSONResponse:
     """A database outage is the server's moment, not the client's mistake: 503 with a time to
     retry (and no stack trace), so clients retry with the same Idempotency-Key. Any other
     database error is a fault of ours: it goes on to the 500 handler."""
-    if not isinstance(exc, ConnectionFailure) and not getattr(exc, "timeout", False):
+    outage = isinstance(exc, ConnectionFailure) or (isinstance(exc, PyMongoError) and exc.timeout)
+    if not outage:
         raise exc
     log.warning("request failed: database unreachable", error=repr(exc)[:500])
     return JSONResponse(

@@ -29,6 +29,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from schakel_contracts.envelope import UnreadableEvent
 from schakel_contracts.kafka_binding import read_raw
 from schakel_contracts.topics import dead_letter_topic
+from schakel_platform.deadletter import ERROR, HEADER_PREFIX, ORIGIN_TOPIC, REASON
 from schakel_platform.kafka import client_options, idempotent_producer
 from schakel_platform.mongo import PROCESSED, MongoStore
 from schakel_platform.settings import ServiceSettings
@@ -52,6 +53,7 @@ class DeadLetter:
     reason: str
     error: str
     origin_topic: str
+    event_id: str | None  # None: no schakel CloudEvents envelope
 
     @property
     def position(self) -> str:
@@ -61,18 +63,29 @@ class DeadLetter:
 def dead_letter_of(record: Any) -> DeadLetter:
     """An aiokafka ConsumerRecord of a dead-letter topic."""
     raw: Headers = tuple((k, bytes(v or b"")) for k, v in record.headers or ())
-    dlq = {k: v.decode("utf-8", "replace") for k, v in raw if k.startswith("dlq-")}
+    dlq = {k: v.decode("utf-8", "replace") for k, v in raw if k.startswith(HEADER_PREFIX)}
+    original = tuple((k, v) for k, v in raw if not k.startswith(HEADER_PREFIX))
+    value = bytes(record.value or b"")
     return DeadLetter(
         topic=record.topic,
         partition=record.partition,
         offset=record.offset,
         key=record.key,
-        value=bytes(record.value or b""),
-        headers=tuple((k, v) for k, v in raw if not k.startswith("dlq-")),
-        reason=dlq.get("dlq-reason", "(none)"),
-        error=dlq.get("dlq-error", ""),
-        origin_topic=dlq.get("dlq-origin-topic", ""),
+        value=value,
+        headers=original,
+        reason=dlq.get(REASON, "(none)"),
+        error=dlq.get(ERROR, ""),
+        origin_topic=dlq.get(ORIGIN_TOPIC, ""),
+        event_id=_event_id(original, value),
     )
+
+
+def _event_id(headers: Headers, value: bytes) -> str | None:
+    """The event id when the record is a schakel event of some version, else None."""
+    try:
+        return read_raw(headers, value).id
+    except UnreadableEvent:
+        return None
 
 
 @dataclass(frozen=True)
@@ -83,24 +96,14 @@ class Decision:
     why: str
 
 
-def event_id_of(letter: DeadLetter) -> str | None:
-    """The event id when the record is a schakel event of some version, else None."""
-    if not letter.origin_topic:
-        return None
-    try:
-        return read_raw(letter.headers, letter.value).id
-    except UnreadableEvent:
-        return None
-
-
 def decide(letters: Sequence[DeadLetter], applied: set[str]) -> list[Decision]:
     """What to do with each dead letter, in topic order. Pure: the caller did the reading."""
-    ids = [event_id_of(letter) for letter in letters]
-    latest = {event_id: letter for letter, event_id in zip(letters, ids, strict=True) if event_id}
+    latest = {letter.event_id: letter for letter in letters if letter.event_id}
     decisions: list[Decision] = []
     chosen: set[str] = set()
-    for letter, event_id in zip(letters, ids, strict=True):
-        if event_id is None:
+    for letter in letters:
+        event_id = letter.event_id
+        if event_id is None or not letter.origin_topic:
             why = "no schakel CloudEvents envelope (or no origin topic); left in place"
             decisions.append(Decision(letter, "unreadable", None, why))
         elif event_id in applied:
@@ -197,7 +200,7 @@ async def applied_event_ids(settings: ServiceSettings, ids: Iterable[str]) -> se
 
 async def redrive(settings: ServiceSettings, *, dry_run: bool = False) -> Report:
     letters = await read_dead_letters(settings)
-    ids = [i for i in (event_id_of(letter) for letter in letters) if i is not None]
+    ids = [letter.event_id for letter in letters if letter.event_id]
     decisions = decide(letters, await applied_event_ids(settings, ids))
     chosen = [d for d in decisions if d.verdict == "republish"]
     for decision in decisions:
