@@ -53,6 +53,8 @@ Work = Callable[[Transaction], Awaitable[None]]
 # treated as unable to handle it: dead-lettered, so one bad record never stops the partition.
 MAX_ATTEMPTS = 3
 TRANSIENT = (ConnectionFailure, KafkaError, OSError)
+# How long a graceful stop waits for the record in hand (orchestrators allow ~30 s in all).
+DRAIN_SECONDS = 20.0
 
 
 class EventConsumer:
@@ -77,6 +79,10 @@ class EventConsumer:
         self._every_record = every_record
         self._attempts: dict[tuple[str, int, int], int] = {}
         self.offsets = OffsetCommitter()
+        self._draining = False
+        self._in_hand = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     def subscribe(self, broker: KafkaBroker, topic: str = REFERRAL_EVENTS) -> None:
         broker.subscriber(
@@ -91,6 +97,18 @@ class EventConsumer:
         record = message.raw_message
         if isinstance(record, tuple):  # batch subscribers are not used
             raise TypeError("batch records are not supported")
+        if self._draining:
+            return  # not marked handled, so not committed: delivered again after the restart
+        self._in_hand += 1
+        self._idle.clear()
+        try:
+            await self._handle(message, record)
+        finally:
+            self._in_hand -= 1
+            if not self._in_hand:
+                self._idle.set()
+
+    async def _handle(self, message: KafkaMessage, record: Any) -> None:
         try:
             await self.on_record(record)
         except Exception:  # whatever failed, the record comes again
@@ -98,6 +116,16 @@ class EventConsumer:
             return
         self.offsets.handled(message.consumer, record)
         await self.offsets.maybe_commit()
+
+    async def drain(self, within: float = DRAIN_SECONDS) -> None:
+        """Graceful stop, before the broker closes: finish the record in hand, take no
+        more, and commit what was handled, so that a restart delivers nothing twice."""
+        self._draining = True
+        try:
+            await asyncio.wait_for(self._idle.wait(), within)
+        except TimeoutError:  # stuck in an outage: it is delivered again after the restart
+            log.warning("stopping with a record still in hand", seconds=within)
+        await self.offsets.close()
 
     async def on_record(self, record: Any) -> None:
         """Handle one aiokafka ConsumerRecord; raise only to have it delivered again."""

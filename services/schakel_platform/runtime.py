@@ -77,9 +77,10 @@ class ServiceRuntime:
         log.info("service started", port=self.settings.http_port)
 
     async def stop(self) -> None:
-        """Stop consuming first (in-flight handlers finish), then flush the outbox relay."""
+        """Stop consuming first (the record in hand is finished and committed), then flush
+        the outbox relay."""
         if self.consumer is not None:
-            await self.consumer.offsets.close()
+            await self.consumer.drain()
         if self.broker is not None:
             await self.broker.stop()
         if self.relay is not None:

@@ -190,6 +190,29 @@ class Recorder:
             raise self.error("simulated failure")
 
 
+class Gate(Recorder):
+    """A Recorder that holds its ``hold_call``-th call, effect written, until released."""
+
+    def __init__(self, hold_call: int) -> None:
+        super().__init__()
+        self.hold_call = hold_call
+        self.holding = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def __call__(self, event: EventEnvelope[Any], tx: Transaction) -> None:
+        await super().__call__(event, tx)
+        if self.calls == self.hold_call:
+            self.holding.set()
+            await self.release.wait()
+
+
+async def eventually(holds: Callable[[], Awaitable[bool]], within: float = 30) -> None:
+    deadline = asyncio.get_running_loop().time() + within
+    while not await holds():
+        assert asyncio.get_running_loop().time() < deadline, "consumer did not get there"
+        await asyncio.sleep(0.1)
+
+
 @dataclass
 class Rig:
     """A consumer's surroundings: its store, a producer, a topic of its own and its DLQ."""
@@ -215,6 +238,17 @@ class Rig:
         crash: bool = False,
     ) -> None:
         """Consume until ``until()`` holds; ``crash`` stops without committing the last batch."""
+        consumer, broker = await self.start_consumer(handler, crash)
+        try:
+            await eventually(until, within)
+        finally:
+            if not crash:
+                await consumer.drain()
+            await broker.stop()
+
+    async def start_consumer(
+        self, handler: Recorder | RecordHandler, crash: bool = False
+    ) -> tuple[EventConsumer, KafkaBroker]:
         name = self.settings.service_name
         dead_letters = DeadLetters(name, self.producer)
         if isinstance(handler, Recorder):
@@ -229,15 +263,7 @@ class Rig:
         await broker.start()
         if not crash:
             consumer.offsets.start_idle_flush()
-        try:
-            deadline = asyncio.get_running_loop().time() + within
-            while not await until():
-                assert asyncio.get_running_loop().time() < deadline, "consumer did not get there"
-                await asyncio.sleep(0.1)
-        finally:
-            if not crash:
-                await consumer.offsets.close()
-            await broker.stop()
+        return consumer, broker
 
     async def committed(self) -> int:
         """Records of the topic whose offsets the consumer group has committed."""
@@ -419,6 +445,33 @@ async def test_a_restarted_consumer_resumes_after_what_it_committed(rig: Rig) ->
     await rig.consume(again, six)
     assert again.calls == 1  # only the new event: nothing was handled twice
     assert await rig.effects.count_documents({}) == 6
+
+
+async def test_a_graceful_stop_finishes_the_record_in_hand_and_takes_no_more(rig: Rig) -> None:
+    events = [event_for("ref-stop") for _ in range(3)]
+    await rig.publish(*(to_record(e) for e in events))
+    gate = Gate(hold_call=2)
+    consumer, broker = await rig.start_consumer(gate)
+    try:
+        await asyncio.wait_for(gate.holding.wait(), 30)
+        stopping = asyncio.create_task(consumer.drain())
+        await asyncio.sleep(0.5)
+        assert not stopping.done()  # it waits for the record in hand
+        gate.release.set()
+        await asyncio.wait_for(stopping, 30)
+    finally:
+        await broker.stop()
+    assert gate.calls == 2  # the third record was not taken once stopping began
+    assert await rig.committed() == 2  # the second was finished and committed
+    after_restart = Recorder()
+
+    async def all_applied() -> bool:
+        return await rig.effects.count_documents({}) == 3
+
+    await rig.consume(after_restart, all_applied)
+    assert after_restart.calls == 1  # only the third: nothing handled twice
+    applied = await rig.effects.distinct("event_id")
+    assert sorted(applied) == sorted(e.id for e in events)
 
 
 async def test_what_a_crash_left_uncommitted_comes_again_without_a_second_effect(
