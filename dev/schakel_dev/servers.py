@@ -72,8 +72,13 @@ def free_port() -> int:
 
 
 def port_is_free(port: int) -> bool:
-    """Whether 127.0.0.1:`port` can be bound right now."""
+    """Whether a server can listen on 127.0.0.1:`port` right now.
+
+    With SO_REUSEADDR, as uvicorn, Kafka and SecantusDB bind: connections of a run stopped a
+    moment ago linger in TIME_WAIT for a minute, and must not make the port look taken.
+    """
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
