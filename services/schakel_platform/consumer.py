@@ -80,8 +80,7 @@ class EventConsumer:
         self._attempts: dict[tuple[str, int, int], int] = {}
         self.offsets = OffsetCommitter()
         self._draining = False
-        self._in_hand = 0
-        self._idle = asyncio.Event()
+        self._idle = asyncio.Event()  # no record in hand (the subscriber takes one at a time)
         self._idle.set()
 
     def subscribe(self, broker: KafkaBroker, topic: str = REFERRAL_EVENTS) -> None:
@@ -99,14 +98,11 @@ class EventConsumer:
             raise TypeError("batch records are not supported")
         if self._draining:
             return  # not marked handled, so not committed: delivered again after the restart
-        self._in_hand += 1
         self._idle.clear()
         try:
             await self._handle(message, record)
         finally:
-            self._in_hand -= 1
-            if not self._in_hand:
-                self._idle.set()
+            self._idle.set()
 
     async def _handle(self, message: KafkaMessage, record: Any) -> None:
         try:
