@@ -1,8 +1,8 @@
 # One image for all six schakel services; docker-compose.yml (or your orchestrator) picks the
-# service with the command, e.g. `python -m intake`. Health checks live in the compose file.
+# service with the command, e.g. `python -m schakel.intake`. Health checks live in the compose file.
 #
 #   docker build -t schakel .
-#   docker run --rm --env-file triage.env schakel python -m triage
+#   docker run --rm --env-file triage.env schakel python -m schakel.triage
 
 # --- build: install the project and its pinned dependencies into a virtualenv ---------------
 FROM python:3.11-slim AS build
@@ -18,7 +18,6 @@ WORKDIR /src
 # README.md is the package's long description (the wildcard lets the build go on without it).
 COPY pyproject.toml README.md* ./
 COPY services ./services
-COPY dev ./dev
 RUN pip install .
 
 # --- runtime: the virtualenv only, no source tree, no build tools, no root ------------------
@@ -42,4 +41,4 @@ USER 10001:10001
 EXPOSE 8080 8081 8082 8083 8084 8085
 
 # Overridden per service.
-CMD ["python", "-m", "gateway"]
+CMD ["python", "-m", "schakel.gateway"]

@@ -29,7 +29,7 @@ help:
 venv: $(STAMP)
 
 # Reinstalled only when pyproject.toml changes.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml dev/pyproject.toml
 	@test -n "$(PYTHON)" || { echo "no python3.11 or python3 found; set PYTHON=..." >&2; exit 1; }
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
 	  || { echo "$(PYTHON) is older than 3.11; set PYTHON=..." >&2; exit 1; }
@@ -37,7 +37,7 @@ $(STAMP): pyproject.toml
 	  || { echo "creating $(VENV) failed (on Debian/Ubuntu: apt install python3-venv)" >&2; \
 	       rm -rf $(VENV); exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev]' -e ./dev
 	@touch $(STAMP)
 
 run: venv
@@ -50,18 +50,18 @@ test: venv
 lint: venv
 	$(BIN)/ruff check
 	$(BIN)/ruff format --check
-	$(BIN)/mypy --strict services dev tests
+	$(BIN)/mypy --strict services dev/schakel_dev tests
 
 bench: venv
 	$(BIN)/python -m schakel_dev.bench
 
 schemas: venv
-	$(BIN)/python -m schakel_contracts.export
+	$(BIN)/python -m schakel.contracts.export
 
 # Uses the SCHAKEL_* environment like the service itself (defaults: the `make run` servers).
 redrive: venv
 	@test -n "$(SERVICE)" || { echo "usage: make redrive SERVICE=<service> [DRY_RUN=1]" >&2; exit 2; }
-	$(BIN)/python -m schakel_platform.redrive $(SERVICE) $(if $(DRY_RUN),--dry-run)
+	$(BIN)/python -m schakel.platform.redrive $(SERVICE) $(if $(DRY_RUN),--dry-run)
 
 clean:
 	rm -rf .run .pytest_cache .mypy_cache .ruff_cache build

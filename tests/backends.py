@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Generic, TypeVar
 
-from schakel_platform.mongo import MongoStore, Transaction
+from schakel.platform.mongo import MongoStore, Transaction
 
 P = TypeVar("P")
 T = TypeVar("T")

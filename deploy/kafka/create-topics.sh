@@ -78,7 +78,7 @@ run() {
   fi
 }
 
-# --- the topic plan (keep in step with services/schakel_contracts/topics.py) --------------
+# --- the topic plan (keep in step with services/schakel/contracts/topics.py) --------------
 UNLIMITED_MS=-1
 THIRTY_DAYS_MS=2592000000   # 30 * 24 * 3600 * 1000
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-# The demo account from deploy/demo/users.json; never a real credential.
+# The demo account from demo_users.json; never a real credential.
 GP_LOGIN = {"username": "huisarts", "password": "demo-huisarts"}
 WAIT_SECONDS = 30.0
 POLL_SECONDS = 0.5

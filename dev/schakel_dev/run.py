@@ -23,7 +23,7 @@ from types import FrameType
 from typing import Any
 
 from schakel_dev.servers import KafkaServer, MongoServer, ServerError, port_is_free, repo_root
-from schakel_dev.stack import ServiceError, Stack
+from schakel_dev.stack import DEMO_USERS_FILE, ServiceError, Stack
 
 GATEWAY = "http://127.0.0.1:8080"
 
@@ -179,7 +179,7 @@ def _print_stack(kafka: KafkaServer, mongo: MongoServer, stack: Stack) -> None:
 
 
 def _demo_users() -> list[dict[str, Any]]:
-    path = repo_root() / "deploy" / "demo" / "users.json"
+    path = DEMO_USERS_FILE
     try:
         users = json.loads(path.read_text())
     except (FileNotFoundError, json.JSONDecodeError):

@@ -21,6 +21,7 @@ from typing import Self
 from schakel_dev.servers import ManagedProcess, free_port, repo_root
 
 __all__ = [
+    "DEMO_USERS_FILE",
     "DEV_AUTH_SECRET",
     "DEV_METRICS_TOKEN",
     "GATEWAY_UPSTREAMS",
@@ -34,6 +35,8 @@ __all__ = [
 # Same development default as the services' settings: tokens minted by tools and tests that
 # read `Stack.auth_secret` are accepted by every service.
 DEV_AUTH_SECRET = "schakel-development-secret-change-me"
+# The demo accounts (passwords in clear beside their hashes); never real credentials.
+DEMO_USERS_FILE = Path(__file__).with_name("demo_users.json")
 # Sent by benchmarks and by hand (`curl -H "Authorization: Bearer …" …/metrics`) in development.
 DEV_METRICS_TOKEN = "schakel-development-metrics-token"
 
@@ -47,12 +50,12 @@ class ServiceSpec:
 
 # Start order: the gateway last, it fronts the others.
 SERVICES: tuple[ServiceSpec, ...] = (
-    ServiceSpec("intake", "intake", 8081),
-    ServiceSpec("triage", "triage", 8082),
-    ServiceSpec("matching", "matching", 8083),
-    ServiceSpec("feedback", "feedback", 8084),
-    ServiceSpec("audit", "audit", 8085),
-    ServiceSpec("gateway", "gateway", 8080),
+    ServiceSpec("intake", "schakel.intake", 8081),
+    ServiceSpec("triage", "schakel.triage", 8082),
+    ServiceSpec("matching", "schakel.matching", 8083),
+    ServiceSpec("feedback", "schakel.feedback", 8084),
+    ServiceSpec("audit", "schakel.audit", 8085),
+    ServiceSpec("gateway", "schakel.gateway", 8080),
 )
 
 # Environment variable of the gateway -> the service it points at.
@@ -115,7 +118,7 @@ class ServiceProcess:
     def start(self) -> Self:
         """Spawn the process; `wait_ready` tells when it serves requests."""
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        self.process.spawn([sys.executable, "-m", self.module], cwd=repo_root(), env=self.env)
+        self.process.spawn([sys.executable, "-m", self.module], cwd=self.run_dir, env=self.env)
         return self
 
     def is_ready(self) -> bool:
@@ -217,6 +220,7 @@ class Stack:
                     if name in ports
                 }
             )
+            env["SCHAKEL_USERS_FILE"] = str(DEMO_USERS_FILE)
         env.update(self.extra_env)
         return env
 

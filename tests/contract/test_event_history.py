@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from schakel_contracts.kafka_binding import from_record
-from schakel_contracts.registry import REGISTRY
+from schakel.contracts.kafka_binding import from_record
+from schakel.contracts.registry import REGISTRY
 
 SAMPLES = sorted((Path(__file__).parent / "samples").glob("*.json"))
 

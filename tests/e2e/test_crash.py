@@ -16,7 +16,7 @@ import httpx
 import pytest
 from pymongo import MongoClient
 
-from schakel_contracts.receipts import receipt_hash
+from schakel.contracts.receipts import receipt_hash
 from schakel_dev.servers import free_port
 from schakel_dev.stack import ServiceProcess, Stack
 from tests.e2e.conftest import eventually, log_lines, login

@@ -9,11 +9,11 @@ from dataclasses import replace
 
 from pymongo.errors import DuplicateKeyError
 
-from audit.adapters import head_moved
-from audit.domain import ArchiveEntry, ArchiveRead, ChainHead
-from audit.handlers import archive
-from schakel_contracts.kafka_binding import read_raw
-from schakel_platform.consumer import Delivery
+from schakel.audit.adapters import head_moved
+from schakel.audit.domain import ArchiveEntry, ArchiveRead, ChainHead
+from schakel.audit.handlers import archive
+from schakel.contracts.kafka_binding import read_raw
+from schakel.platform.consumer import Delivery
 
 
 class FakeArchive:

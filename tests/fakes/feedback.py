@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from feedback.domain import ReferralState
+from schakel.feedback.domain import ReferralState
 
 
 @dataclass

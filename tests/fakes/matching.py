@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from matching.domain import Need, Offer, Outcome, Proposal
-from schakel_contracts.vocabulary import Grade
+from schakel.contracts.vocabulary import Grade
+from schakel.matching.domain import Need, Offer, Outcome, Proposal
 
 
 class FakeOffers:

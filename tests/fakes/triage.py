@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from triage.adapters import AlreadyDecided
-from triage.domain import Decision
+from schakel.triage.adapters import AlreadyDecided
+from schakel.triage.domain import Decision
 
 
 class FakeDecisions:

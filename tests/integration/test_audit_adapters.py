@@ -14,9 +14,9 @@ import pytest
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
-from audit import adapters
-from audit.adapters import READS, ArchiveReader, ChainStore, MongoArchive, MongoChain
-from audit.domain import (
+from schakel.audit import adapters
+from schakel.audit.adapters import READS, ArchiveReader, ChainStore, MongoArchive, MongoChain
+from schakel.audit.domain import (
     ArchiveEntry,
     ArchiveRead,
     ChainHead,
@@ -25,7 +25,7 @@ from audit.domain import (
     WrittenEvent,
     append,
 )
-from schakel_platform.mongo import Document
+from schakel.platform.mongo import Document
 from tests.backends import BACKENDS, Backend, FakeBackend, MongoBackend, scratch_store
 from tests.fakes.audit import FakeArchive
 

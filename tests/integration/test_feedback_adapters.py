@@ -11,7 +11,16 @@ from typing import Any
 
 import pytest
 
-from feedback.adapters import (
+from schakel.contracts.envelope import EventEnvelope
+from schakel.contracts.vocabulary import (
+    Channel,
+    Grade,
+    OfferKind,
+    SignalerRole,
+    SignalerStatus,
+    Urgency,
+)
+from schakel.feedback.adapters import (
     LIST_LIMIT,
     MongoReferrals,
     ReferralStore,
@@ -20,24 +29,15 @@ from feedback.adapters import (
     prepare,
     referrals_of,
 )
-from feedback.domain import (
+from schakel.feedback.domain import (
     HistoryEntry,
     ProposedSupport,
     ReferralState,
     ReferralStatus,
     receipt_hash,
 )
-from feedback.handlers import follow
-from schakel_contracts.envelope import EventEnvelope
-from schakel_contracts.vocabulary import (
-    Channel,
-    Grade,
-    OfferKind,
-    SignalerRole,
-    SignalerStatus,
-    Urgency,
-)
-from schakel_platform.mongo import MongoStore
+from schakel.feedback.handlers import follow
+from schakel.platform.mongo import MongoStore
 from tests.backends import BACKENDS, Backend, FakeBackend, MongoBackend, scratch_store
 from tests.fakes.feedback import FakeReferrals
 from tests.unit.test_feedback_domain import (

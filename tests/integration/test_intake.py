@@ -13,10 +13,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from intake.app import IntakeSettings, build
-from intake.vault import PERSONS, PersonVault
-from schakel_platform.auth import Principal, Role, issue_token
-from schakel_platform.mongo import OUTBOX
+from schakel.intake.app import IntakeSettings, build
+from schakel.intake.vault import PERSONS, PersonVault
+from schakel.platform.auth import Principal, Role, issue_token
+from schakel.platform.mongo import OUTBOX
 
 pytestmark = pytest.mark.integration
 SIGNAL: dict[str, Any] = {

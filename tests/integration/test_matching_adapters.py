@@ -11,16 +11,16 @@ from typing import TypeVar
 
 import pytest
 
-from matching.adapters import (
+from schakel.contracts.vocabulary import Grade, OfferKind, Urgency
+from schakel.matching.adapters import (
     MongoOffers,
     MongoProposals,
     OfferStore,
     ProposalStore,
     seed_offers,
 )
-from matching.domain import MaatjeType, Need, Offer, Outcome, Proposal, WaitlistDecision
-from schakel_contracts.vocabulary import Grade, OfferKind, Urgency
-from schakel_platform.mongo import Transaction
+from schakel.matching.domain import MaatjeType, Need, Offer, Outcome, Proposal, WaitlistDecision
+from schakel.platform.mongo import Transaction
 from tests.backends import BACKENDS, Backend, FakeBackend, MongoBackend, scratch_store
 from tests.fakes.matching import FakeOffers, FakeProposals
 

@@ -16,20 +16,20 @@ from aiokafka.admin import AIOKafkaAdminClient
 from faststream.kafka import KafkaBroker
 from pymongo.asynchronous.collection import AsyncCollection
 
-from schakel_contracts import EventEnvelope, new_event
-from schakel_contracts.events import ReferralReceived, Signaler
-from schakel_contracts.kafka_binding import from_record, to_record
-from schakel_contracts.topics import TopicSpec, consumer_group, dead_letter_spec
-from schakel_contracts.vocabulary import Channel, SignalerRole
-from schakel_platform.consumer import Delivery, EventConsumer, RecordHandler
-from schakel_platform.deadletter import DeadLetters
-from schakel_platform.kafka import ensure_topics, idempotent_producer
-from schakel_platform.metrics import EVENTS_CONSUMED
-from schakel_platform.mongo import OUTBOX, Document, MongoStore, Transaction
-from schakel_platform.offsets import OffsetCommitter
-from schakel_platform.outbox import OutboxRelay
-from schakel_platform.redrive import redrive
-from schakel_platform.settings import ServiceSettings
+from schakel.contracts import EventEnvelope, new_event
+from schakel.contracts.events import ReferralReceived, Signaler
+from schakel.contracts.kafka_binding import from_record, to_record
+from schakel.contracts.topics import TopicSpec, consumer_group, dead_letter_spec
+from schakel.contracts.vocabulary import Channel, SignalerRole
+from schakel.platform.consumer import Delivery, EventConsumer, RecordHandler
+from schakel.platform.deadletter import DeadLetters
+from schakel.platform.kafka import ensure_topics, idempotent_producer
+from schakel.platform.metrics import EVENTS_CONSUMED
+from schakel.platform.mongo import OUTBOX, Document, MongoStore, Transaction
+from schakel.platform.offsets import OffsetCommitter
+from schakel.platform.outbox import OutboxRelay
+from schakel.platform.redrive import redrive
+from schakel.platform.settings import ServiceSettings
 
 pytestmark = pytest.mark.integration
 
@@ -125,7 +125,7 @@ def retarget(topic: str) -> Any:
     """Write outbox rows to the test's own topic instead of the shared referral topic."""
 
     async def write_outbox(tx: Transaction) -> None:
-        from schakel_platform.mongo import outbox_row
+        from schakel.platform.mongo import outbox_row
 
         if tx.emitted:
             await tx.db[OUTBOX].insert_many(

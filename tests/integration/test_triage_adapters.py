@@ -6,11 +6,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from schakel_contracts.vocabulary import Grade, LonelinessKind, Urgency
+from schakel.contracts.vocabulary import Grade, LonelinessKind, Urgency
+from schakel.triage.adapters import AlreadyDecided, DecisionStore, MongoDecisions
+from schakel.triage.domain import Decision
 from tests.backends import BACKENDS, Backend, FakeBackend, MongoBackend, scratch_store
 from tests.fakes.triage import FakeDecisions
-from triage.adapters import AlreadyDecided, DecisionStore, MongoDecisions
-from triage.domain import Decision
 
 pytestmark = pytest.mark.integration
 

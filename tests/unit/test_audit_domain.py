@@ -8,7 +8,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from audit.domain import (
+from schakel.audit.domain import (
     GENESIS_HASH,
     ArchiveEntry,
     ChainHead,
@@ -22,17 +22,17 @@ from audit.domain import (
     verify,
     written_event,
 )
-from schakel_contracts import new_event
-from schakel_contracts.envelope import EventPayload
-from schakel_contracts.events import (
+from schakel.contracts import new_event
+from schakel.contracts.envelope import EventPayload
+from schakel.contracts.events import (
     ReferralReceived,
     ReferralReceivedV1,
     ReferralTriaged,
     Signaler,
 )
-from schakel_contracts.kafka_binding import to_record
-from schakel_contracts.vocabulary import Channel, Grade, SignalerRole, Urgency
-from schakel_platform.auth import Principal, Role
+from schakel.contracts.kafka_binding import to_record
+from schakel.contracts.vocabulary import Channel, Grade, SignalerRole, Urgency
+from schakel.platform.auth import Principal, Role
 
 PRACTICE = "huisartsenpraktijk-overvecht"
 OTHER_PRACTICE = "huisartsenpraktijk-zuilen"

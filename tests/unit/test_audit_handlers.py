@@ -9,24 +9,24 @@ from typing import Any
 import pytest
 from pymongo.errors import PyMongoError
 
-from audit.domain import ChainHead, verify
-from audit.handlers import (
+from schakel.audit.domain import ChainHead, verify
+from schakel.audit.handlers import (
     read_correlation,
     read_timeline,
     verify_archive,
 )
-from schakel_contracts import new_event
-from schakel_contracts.envelope import EventEnvelope, EventPayload
-from schakel_contracts.events import (
+from schakel.contracts import new_event
+from schakel.contracts.envelope import EventEnvelope, EventPayload
+from schakel.contracts.events import (
     ReferralReceived,
     ReferralReceivedV1,
     ReferralTriaged,
     Signaler,
 )
-from schakel_contracts.kafka_binding import from_record, to_record
-from schakel_contracts.vocabulary import Channel, Grade, SignalerRole, Urgency
-from schakel_platform.auth import Principal, Role
-from schakel_platform.consumer import Delivery
+from schakel.contracts.kafka_binding import from_record, to_record
+from schakel.contracts.vocabulary import Channel, Grade, SignalerRole, Urgency
+from schakel.platform.auth import Principal, Role
+from schakel.platform.consumer import Delivery
 from tests.fakes.audit import FakeArchive
 
 TOPIC = "schakel.referral-events"

@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from schakel_contracts import new_event
-from schakel_contracts.compat import breaking_changes
-from schakel_contracts.envelope import UnreadableEvent
-from schakel_contracts.events import ReferralReceived, ReferralTriaged, Signaler
-from schakel_contracts.export import check
-from schakel_contracts.kafka_binding import from_record, read_raw, to_record
-from schakel_contracts.vocabulary import Channel, Grade, SignalerRole, Urgency
+from schakel.contracts import new_event
+from schakel.contracts.compat import breaking_changes
+from schakel.contracts.envelope import UnreadableEvent
+from schakel.contracts.events import ReferralReceived, ReferralTriaged, Signaler
+from schakel.contracts.export import check
+from schakel.contracts.kafka_binding import from_record, read_raw, to_record
+from schakel.contracts.vocabulary import Channel, Grade, SignalerRole, Urgency
 
 ROOT = Path(__file__).resolve().parents[2]
 

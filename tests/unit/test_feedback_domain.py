@@ -9,16 +9,8 @@ from typing import Any
 
 import pytest
 
-from feedback.domain import (
-    ReferralState,
-    ReferralStatus,
-    apply,
-    receipt_hash,
-    referral_view,
-    signaler_view,
-)
-from schakel_contracts.envelope import EventEnvelope, EventPayload, new_event
-from schakel_contracts.events import (
+from schakel.contracts.envelope import EventEnvelope, EventPayload, new_event
+from schakel.contracts.events import (
     FeedbackRecorded,
     MatchProposed,
     Offer,
@@ -27,13 +19,21 @@ from schakel_contracts.events import (
     Signaler,
     Waitlisted,
 )
-from schakel_contracts.vocabulary import (
+from schakel.contracts.vocabulary import (
     Channel,
     Grade,
     OfferKind,
     SignalerRole,
     SignalerStatus,
     Urgency,
+)
+from schakel.feedback.domain import (
+    ReferralState,
+    ReferralStatus,
+    apply,
+    receipt_hash,
+    referral_view,
+    signaler_view,
 )
 
 REFERRAL = "ref-0042"

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from feedback.app import may_see
-from feedback.domain import ReferralState
-from feedback.handlers import HANDLERS, SOURCE, follow
-from schakel_contracts.envelope import EventEnvelope
-from schakel_contracts.events import FeedbackRecorded
-from schakel_contracts.vocabulary import SignalerStatus
-from schakel_platform.auth import Principal, Role
+from schakel.contracts.envelope import EventEnvelope
+from schakel.contracts.events import FeedbackRecorded
+from schakel.contracts.vocabulary import SignalerStatus
+from schakel.feedback.app import may_see
+from schakel.feedback.domain import ReferralState
+from schakel.feedback.handlers import HANDLERS, SOURCE, follow
+from schakel.platform.auth import Principal, Role
 from tests.fakes.feedback import FakeReferrals
 from tests.unit.test_feedback_domain import (
     GP,

@@ -18,11 +18,12 @@ import pytest
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from gateway.app import GatewaySettings, build
-from gateway.pages import AGE_LABELS, OBSERVATION_LABELS, ROLE_LABELS, SignalForm
-from gateway.users import hash_password, load_users, repo_root, verify_password
-from schakel_contracts.vocabulary import AgeBand, Observation, SignalerRole
-from schakel_platform.auth import Principal, Role, issue_token, verify_token
+from schakel.contracts.vocabulary import AgeBand, Observation, SignalerRole
+from schakel.gateway.app import GatewaySettings, build
+from schakel.gateway.pages import AGE_LABELS, OBSERVATION_LABELS, ROLE_LABELS, SignalForm
+from schakel.gateway.users import hash_password, load_users, verify_password
+from schakel.platform.auth import Principal, Role, issue_token, verify_token
+from schakel_dev.stack import DEMO_USERS_FILE
 
 SECRET = "test-secret"
 RECEIPT = "K7QM-4XWD-2P"
@@ -369,7 +370,7 @@ async def test_without_a_users_file_logins_are_off_not_open(tmp_path: Path) -> N
 
 
 def test_demo_accounts_match_their_passwords() -> None:
-    path = repo_root() / "deploy" / "demo" / "users.json"
+    path = DEMO_USERS_FILE
     accounts = json.loads(path.read_text())
     store = load_users(path)
     assert len(store) == len(accounts) == 7

@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 import pytest
 from cryptography.exceptions import InvalidTag
 
-from intake.domain import Intake, accept, new_receipt_code, normalise_postcode
-from intake.schemas import ReferralIn, SignalIn
-from intake.vault import Sealer
-from schakel_contracts.receipts import receipt_hash
-from schakel_contracts.vocabulary import Channel, Observation, SignalerRole
+from schakel.contracts.receipts import receipt_hash
+from schakel.contracts.vocabulary import Channel, Observation, SignalerRole
+from schakel.intake.domain import Intake, accept, new_receipt_code, normalise_postcode
+from schakel.intake.schemas import ReferralIn, SignalIn
+from schakel.intake.vault import Sealer
 
 
 def test_receipt_codes_are_readable_aloud_and_unique() -> None:

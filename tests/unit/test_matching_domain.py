@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from matching.demo_offers import DEMO_OFFERS
-from matching.domain import (
+from schakel.contracts.vocabulary import Grade, OfferKind, Urgency
+from schakel.matching.demo_offers import DEMO_OFFERS
+from schakel.matching.domain import (
     MaatjeType,
     Need,
     Offer,
@@ -14,7 +15,6 @@ from matching.domain import (
     propose,
     wanted_kinds,
 )
-from schakel_contracts.vocabulary import Grade, OfferKind, Urgency
 
 ALL_GRADES = frozenset(Grade)
 

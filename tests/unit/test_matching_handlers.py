@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from matching.domain import MaatjeType, Offer, Proposal
-from matching.handlers import SOURCE, match
-from schakel_contracts.envelope import EventEnvelope, new_event
-from schakel_contracts.events import MatchProposed, ReferralTriaged, Waitlisted
-from schakel_contracts.vocabulary import Grade, OfferKind, Urgency
+from schakel.contracts.envelope import EventEnvelope, new_event
+from schakel.contracts.events import MatchProposed, ReferralTriaged, Waitlisted
+from schakel.contracts.vocabulary import Grade, OfferKind, Urgency
+from schakel.matching.domain import MaatjeType, Offer, Proposal
+from schakel.matching.handlers import SOURCE, match
 from tests.fakes.matching import FakeOffers, FakeProposals
 
 REFERRAL = "ref-0001"

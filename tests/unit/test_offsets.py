@@ -8,7 +8,7 @@ from typing import cast
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from schakel_platform.offsets import OffsetCommitter
+from schakel.platform.offsets import OffsetCommitter
 
 
 @dataclass

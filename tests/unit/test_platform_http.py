@@ -9,8 +9,8 @@ import pytest
 from pydantic import SecretStr
 from pymongo.errors import ExecutionTimeout, OperationFailure, ServerSelectionTimeoutError
 
-from schakel_platform.http import create_app
-from schakel_platform.settings import ServiceSettings
+from schakel.platform.http import create_app
+from schakel.platform.settings import ServiceSettings
 
 TOKEN = "scrape-me-" + "x" * 22
 

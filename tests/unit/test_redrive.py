@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
-from schakel_contracts import new_event
-from schakel_contracts.events import ReferralReceived, Signaler
-from schakel_contracts.kafka_binding import to_record
-from schakel_contracts.vocabulary import Channel, SignalerRole
-from schakel_platform.redrive import DeadLetter, Report, dead_letter_of, decide
+from schakel.contracts import new_event
+from schakel.contracts.events import ReferralReceived, Signaler
+from schakel.contracts.kafka_binding import to_record
+from schakel.contracts.vocabulary import Channel, SignalerRole
+from schakel.platform.redrive import DeadLetter, Report, dead_letter_of, decide
 
 ORIGIN = "schakel.referral-events"
 

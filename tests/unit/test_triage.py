@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from schakel_contracts import EventEnvelope, new_event
-from schakel_contracts.events import ReferralReceived, ReferralTriaged, Signaler
-from schakel_contracts.vocabulary import (
+from schakel.contracts import EventEnvelope, new_event
+from schakel.contracts.events import ReferralReceived, ReferralTriaged, Signaler
+from schakel.contracts.vocabulary import (
     AgeBand,
     Channel,
     Grade,
@@ -16,9 +16,9 @@ from schakel_contracts.vocabulary import (
     SignalerRole,
     Urgency,
 )
+from schakel.triage.domain import Facts, district_of, triage
+from schakel.triage.handlers import decide
 from tests.fakes.triage import FakeDecisions
-from triage.domain import Facts, district_of, triage
-from triage.handlers import decide
 
 Obs = Observation
 

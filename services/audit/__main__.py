@@ -1,5 +1,0 @@
-from audit.app import build, settings
-from schakel_platform.runtime import serve
-
-config = settings()
-serve(build(config), config)

@@ -1,0 +1,97 @@
+"""Audit's handlers: one for every event (archive it as written) and the archive's queries."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from schakel.audit.adapters import ArchiveReader, ChainStore, MongoChain
+from schakel.audit.domain import (
+    ArchiveEntry,
+    ChainVerifier,
+    Correlation,
+    ReadOutcome,
+    Timeline,
+    VerifyReport,
+    append,
+    archive_read,
+    correlation,
+    may_see_timeline,
+    sees_person_handles,
+    timeline,
+    written_event,
+)
+from schakel.platform.auth import Principal
+from schakel.platform.consumer import Delivery
+from schakel.platform.mongo import Transaction
+
+
+async def archive(delivery: Delivery, chain: ChainStore) -> ArchiveEntry:
+    written = written_event(
+        delivery.headers,
+        delivery.value,
+        topic=delivery.topic,
+        partition=delivery.partition,
+        offset=delivery.offset,
+        key=delivery.key,
+    )
+    head = await chain.head()
+    entry = append(head, written)
+    await chain.append(entry, after=head)
+    return entry
+
+
+async def on_every_record(delivery: Delivery, tx: Transaction) -> None:
+    """Every schakel event is archived as written: not upcast, and also when its type or
+    version is newer than this build knows (a producer deployed first), so history stays whole."""
+    await archive(delivery, MongoChain(tx))
+
+
+async def read_timeline(
+    archive: ArchiveReader, principal: Principal, referral_id: str, at: datetime
+) -> Timeline | None:
+    """The referral's timeline, or None when it is unknown or not this principal's to see.
+    Every attempt is recorded, shown or not, before anything is returned."""
+    entries = await archive.by_referral(referral_id)
+    shown = bool(entries) and may_see_timeline(principal, entries)
+    outcome: ReadOutcome = "shown" if shown else ("denied" if entries else "unknown")
+    await archive.record_read(archive_read("timeline", referral_id, principal, outcome, at))
+    if not shown:
+        return None
+    return timeline(
+        referral_id, entries, with_person_handles=sees_person_handles(principal, entries)
+    )
+
+
+async def read_correlation(
+    archive: ArchiveReader, principal: Principal, correlation_id: str, at: datetime
+) -> Correlation | None:
+    """For auditors only (the caller checks the role); None when nothing shares the id."""
+    entries = await archive.by_correlation(correlation_id)
+    outcome: ReadOutcome = "shown" if entries else "unknown"
+    await archive.record_read(archive_read("correlation", correlation_id, principal, outcome, at))
+    return correlation(correlation_id, entries) if entries else None
+
+
+@dataclass(frozen=True)
+class ArchiveCheck:
+    report: VerifyReport
+    archived: int  # documents in the archive, counted after the scan
+    head_seq: int | None  # the chain head read before the scan
+    seconds: float
+
+
+async def verify_archive(archive: ArchiveReader) -> ArchiveCheck:
+    """Stream the whole archive in seq order through the verifier, stopping at a break."""
+    started = time.perf_counter()
+    head = await archive.head()
+    verifier = ChainVerifier(head)
+    async for entry in archive.in_order():
+        if not verifier.feed(entry):
+            break
+    report = verifier.report()
+    archived = await archive.count()
+    return ArchiveCheck(
+        report, archived, head.seq if head else None, round(time.perf_counter() - started, 6)
+    )

@@ -1,0 +1,145 @@
+"""Feedback's MongoDB: the ``referrals`` read model, one document per referral."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from pymongo import ASCENDING, DESCENDING
+
+from schakel.contracts.vocabulary import (
+    Channel,
+    Grade,
+    OfferKind,
+    SignalerRole,
+    SignalerStatus,
+    Urgency,
+)
+from schakel.feedback.domain import HistoryEntry, ProposedSupport, ReferralState, ReferralStatus
+from schakel.platform.mongo import Document, MongoStore, Transaction
+
+REFERRALS = "referrals"
+LIST_LIMIT = 100
+
+
+class ReferralStore(Protocol):
+    async def get(self, referral_id: str) -> ReferralState | None: ...
+
+    async def save(self, state: ReferralState) -> None: ...
+
+
+def state_to_doc(state: ReferralState) -> Document:
+    proposal = state.proposal
+    return {
+        "_id": state.referral_id,
+        "referral_id": state.referral_id,
+        "status": state.status.value,
+        "signaler_status": state.signaler_status.value,
+        "signaler_status_since": state.signaler_status_since,
+        "updated_at": state.updated_at,
+        "receipt_hash": state.receipt_hash,
+        "channel": _value(state.channel),
+        "referrer_organisation": state.referrer_organisation,
+        "signaler_role": _value(state.signaler_role),
+        "person_pseudonym": state.person_pseudonym,
+        "received_at": state.received_at,
+        "grade": _value(state.grade),
+        "urgency": _value(state.urgency),
+        "district": state.district,
+        "owner_organisation": state.owner_organisation,
+        "proposal": None
+        if proposal is None
+        else {
+            "kind": proposal.kind.value,
+            "title": proposal.title,
+            "provider_organisation": proposal.provider_organisation,
+        },
+        "waitlist_reason": state.waitlist_reason,
+        "history": [
+            {"event_id": h.event_id, "type": h.type, "time": h.time} for h in state.history
+        ],
+    }
+
+
+def _value(member: Channel | SignalerRole | Grade | Urgency | None) -> str | None:
+    return None if member is None else member.value
+
+
+def state_from_doc(doc: Document) -> ReferralState:
+    proposal = doc.get("proposal")
+    return ReferralState(
+        referral_id=str(doc["_id"]),
+        status=ReferralStatus(doc["status"]),
+        signaler_status=SignalerStatus(doc["signaler_status"]),
+        signaler_status_since=doc["signaler_status_since"],
+        updated_at=doc["updated_at"],
+        receipt_hash=doc.get("receipt_hash"),
+        channel=Channel(doc["channel"]) if doc.get("channel") else None,
+        referrer_organisation=doc.get("referrer_organisation"),
+        signaler_role=SignalerRole(doc["signaler_role"]) if doc.get("signaler_role") else None,
+        person_pseudonym=doc.get("person_pseudonym"),
+        received_at=doc.get("received_at"),
+        grade=Grade(doc["grade"]) if doc.get("grade") else None,
+        urgency=Urgency(doc["urgency"]) if doc.get("urgency") else None,
+        district=doc.get("district"),
+        owner_organisation=doc.get("owner_organisation"),
+        proposal=None
+        if not proposal
+        else ProposedSupport(
+            OfferKind(proposal["kind"]), proposal["title"], proposal["provider_organisation"]
+        ),
+        waitlist_reason=doc.get("waitlist_reason"),
+        history=tuple(
+            HistoryEntry(h["event_id"], h["type"], h["time"]) for h in doc.get("history", [])
+        ),
+    )
+
+
+class MongoReferrals:
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
+
+    async def get(self, referral_id: str) -> ReferralState | None:
+        doc = await self._tx.db[REFERRALS].find_one({"_id": referral_id}, session=self._tx.session)
+        return None if doc is None else state_from_doc(doc)
+
+    async def save(self, state: ReferralState) -> None:
+        await self._tx.db[REFERRALS].replace_one(
+            {"_id": state.referral_id},
+            state_to_doc(state),
+            upsert=True,
+            session=self._tx.session,
+        )
+
+
+async def prepare(store: MongoStore) -> None:
+    """On start: the indexes the HTTP lookups use."""
+    referrals = store.db[REFERRALS]
+    await referrals.create_index([("receipt_hash", ASCENDING)])
+    await referrals.create_index([("referrer_organisation", ASCENDING)])
+    await referrals.create_index([("owner_organisation", ASCENDING)])
+    await referrals.create_index([("received_at", DESCENDING)])
+
+
+async def find_by_receipt(store: MongoStore, hashed: str) -> ReferralState | None:
+    doc = await store.db[REFERRALS].find_one({"receipt_hash": hashed})
+    return None if doc is None else state_from_doc(doc)
+
+
+async def find_referral(store: MongoStore, referral_id: str) -> ReferralState | None:
+    doc = await store.db[REFERRALS].find_one({"_id": referral_id})
+    return None if doc is None else state_from_doc(doc)
+
+
+async def referrals_of(store: MongoStore, organisation: str) -> list[ReferralState]:
+    """The organisation's referrals, as referrer or as owner, newest first."""
+    query: Document = {
+        "$or": [{"referrer_organisation": organisation}, {"owner_organisation": organisation}]
+    }
+    docs = await (
+        store.db[REFERRALS]
+        .find(query)
+        .sort([("received_at", DESCENDING), ("_id", ASCENDING)])
+        .limit(LIST_LIMIT)
+        .to_list()
+    )
+    return [state_from_doc(d) for d in docs]

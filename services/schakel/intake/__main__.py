@@ -1,0 +1,5 @@
+from schakel.intake.app import build, settings
+from schakel.platform.runtime import serve
+
+config = settings()
+serve(build(config), config)

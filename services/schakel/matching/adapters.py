@@ -1,0 +1,199 @@
+"""Matching's MongoDB: the offer registry (with places left) and one proposal per referral."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from pymongo import ASCENDING
+
+from schakel.contracts.vocabulary import Grade, OfferKind
+from schakel.matching.demo_offers import DEMO_OFFERS
+from schakel.matching.domain import MaatjeType, Need, Offer, Outcome, Proposal
+from schakel.platform.mongo import Document, MongoStore, Transaction
+
+OFFERS = "offers"
+PROPOSALS = "proposals"
+PROPOSED = "proposed"
+WAITLISTED = "waitlisted"
+
+
+class OfferStore(Protocol):
+    async def suiting_grade(self, grade: Grade) -> list[Offer]: ...
+
+    async def reserve_place(self, offer_id: str) -> bool:
+        """Take one place; False when none was left (another referral took the last one)."""
+        ...
+
+
+class ProposalStore(Protocol):
+    async def held(self, referral_id: str) -> Proposal | None:
+        """The proposal that already holds a place for this referral, if any."""
+        ...
+
+    async def record(
+        self,
+        referral_id: str,
+        owner_organisation: str,
+        need: Need,
+        outcome: Outcome,
+        caused_by: str,
+    ) -> None: ...
+
+
+def offer_to_doc(offer: Offer) -> Document:
+    return {
+        "_id": offer.offer_id,
+        "kind": offer.kind.value,
+        "title": offer.title,
+        "provider_organisation": offer.provider_organisation,
+        "district": offer.district,
+        "grades": sorted(g.value for g in offer.grades),
+        "places_left": offer.places_left,
+        "maatje_type": offer.maatje_type.value if offer.maatje_type else None,
+        "postcode_area": offer.postcode_area,
+        "meals_per_week": offer.meals_per_week,
+    }
+
+
+def offer_from_doc(doc: Document) -> Offer:
+    maatje_type = doc.get("maatje_type")
+    return Offer(
+        offer_id=str(doc["_id"]),
+        kind=OfferKind(doc["kind"]),
+        title=doc["title"],
+        provider_organisation=doc["provider_organisation"],
+        district=doc.get("district"),
+        grades=frozenset(Grade(g) for g in doc.get("grades", [])),
+        places_left=int(doc["places_left"]),
+        maatje_type=MaatjeType(maatje_type) if maatje_type else None,
+        postcode_area=doc.get("postcode_area"),
+        meals_per_week=doc.get("meals_per_week"),
+    )
+
+
+def offer_view(doc: Document) -> dict[str, Any]:
+    """An offer as the HTTP API shows it: ``offer_id`` instead of ``_id``."""
+    return {"offer_id": doc["_id"], **{k: v for k, v in doc.items() if k != "_id"}}
+
+
+def _outcome_fields(outcome: Outcome) -> Document:
+    if isinstance(outcome, Proposal):
+        return {
+            "status": PROPOSED,
+            "offer": offer_to_doc(outcome.offer),
+            "score": outcome.score,
+            "reasons": list(outcome.reasons),
+            "wanted": None,
+            "reason": None,
+        }
+    return {
+        "status": WAITLISTED,
+        "offer": None,
+        "score": None,
+        "reasons": [],
+        "wanted": [k.value for k in outcome.wanted],
+        "reason": outcome.reason,
+    }
+
+
+class MongoOffers:
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
+
+    async def suiting_grade(self, grade: Grade) -> list[Offer]:
+        # Full offers too: the waitlist reason tells "full" apart from "nothing exists".
+        docs = (
+            await self._tx.db[OFFERS]
+            .find({"grades": grade.value}, session=self._tx.session)
+            .to_list()
+        )
+        return [offer_from_doc(d) for d in docs]
+
+    async def reserve_place(self, offer_id: str) -> bool:
+        result = await self._tx.db[OFFERS].update_one(
+            {"_id": offer_id, "places_left": {"$gt": 0}},
+            {"$inc": {"places_left": -1}},
+            session=self._tx.session,
+        )
+        return result.matched_count == 1
+
+
+class MongoProposals:
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
+
+    async def held(self, referral_id: str) -> Proposal | None:
+        doc = await self._tx.db[PROPOSALS].find_one(
+            {"_id": referral_id, "status": PROPOSED}, session=self._tx.session
+        )
+        if doc is None:
+            return None
+        return Proposal(
+            offer=offer_from_doc(doc["offer"]),
+            score=float(doc["score"]),
+            reasons=tuple(doc["reasons"]),
+        )
+
+    async def record(
+        self,
+        referral_id: str,
+        owner_organisation: str,
+        need: Need,
+        outcome: Outcome,
+        caused_by: str,
+    ) -> None:
+        doc: Document = {
+            "_id": referral_id,
+            "referral_id": referral_id,
+            "owner_organisation": owner_organisation,
+            "grade": need.grade.value,
+            "urgency": need.urgency.value,
+            "district": need.district,
+            **_outcome_fields(outcome),
+            "caused_by": caused_by,
+            "decided_at": datetime.now(UTC),
+        }
+        # Replaced, not inserted: a referral re-triaged after a waitlist gets a fresh outcome.
+        await self._tx.db[PROPOSALS].replace_one(
+            {"_id": referral_id}, doc, upsert=True, session=self._tx.session
+        )
+
+
+async def prepare(store: MongoStore) -> None:
+    """On start: indexes, and the demo registry when there are no offers yet."""
+    await store.db[OFFERS].create_index([("grades", ASCENDING)])
+    await store.db[PROPOSALS].create_index([("owner_organisation", ASCENDING)])
+    if await store.db[OFFERS].count_documents({}) == 0:
+        await seed_offers(store, DEMO_OFFERS)
+
+
+async def seed_offers(store: MongoStore, offers: tuple[Offer, ...]) -> None:
+    # $setOnInsert: two replicas starting together never overwrite places already taken.
+    for offer in offers:
+        doc = offer_to_doc(offer)
+        await store.db[OFFERS].update_one(
+            {"_id": doc.pop("_id")}, {"$setOnInsert": doc}, upsert=True
+        )
+
+
+async def list_offers(
+    store: MongoStore,
+    kind: OfferKind | None = None,
+    district: str | None = None,
+    grade: Grade | None = None,
+    include_city_wide: bool = True,
+) -> list[dict[str, Any]]:
+    query: Document = {}
+    if kind is not None:
+        query["kind"] = kind.value
+    if grade is not None:
+        query["grades"] = grade.value
+    if district is not None:
+        query["district"] = {"$in": [district, None]} if include_city_wide else district
+    docs = await store.db[OFFERS].find(query).sort([("kind", 1), ("_id", 1)]).to_list()
+    return [offer_view(d) for d in docs]
+
+
+async def find_proposal(store: MongoStore, referral_id: str) -> Document | None:
+    return await store.db[PROPOSALS].find_one({"_id": referral_id})

@@ -1,0 +1,213 @@
+"""Consuming lifecycle events: read, deduplicate, apply in a transaction, then commit.
+
+The subscriber's ``ack_policy`` is ``MANUAL``: FastStream's default (ACK_FIRST) would commit
+before handling and lose the event on a crash. Here an offset is committed only after its
+record was handled (in batches, see ``offsets``), and a failure seeks back (``nack``) so the
+record is delivered again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from aiokafka.errors import KafkaError
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from pymongo.errors import ConnectionFailure
+
+from schakel.contracts.envelope import EventEnvelope, UnreadableEvent, split_type
+from schakel.contracts.kafka_binding import RawEvent, from_record, read_raw
+from schakel.contracts.topics import REFERRAL_EVENTS, consumer_group
+from schakel.platform.deadletter import DeadLetters
+from schakel.platform.logging import get_logger
+from schakel.platform.metrics import EVENTS_CONSUMED, HANDLER_SECONDS
+from schakel.platform.mongo import MongoStore, Transaction
+from schakel.platform.offsets import OffsetCommitter
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """The Kafka record an event arrived in, exactly as written (before any upcasting)."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    headers: tuple[tuple[str, bytes], ...]
+    value: bytes
+
+
+Handler = Callable[[EventEnvelope[Any], Transaction], Awaitable[None]]
+# Gets every schakel record as written, known type or not (the audit keeps them all).
+RecordHandler = Callable[[Delivery, Transaction], Awaitable[None]]
+Work = Callable[[Transaction], Awaitable[None]]
+# A handler that fails this often on one record for a reason other than an outage is
+# treated as unable to handle it: dead-lettered, so one bad record never stops the partition.
+MAX_ATTEMPTS = 3
+TRANSIENT = (ConnectionFailure, KafkaError, OSError)
+# How long a graceful stop waits for the record in hand (orchestrators allow ~30 s in all).
+DRAIN_SECONDS = 20.0
+
+
+class EventConsumer:
+    """Dispatches records of the referral topic to handlers by event name (version-free: the
+    registry has already upcast older versions), or every record as written to one
+    ``every_record`` handler, which then also gets types this build does not know."""
+
+    def __init__(
+        self,
+        service: str,
+        store: MongoStore,
+        dead_letters: DeadLetters,
+        handlers: Mapping[str, Handler] | None = None,
+        every_record: RecordHandler | None = None,
+    ) -> None:
+        if bool(handlers) == (every_record is not None):
+            raise ValueError("give either handlers by event name or one every_record handler")
+        self.service = service
+        self._store = store
+        self._dead_letters = dead_letters
+        self._handlers = dict(handlers or {})
+        self._every_record = every_record
+        self._attempts: dict[tuple[str, int, int], int] = {}
+        self.offsets = OffsetCommitter()
+        self._draining = False
+        self._idle = asyncio.Event()  # no record in hand (the subscriber takes one at a time)
+        self._idle.set()
+
+    def subscribe(self, broker: KafkaBroker, topic: str = REFERRAL_EVENTS) -> None:
+        broker.subscriber(
+            topic,
+            group_id=consumer_group(self.service),
+            ack_policy=AckPolicy.MANUAL,
+            auto_offset_reset="earliest",
+            max_poll_records=100,
+        )(self.on_message)
+
+    async def on_message(self, message: KafkaMessage) -> None:
+        record = message.raw_message
+        if isinstance(record, tuple):  # batch subscribers are not used
+            raise TypeError("batch records are not supported")
+        if self._draining:
+            return  # not marked handled, so not committed: delivered again after the restart
+        self._idle.clear()
+        try:
+            await self._handle(message, record)
+        finally:
+            self._idle.set()
+
+    async def _handle(self, message: KafkaMessage, record: Any) -> None:
+        try:
+            await self.on_record(record)
+        except Exception:  # whatever failed, the record comes again
+            await message.nack()
+            return
+        self.offsets.handled(message.consumer, record)
+        await self.offsets.maybe_commit()
+
+    async def drain(self, within: float = DRAIN_SECONDS) -> None:
+        """Graceful stop, before the broker closes: finish the record in hand, take no
+        more, and commit what was handled, so that a restart delivers nothing twice."""
+        self._draining = True
+        try:
+            await asyncio.wait_for(self._idle.wait(), within)
+        except TimeoutError:  # stuck in an outage: it is delivered again after the restart
+            log.warning("stopping with a record still in hand", seconds=within)
+        await self.offsets.close()
+
+    async def on_record(self, record: Any) -> None:
+        """Handle one aiokafka ConsumerRecord; raise only to have it delivered again."""
+        if self._every_record is None and self._not_for_us(record.headers or ()):
+            return
+        try:
+            event, work = self._read(record)
+        except UnreadableEvent as exc:
+            await self._dead_letters.send(record, "unreadable", str(exc))
+            EVENTS_CONSUMED.labels(event_type="unreadable", outcome="dead_lettered").inc()
+            return
+        if work is None:
+            EVENTS_CONSUMED.labels(event_type=event.type, outcome="ignored").inc()
+            return
+        with structlog.contextvars.bound_contextvars(
+            correlation_id=event.correlationid,
+            causation_id=event.causationid,
+            event_id=event.id,
+            event_type=event.type,
+            referral_id=event.subject,
+        ):
+            await self._apply(record, event.id, event.type, work)
+
+    def _read(self, record: Any) -> tuple[EventEnvelope[Any] | RawEvent, Work | None]:
+        """The event, and what applying it means here (None: this service has no use for it)."""
+        headers = record.headers or ()
+        every_record = self._every_record
+        if every_record is not None:
+            delivery = _delivery(record)
+            return read_raw(headers, record.value), lambda tx: every_record(delivery, tx)
+        event = from_record(headers, record.value)
+        handler = self._handlers.get(event.name)
+        return event, None if handler is None else lambda tx: handler(event, tx)
+
+    def _not_for_us(self, headers: Any) -> bool:
+        """Skip well-formed events of types this service does not handle, without parsing.
+
+        Records with a missing or malformed type still go through parsing (and dead-lettering),
+        so that garbage is always reported.
+        """
+        raw = dict(headers).get("ce_type")
+        try:
+            name, _ = split_type(raw.decode()) if isinstance(raw, bytes) else ("", 0)
+        except (UnicodeDecodeError, UnreadableEvent):
+            return False
+        if name and name not in self._handlers:
+            EVENTS_CONSUMED.labels(event_type=name, outcome="ignored").inc()
+            return True
+        return False
+
+    async def _apply(self, record: Any, event_id: str, event_type: str, work: Work) -> None:
+        position = (record.topic, record.partition, record.offset)
+        started = time.perf_counter()
+        try:
+            # with_transaction may run ``work`` more than once, each time in a fresh Transaction.
+            applied = await self._store.apply_once(event_id, work)
+        except TRANSIENT as exc:
+            log.warning("event handling hit an outage; will be redelivered", error=str(exc))
+            await asyncio.sleep(1.0)
+            raise
+        except Exception as exc:  # any other handler failure: retried, then dead-lettered
+            attempts = self._attempts.get(position, 0) + 1
+            self._attempts[position] = attempts
+            if attempts < MAX_ATTEMPTS:
+                log.warning("event handling failed; retrying", attempt=attempts, error=repr(exc))
+                await asyncio.sleep(0.2 * attempts)
+                raise
+            self._attempts.pop(position, None)
+            await self._dead_letters.send(record, "handler-failed", repr(exc))
+            EVENTS_CONSUMED.labels(event_type=event_type, outcome="dead_lettered").inc()
+            return
+        self._attempts.pop(position, None)
+        HANDLER_SECONDS.labels(event_type=event_type).observe(time.perf_counter() - started)
+        outcome = "applied" if applied else "duplicate"
+        EVENTS_CONSUMED.labels(event_type=event_type, outcome=outcome).inc()
+        log.info("event handled", outcome=outcome)
+
+
+def _delivery(record: Any) -> Delivery:
+    """The aiokafka ConsumerRecord as written. Must not raise (it runs outside the retry
+    accounting); a null header value, which Kafka allows, is kept as empty bytes."""
+    return Delivery(
+        topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+        key=getattr(record, "key", None),
+        headers=tuple((name, bytes(raw or b"")) for name, raw in record.headers or ()),
+        value=bytes(record.value or b""),
+    )

@@ -1,5 +1,0 @@
-from schakel_platform.runtime import serve
-from triage.app import build, settings
-
-config = settings()
-serve(build(config), config)
