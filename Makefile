@@ -20,7 +20,7 @@ RUN_ARGS ?=
 help:
 	@echo "make run      Kafka, SecantusDB and all services with demo data (Ctrl-C stops)"
 	@echo "make test     all tests (PYTEST_ARGS='-m integration' etc. passed to pytest)"
-	@echo "make lint     ruff check, ruff format --check, mypy --strict"
+	@echo "make lint     ruff check, ruff format --check, mypy --strict, import layers"
 	@echo "make bench    raw Kafka baseline and the whole pipeline in the same run"
 	@echo "make schemas  export the event schemas and AsyncAPI document"
 	@echo "make redrive SERVICE=triage [DRY_RUN=1]  dead letters back to their topic, after a fix"
@@ -51,6 +51,7 @@ lint: venv
 	$(BIN)/ruff check
 	$(BIN)/ruff format --check
 	$(BIN)/mypy --strict services dev/schakel_dev tests
+	$(BIN)/lint-imports --no-logo --no-cache
 
 bench: venv
 	$(BIN)/python -m schakel_dev.bench
@@ -64,7 +65,7 @@ redrive: venv
 	$(BIN)/python -m schakel.platform.redrive $(SERVICE) $(if $(DRY_RUN),--dry-run)
 
 clean:
-	rm -rf .run .pytest_cache .mypy_cache .ruff_cache build
+	rm -rf .run .pytest_cache .mypy_cache .ruff_cache .import_linter_cache build
 	find . -path ./$(VENV) -prune -o \( -name __pycache__ -o -name '*.egg-info' \) -type d \
 	  -exec rm -rf {} +
 

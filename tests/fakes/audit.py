@@ -10,10 +10,11 @@ from dataclasses import replace
 from pymongo.errors import DuplicateKeyError
 
 from schakel.audit.adapters import head_moved
-from schakel.audit.domain import ArchiveEntry, ArchiveRead, ChainHead
+from schakel.audit.domain.access import ArchiveRead
+from schakel.audit.domain.chain import ArchiveEntry, ChainHead
 from schakel.audit.handlers import archive
-from schakel.contracts.kafka_binding import read_raw
 from schakel.platform.consumer import Delivery
+from tests.fakes.times import bson_time
 
 
 class FakeArchive:
@@ -56,13 +57,11 @@ class FakeArchive:
             yield copy.deepcopy(entry)
 
     async def record_read(self, read: ArchiveRead) -> None:
-        # BSON dates hold milliseconds, so MongoDB keeps the time of a read to the millisecond.
-        at = read.at.replace(microsecond=read.at.microsecond // 1000 * 1000)
-        self.reads.append(replace(read, at=at))
+        self.reads.append(replace(read, at=bson_time(read.at)))
 
     # What the platform does around a handler
     async def deliver(self, delivery: Delivery) -> bool:
-        event = read_raw(delivery.headers, delivery.value)
+        event = delivery.event
         if event.id in self.processed:
             return False
         await archive(delivery, self)

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 
 from schakel.feedback.domain import ReferralState
+from tests.fakes.times import bson_time
 
 
 @dataclass
@@ -26,13 +26,8 @@ def as_bson_keeps_it(state: ReferralState) -> ReferralState:
     """Times as MongoDB gives them back: BSON dates are milliseconds in UTC."""
     return replace(
         state,
-        signaler_status_since=_bson_time(state.signaler_status_since),
-        updated_at=_bson_time(state.updated_at),
-        received_at=None if state.received_at is None else _bson_time(state.received_at),
-        history=tuple(replace(h, time=_bson_time(h.time)) for h in state.history),
+        signaler_status_since=bson_time(state.signaler_status_since),
+        updated_at=bson_time(state.updated_at),
+        received_at=None if state.received_at is None else bson_time(state.received_at),
+        history=tuple(replace(h, time=bson_time(h.time)) for h in state.history),
     )
-
-
-def _bson_time(time: datetime) -> datetime:
-    utc = time.replace(tzinfo=UTC) if time.tzinfo is None else time.astimezone(UTC)  # as pymongo
-    return utc.replace(microsecond=utc.microsecond // 1000 * 1000)

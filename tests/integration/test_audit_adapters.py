@@ -16,15 +16,8 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from schakel.audit import adapters
 from schakel.audit.adapters import READS, ArchiveReader, ChainStore, MongoArchive, MongoChain
-from schakel.audit.domain import (
-    ArchiveEntry,
-    ArchiveRead,
-    ChainHead,
-    ReadKind,
-    ReadOutcome,
-    WrittenEvent,
-    append,
-)
+from schakel.audit.domain.access import ArchiveRead, ReadKind, ReadOutcome
+from schakel.audit.domain.chain import ArchiveEntry, ChainHead, WrittenEvent, append
 from schakel.platform.mongo import Document
 from tests.backends import BACKENDS, Backend, FakeBackend, MongoBackend, scratch_store
 from tests.fakes.audit import FakeArchive

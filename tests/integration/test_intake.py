@@ -13,8 +13,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from schakel.intake.adapters import PERSONS, MongoIntakeUnitOfWork
 from schakel.intake.app import IntakeSettings, build
-from schakel.intake.vault import PERSONS, PersonVault
 from schakel.platform.auth import Principal, Role, issue_token
 from schakel.platform.mongo import OUTBOX
 
@@ -88,12 +88,15 @@ async def test_person_details_are_encrypted_at_rest_and_can_be_shredded(
     db = intake.state.runtime.store.db
     stored = await db[PERSONS].find_one({"_id": pseudonym})
     assert stored is not None and b"Bakker" not in bytes(stored["ciphertext"])
-    vault = PersonVault(db, intake.state.sealer)
-    details = await vault.reveal(pseudonym)
-    assert details is not None and details["name"] == "Mevrouw Bakker"
+    vault = MongoIntakeUnitOfWork(intake.state.runtime.store, within=5.0)
+    sealed = await vault(lambda records: records.sealed_person(pseudonym))
+    assert sealed is not None
+    details = intake.state.sealer.open(sealed)
+    assert details["name"] == "Mevrouw Bakker"
     assert details["postcode"] == "3563 CD"
-    assert await vault.shred(pseudonym)
-    assert await vault.reveal(pseudonym) is None
+    assert await vault(lambda records: records.shred_person(pseudonym))
+    assert await db[PERSONS].find_one({"_id": pseudonym}) is None
+    assert await vault(lambda records: records.sealed_person(pseudonym)) is None
 
 
 async def test_retry_with_the_same_key_is_accepted_once(

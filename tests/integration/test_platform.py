@@ -128,9 +128,7 @@ def retarget(topic: str) -> Any:
         from schakel.platform.mongo import outbox_row
 
         if tx.emitted:
-            await tx.db[OUTBOX].insert_many(
-                [outbox_row(e, topic) for e in tx.emitted], session=tx.session
-            )
+            await tx[OUTBOX].insert_many([outbox_row(e, topic) for e in tx.emitted])
 
     return write_outbox
 
@@ -163,7 +161,7 @@ async def test_a_rolled_back_state_change_publishes_nothing(
     producer: AIOKafkaProducer,
 ) -> None:
     async def fails_after_emitting(tx: Transaction) -> None:
-        await tx.db["effects"].insert_one({"_id": "x"}, session=tx.session)
+        await tx["effects"].insert_one({"_id": "x"})
         tx.emit(event_for("ref-rollback"))
         raise RuntimeError("business rule broke after the event was emitted")
 
@@ -183,9 +181,7 @@ class Recorder:
 
     async def __call__(self, event: EventEnvelope[Any], tx: Transaction) -> None:
         self.calls += 1
-        await tx.db["effects"].insert_one(
-            {"event_id": event.id, "referral": event.subject}, session=tx.session
-        )
+        await tx["effects"].insert_one({"event_id": event.id, "referral": event.subject})
         if self.calls <= self.fail_times:
             raise self.error("simulated failure")
 
@@ -334,9 +330,8 @@ async def test_an_every_record_consumer_keeps_newer_types_as_written_once(rig: R
     )
 
     async def keep(delivery: Delivery, tx: Transaction) -> None:
-        await tx.db["effects"].insert_one(
-            {"type": dict(delivery.headers)["ce_type"], "value": delivery.value},
-            session=tx.session,
+        await tx["effects"].insert_one(
+            {"type": dict(delivery.headers)["ce_type"], "value": delivery.value}
         )
 
     async def all_seen() -> bool:

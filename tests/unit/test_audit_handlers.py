@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from pymongo.errors import PyMongoError
 
-from schakel.audit.domain import ChainHead, verify
+from schakel.audit.domain.access import Reader
+from schakel.audit.domain.chain import ChainHead, verify
 from schakel.audit.handlers import (
     read_correlation,
     read_timeline,
@@ -23,9 +24,9 @@ from schakel.contracts.events import (
     ReferralTriaged,
     Signaler,
 )
-from schakel.contracts.kafka_binding import from_record, to_record
+from schakel.contracts.kafka_binding import from_record, read_raw, to_record
 from schakel.contracts.vocabulary import Channel, Grade, SignalerRole, Urgency
-from schakel.platform.auth import Principal, Role
+from schakel.platform.auth import Role
 from schakel.platform.consumer import Delivery
 from tests.fakes.audit import FakeArchive
 
@@ -37,7 +38,7 @@ NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 
 def record_of(event: EventEnvelope[Any], offset: int, partition: int = 1) -> Delivery:
     key, value, headers = to_record(event)
-    return Delivery(TOPIC, partition, offset, key, tuple(headers), value)
+    return Delivery(TOPIC, partition, offset, key, tuple(headers), value, read_raw(headers, value))
 
 
 def received(referral_id: str) -> ReferralReceived:
@@ -74,8 +75,8 @@ async def archived_referral(fake: FakeArchive, referral_id: str = "r-1") -> list
     return deliveries
 
 
-def principal(organisation: str, *roles: Role) -> Principal:
-    return Principal(f"user-{organisation}", organisation, frozenset(roles))
+def principal(organisation: str, *roles: Role) -> Reader:
+    return Reader(f"user-{organisation}", organisation, tuple(sorted(roles)), Role.AUDITOR in roles)
 
 
 async def test_every_event_is_appended_to_one_chain() -> None:
@@ -134,7 +135,9 @@ def newer_record(referral_id: str, offset: int) -> Delivery:
     _, _, headers = to_record(known)
     headers = [(n, b"nl.schakel.referral.reopened.v1" if n == "ce_type" else v) for n, v in headers]
     value = b'{"referral_id": "%s", "reason": "mevrouw belde zelf terug"}' % referral_id.encode()
-    return Delivery(TOPIC, 1, offset, referral_id.encode(), tuple(headers), value)
+    return Delivery(
+        TOPIC, 1, offset, referral_id.encode(), tuple(headers), value, read_raw(headers, value)
+    )
 
 
 async def test_an_event_this_build_does_not_know_is_archived_as_written() -> None:

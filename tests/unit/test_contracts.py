@@ -181,3 +181,27 @@ def test_a_header_without_value_counts_as_absent() -> None:
     _, value, headers = to_record(event)
     with_null: list[tuple[str, bytes | None]] = [*headers, ("ce_causationid", None)]
     assert from_record(with_null, value).causationid is None
+
+
+def test_a_foreign_header_in_any_encoding_leaves_the_event_readable() -> None:
+    """Tracing systems add headers of their own; only the binding's ce_* headers are read."""
+    event = new_event(received(), source="/schakel/intake", subject="ref-1")
+    _, value, headers = to_record(event)
+    assert from_record([*headers, ("x-trace", b"\xff\xfe\x80")], value) == event
+    with pytest.raises(UnreadableEvent, match="'ce_id' is not UTF-8"):
+        read_raw([(n, b"\xff" if n == "ce_id" else v) for n, v in headers], value)
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (None, "record has no value"),
+        (b"[" * 10_000 + b"]" * 10_000, "nested deeper than 64 levels"),
+        (b'{"referral_id": ' + b"9" * 5_000 + b"}", "value is not JSON"),
+        (b'{"a": ' * 70 + b"1" + b"}" * 70, "nested deeper than 64 levels"),
+    ],
+)
+def test_values_no_event_of_ours_can_have_are_unreadable(value: bytes | None, reason: str) -> None:
+    _, _, headers = to_record(new_event(received(), source="/schakel/intake", subject="ref-1"))
+    with pytest.raises(UnreadableEvent, match=reason):
+        read_raw(headers, value)

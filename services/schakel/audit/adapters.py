@@ -13,7 +13,8 @@ from typing import Any, Protocol
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
-from schakel.audit.domain import ArchiveEntry, ArchiveRead, ChainHead, WrittenEvent
+from schakel.audit.domain.access import ArchiveRead
+from schakel.audit.domain.chain import ArchiveEntry, ChainHead, WrittenEvent
 from schakel.platform.mongo import Document, MongoStore, Transaction
 
 ARCHIVE = "archive"
@@ -106,29 +107,25 @@ class MongoChain:
         self._tx = tx
 
     async def head(self) -> ChainHead | None:
-        doc = await self._tx.db[CHAIN].find_one({"_id": HEAD_ID}, session=self._tx.session)
+        doc = await self._tx[CHAIN].find_one({"_id": HEAD_ID})
         return head_of(doc)
 
     async def append(self, entry: ArchiveEntry, after: ChainHead | None) -> None:
         # The head first: a concurrent append is caught here, before anything else is written.
         await self._move_head(entry.head, after)
-        await self._tx.db[ARCHIVE].insert_one(
-            entry_document(entry, datetime.now(UTC)), session=self._tx.session
-        )
+        await self._tx[ARCHIVE].insert_one(entry_document(entry, datetime.now(UTC)))
 
     async def _move_head(self, new: ChainHead, after: ChainHead | None) -> None:
-        chain = self._tx.db[CHAIN]
+        chain = self._tx[CHAIN]
         fields = {"seq": new.seq, "hash": new.hash}
         if after is None:
             try:
-                await chain.insert_one({"_id": HEAD_ID, **fields}, session=self._tx.session)
+                await chain.insert_one({"_id": HEAD_ID, **fields})
             except DuplicateKeyError as exc:
                 raise head_moved() from exc
             return
         result = await chain.update_one(
-            {"_id": HEAD_ID, "seq": after.seq, "hash": after.hash},
-            {"$set": fields},
-            session=self._tx.session,
+            {"_id": HEAD_ID, "seq": after.seq, "hash": after.hash}, {"$set": fields}
         )
         if result.matched_count != 1:
             raise head_moved()

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, status
 
 from schakel.audit.adapters import ArchiveReader, MongoArchive, ensure_indexes
-from schakel.audit.domain import Correlation, Timeline
+from schakel.audit.domain.access import Reader
 from schakel.audit.handlers import (
     ArchiveCheck,
     on_every_record,
@@ -16,7 +16,8 @@ from schakel.audit.handlers import (
     read_timeline,
     verify_archive,
 )
-from schakel.platform.auth import Authenticated, Role, require_role
+from schakel.audit.views import Correlation, Timeline
+from schakel.platform.auth import Authenticated, Principal, Role, require_role
 from schakel.platform.runtime import ServiceRuntime
 from schakel.platform.settings import ServiceSettings
 
@@ -31,11 +32,20 @@ def _archive(request: Request) -> ArchiveReader:
 Archive = Annotated[ArchiveReader, Depends(_archive)]
 
 
+def reader_of(principal: Principal) -> Reader:
+    return Reader(
+        username=principal.username,
+        organisation=principal.organisation,
+        roles=tuple(sorted(principal.roles)),
+        auditor=principal.has(Role.AUDITOR),
+    )
+
+
 @router.get("/referrals/{referral_id}/timeline", response_model=Timeline)
 async def get_timeline(referral_id: str, principal: Authenticated, archive: Archive) -> Timeline:
     """Every event of one referral, as written, in archive order. 404 both when the referral
     is unknown and when it is not the caller's: existence is not revealed."""
-    found = await read_timeline(archive, principal, referral_id, datetime.now(UTC))
+    found = await read_timeline(archive, reader_of(principal), referral_id, datetime.now(UTC))
     if found is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such referral")
     return found
@@ -54,7 +64,7 @@ async def get_correlation(
 ) -> Correlation:
     """Every event caused by one signal, across referrals (auditors only)."""
     require_role(principal, Role.AUDITOR)
-    found = await read_correlation(archive, principal, correlation_id, datetime.now(UTC))
+    found = await read_correlation(archive, reader_of(principal), correlation_id, datetime.now(UTC))
     if found is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no events with this correlation id")
     return found

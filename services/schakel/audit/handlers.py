@@ -7,34 +7,33 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from schakel.audit.adapters import ArchiveReader, ChainStore, MongoChain
-from schakel.audit.domain import (
-    ArchiveEntry,
-    ChainVerifier,
-    Correlation,
+from schakel.audit.domain.access import (
+    Reader,
     ReadOutcome,
-    Timeline,
-    VerifyReport,
-    append,
     archive_read,
-    correlation,
     may_see_timeline,
     sees_person_handles,
-    timeline,
+)
+from schakel.audit.domain.chain import (
+    ArchiveEntry,
+    ChainVerifier,
+    VerifyReport,
+    append,
     written_event,
 )
-from schakel.platform.auth import Principal
+from schakel.audit.views import Correlation, Timeline, correlation, timeline
 from schakel.platform.consumer import Delivery
 from schakel.platform.mongo import Transaction
 
 
 async def archive(delivery: Delivery, chain: ChainStore) -> ArchiveEntry:
     written = written_event(
-        delivery.headers,
-        delivery.value,
+        delivery.event,
         topic=delivery.topic,
         partition=delivery.partition,
         offset=delivery.offset,
         key=delivery.key,
+        headers=delivery.headers,
     )
     head = await chain.head()
     entry = append(head, written)
@@ -49,28 +48,26 @@ async def on_every_record(delivery: Delivery, tx: Transaction) -> None:
 
 
 async def read_timeline(
-    archive: ArchiveReader, principal: Principal, referral_id: str, at: datetime
+    archive: ArchiveReader, reader: Reader, referral_id: str, at: datetime
 ) -> Timeline | None:
     """The referral's timeline, or None when it is unknown or not this principal's to see.
     Every attempt is recorded, shown or not, before anything is returned."""
     entries = await archive.by_referral(referral_id)
-    shown = bool(entries) and may_see_timeline(principal, entries)
+    shown = bool(entries) and may_see_timeline(reader, entries)
     outcome: ReadOutcome = "shown" if shown else ("denied" if entries else "unknown")
-    await archive.record_read(archive_read("timeline", referral_id, principal, outcome, at))
+    await archive.record_read(archive_read("timeline", referral_id, reader, outcome, at))
     if not shown:
         return None
-    return timeline(
-        referral_id, entries, with_person_handles=sees_person_handles(principal, entries)
-    )
+    return timeline(referral_id, entries, with_person_handles=sees_person_handles(reader, entries))
 
 
 async def read_correlation(
-    archive: ArchiveReader, principal: Principal, correlation_id: str, at: datetime
+    archive: ArchiveReader, reader: Reader, correlation_id: str, at: datetime
 ) -> Correlation | None:
     """For auditors only (the caller checks the role); None when nothing shares the id."""
     entries = await archive.by_correlation(correlation_id)
     outcome: ReadOutcome = "shown" if entries else "unknown"
-    await archive.record_read(archive_read("correlation", correlation_id, principal, outcome, at))
+    await archive.record_read(archive_read("correlation", correlation_id, reader, outcome, at))
     return correlation(correlation_id, entries) if entries else None
 
 

@@ -35,43 +35,60 @@ def to_record(event: EventEnvelope[Any]) -> tuple[bytes, bytes, Headers]:
     return event.subject.encode(), value, headers
 
 
-def _text_headers(
-    headers: Mapping[str, str | bytes | None] | Sequence[tuple[str, bytes | None]],
-) -> dict[str, str]:
-    items = headers.items() if isinstance(headers, Mapping) else headers
-    text: dict[str, str] = {}
-    for name, raw in items:
-        if raw is None:  # Kafka allows a header without a value: treat it as absent
-            continue
-        try:
-            text[name] = raw.decode() if isinstance(raw, bytes) else str(raw)
-        except UnicodeDecodeError as exc:
-            raise UnreadableEvent(f"header {name!r} is not UTF-8") from exc
-    return text
+RawHeaders = Mapping[str, str | bytes | None] | Sequence[tuple[str, bytes | None]]
+# A JSON value nested deeper than this is not an event of ours: refuse it before the parser
+# recurses (CPython's json raises RecursionError near 1,000 levels).
+MAX_JSON_DEPTH = 64
 
 
 @dataclass(frozen=True)
-class RawEvent:
-    """A record read at the CloudEvents level only: attributes and the JSON payload as its
-    producer wrote them, whatever the type. For consumers that keep records as written (the
-    audit), including types and versions this build of the contracts does not know."""
+class Attributes:
+    """The CloudEvents attributes of a record, as its producer wrote them (``time`` too: the
+    audit hashes the text it received, not a re-rendering of it)."""
 
     id: str
     source: str
     type: str
     subject: str
-    time: datetime
+    time: str
     correlationid: str
     causationid: str | None
+
+    @property
+    def name(self) -> str:
+        """The event name without its version (``nl.schakel.referral.triaged``)."""
+        return split_type(self.type)[0]
+
+
+@dataclass(frozen=True)
+class RawEvent:
+    """A record read at the CloudEvents level: attributes and the JSON payload as written,
+    whatever the type. Consumers that keep records as written (the audit) use it as is,
+    including types and versions this build does not know; the others upcast it."""
+
+    attributes: Attributes
     data: dict[str, Any]
 
+    @property
+    def id(self) -> str:
+        return self.attributes.id
 
-def read_raw(
-    headers: Mapping[str, str | bytes | None] | Sequence[tuple[str, bytes | None]],
-    value: bytes | None,
-) -> RawEvent:
-    """Check the CloudEvents envelope; raises UnreadableEvent with the reason."""
-    attrs = _text_headers(headers)
+    @property
+    def type(self) -> str:
+        return self.attributes.type
+
+    @property
+    def subject(self) -> str:
+        return self.attributes.subject
+
+
+def read_attributes(headers: RawHeaders) -> Attributes:
+    """The ``ce_*`` headers as CloudEvents attributes; raises UnreadableEvent with the reason.
+
+    Only the headers the binding defines are decoded: another header (a tracing system's, in
+    any encoding) never makes an event unreadable.
+    """
+    attrs = _ce_headers(headers)
     missing = [a for a in _ATTRIBUTES if not attrs.get(f"ce_{a}")]
     if missing:
         raise UnreadableEvent(
@@ -80,48 +97,90 @@ def read_raw(
     if attrs["ce_specversion"] != "1.0":
         raise UnreadableEvent(f"unsupported CloudEvents specversion {attrs['ce_specversion']!r}")
     split_type(attrs["ce_type"])  # a schakel type of some version, known here or not
-    if value is None:
-        raise UnreadableEvent("record has no value")
     try:
-        data = json.loads(value)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UnreadableEvent(f"value is not JSON: {exc}") from exc
-    if not isinstance(data, dict):
-        raise UnreadableEvent("value is not a JSON object")
-    try:
-        time = datetime.fromisoformat(attrs["ce_time"])
+        datetime.fromisoformat(attrs["ce_time"])
     except ValueError as exc:
         raise UnreadableEvent(f"invalid CloudEvents attributes: ce_time: {exc}") from exc
-    return RawEvent(
+    return Attributes(
         id=attrs["ce_id"],
         source=attrs["ce_source"],
         type=attrs["ce_type"],
         subject=attrs["ce_subject"],
-        time=time,
+        time=attrs["ce_time"],
         correlationid=attrs["ce_correlationid"],
         causationid=attrs.get("ce_causationid") or None,
-        data=data,
     )
 
 
-def from_record(
-    headers: Mapping[str, str | bytes | None] | Sequence[tuple[str, bytes | None]],
-    value: bytes | None,
-    registry: EventRegistry = REGISTRY,
-) -> EventEnvelope[Any]:
-    """Read a record as the newest version of its event; raises UnreadableEvent with the reason."""
-    raw = read_raw(headers, value)
+def _ce_headers(headers: RawHeaders) -> dict[str, str]:
+    items = headers.items() if isinstance(headers, Mapping) else headers
+    text: dict[str, str] = {}
+    for name, raw in items:
+        if raw is None or not name.startswith("ce_"):  # a header without value is absent
+            continue
+        try:
+            text[name] = raw.decode() if isinstance(raw, bytes) else str(raw)
+        except UnicodeDecodeError as exc:
+            raise UnreadableEvent(f"header {name!r} is not UTF-8") from exc
+    return text
+
+
+def read_payload(value: bytes | None) -> dict[str, Any]:
+    """The record value as a JSON object; raises UnreadableEvent with the reason."""
+    if value is None:
+        raise UnreadableEvent("record has no value")
+    if _nesting(value) > MAX_JSON_DEPTH:
+        raise UnreadableEvent(f"value is nested deeper than {MAX_JSON_DEPTH} levels")
+    try:
+        data = json.loads(value)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        # ValueError covers malformed JSON and integers too long to convert.
+        raise UnreadableEvent(f"value is not JSON: {str(exc)[:200]}") from exc
+    if not isinstance(data, dict):
+        raise UnreadableEvent("value is not a JSON object")
+    return data
+
+
+def _nesting(value: bytes) -> int:
+    """An upper bound of the JSON nesting depth (brackets inside strings count too)."""
+    if value.count(b"[") + value.count(b"{") <= MAX_JSON_DEPTH:
+        return 0  # cannot nest deeper: skip the byte-by-byte scan (the usual case)
+    depth = deepest = 0
+    for byte in value:
+        if byte in b"[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in b"]}":
+            depth -= 1
+    return deepest
+
+
+def read_raw(headers: RawHeaders, value: bytes | None) -> RawEvent:
+    """The one CloudEvents reader: attributes, then payload; raises UnreadableEvent."""
+    return RawEvent(read_attributes(headers), read_payload(value))
+
+
+def upcast(raw: RawEvent, registry: EventRegistry = REGISTRY) -> EventEnvelope[Any]:
+    """The event read as the newest version of its type; raises UnreadableEvent."""
     event_type, payload = registry.read(raw.type, raw.data)
+    attrs = raw.attributes
     try:
         return EventEnvelope[Any](
-            id=raw.id,
-            source=raw.source,
+            id=attrs.id,
+            source=attrs.source,
             type=event_type,
-            subject=raw.subject,
-            time=raw.time,
-            correlationid=raw.correlationid,
-            causationid=raw.causationid,
+            subject=attrs.subject,
+            time=datetime.fromisoformat(attrs.time),
+            correlationid=attrs.correlationid,
+            causationid=attrs.causationid,
             data=payload,
         )
     except (ValidationError, ValueError) as exc:
         raise UnreadableEvent(f"invalid CloudEvents attributes: {exc}") from exc
+
+
+def from_record(
+    headers: RawHeaders, value: bytes | None, registry: EventRegistry = REGISTRY
+) -> EventEnvelope[Any]:
+    """Read a record as the newest version of its event; raises UnreadableEvent with the reason."""
+    return upcast(read_raw(headers, value), registry)

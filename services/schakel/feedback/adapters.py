@@ -99,15 +99,12 @@ class MongoReferrals:
         self._tx = tx
 
     async def get(self, referral_id: str) -> ReferralState | None:
-        doc = await self._tx.db[REFERRALS].find_one({"_id": referral_id}, session=self._tx.session)
+        doc = await self._tx[REFERRALS].find_one({"_id": referral_id})
         return None if doc is None else state_from_doc(doc)
 
     async def save(self, state: ReferralState) -> None:
-        await self._tx.db[REFERRALS].replace_one(
-            {"_id": state.referral_id},
-            state_to_doc(state),
-            upsert=True,
-            session=self._tx.session,
+        await self._tx[REFERRALS].replace_one(
+            {"_id": state.referral_id}, state_to_doc(state), upsert=True
         )
 
 

@@ -1,28 +1,87 @@
-"""Intake's MongoDB: referrals it accepted, idempotency keys, and the person vault."""
+"""Intake's storage port and its MongoDB adapter: the referrals it accepted, the answers kept
+per Idempotency-Key, and the person vault (sealed details apart from their wrapped keys).
+
+Handlers see only ``IntakeRecords``, inside one unit of work (``IntakeUnitOfWork``): all its
+writes and the events it emits commit together or not at all.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from pymongo import ASCENDING
+from pymongo.errors import DuplicateKeyError
 
-from schakel.intake.vault import PERSON_KEYS, PERSONS
-from schakel.platform.mongo import Document, MongoStore, Transaction
+from schakel.contracts.envelope import EventEnvelope
+from schakel.intake.vault import SealedPerson
+from schakel.platform.mongo import MongoStore, Transaction
 
 REFERRALS = "referrals"
 IDEMPOTENCY = "idempotency_keys"
+PERSONS = "persons"
+PERSON_KEYS = "person_keys"
+T = TypeVar("T")
 
 
-async def create_indexes(store: MongoStore) -> None:
-    await store.db[REFERRALS].create_index([("receipt_hash", ASCENDING)], unique=True)
-    await store.db[REFERRALS].create_index([("pseudonym", ASCENDING)])
-    # Touch the vault collections so their first use is not inside a transaction.
-    for name in (PERSONS, PERSON_KEYS, IDEMPOTENCY):
-        if name not in await store.db.list_collection_names():
-            await store.db.create_collection(name)
+class KeyAlreadyUsed(ValueError):
+    """An answer is already kept for this Idempotency-Key (a concurrent retry was first)."""
+
+
+@dataclass(frozen=True)
+class Remembered:
+    """The first answer to a request with an Idempotency-Key, and that request's fingerprint."""
+
+    fingerprint: str
+    response: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ReferralRecord:
+    """What intake keeps of a referral it accepted: handles, never personal details."""
+
+    referral_id: str
+    pseudonym: str
+    receipt_hash: str
+    channel: str
+    referrer_organisation: str | None
+    received_at: datetime
+
+
+class IntakeRecords(Protocol):
+    async def remembered(self, key_id: str) -> Remembered | None: ...
+
+    async def remember(self, key_id: str, remembered: Remembered) -> None:
+        """Raises KeyAlreadyUsed when the key has an answer already."""
+        ...
+
+    async def add_referral(self, referral: ReferralRecord) -> None: ...
+
+    async def referral(self, referral_id: str) -> ReferralRecord | None: ...
+
+    async def keep_person(self, person: SealedPerson) -> None: ...
+
+    async def sealed_person(self, pseudonym: str) -> SealedPerson | None:
+        """None when unknown or shredded."""
+        ...
+
+    async def shred_person(self, pseudonym: str) -> bool:
+        """Destroy the person's data key, then the unreadable ciphertext; False if unknown."""
+        ...
+
+    def emit(self, event: EventEnvelope[Any]) -> None:
+        """An event to publish when (and only if) the unit of work commits."""
+        ...
+
+
+class IntakeUnitOfWork(Protocol):
+    async def __call__(self, work: Callable[[IntakeRecords], Awaitable[T]]) -> T:
+        """Run ``work`` in one transaction; its writes and events commit together."""
+        ...
 
 
 def request_fingerprint(body: dict[str, Any]) -> str:
@@ -34,23 +93,111 @@ def idempotency_id(scope: str, key: str) -> str:
     return hashlib.sha256(f"{scope}\x00{key}".encode()).hexdigest()
 
 
-async def remembered_response(store: MongoStore, key_id: str) -> Document | None:
-    return await store.db[IDEMPOTENCY].find_one({"_id": key_id})
+class MongoIntakeRecords:
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
 
+    async def remembered(self, key_id: str) -> Remembered | None:
+        doc = await self._tx[IDEMPOTENCY].find_one({"_id": key_id})
+        return None if doc is None else Remembered(doc["fingerprint"], doc["response"])
 
-async def remember_response(
-    tx: Transaction, key_id: str, fingerprint: str, response: dict[str, Any]
-) -> None:
-    await tx.db[IDEMPOTENCY].insert_one(
-        {
+    async def remember(self, key_id: str, remembered: Remembered) -> None:
+        doc = {
             "_id": key_id,
-            "fingerprint": fingerprint,
-            "response": response,
+            "fingerprint": remembered.fingerprint,
+            "response": remembered.response,
             "created_at": datetime.now(UTC),
-        },
-        session=tx.session,
-    )
+        }
+        try:
+            await self._tx[IDEMPOTENCY].insert_one(doc)
+        except DuplicateKeyError as exc:
+            raise KeyAlreadyUsed(key_id) from exc
+
+    async def add_referral(self, referral: ReferralRecord) -> None:
+        await self._tx[REFERRALS].insert_one(
+            {
+                "_id": referral.referral_id,
+                "pseudonym": referral.pseudonym,
+                "receipt_hash": referral.receipt_hash,
+                "channel": referral.channel,
+                "referrer_organisation": referral.referrer_organisation,
+                "received_at": referral.received_at,
+            }
+        )
+
+    async def referral(self, referral_id: str) -> ReferralRecord | None:
+        doc = await self._tx[REFERRALS].find_one({"_id": referral_id})
+        if doc is None:
+            return None
+        return ReferralRecord(
+            referral_id=doc["_id"],
+            pseudonym=doc["pseudonym"],
+            receipt_hash=doc["receipt_hash"],
+            channel=doc["channel"],
+            referrer_organisation=doc.get("referrer_organisation"),
+            received_at=doc["received_at"],
+        )
+
+    async def keep_person(self, person: SealedPerson) -> None:
+        await self._tx[PERSONS].insert_one(
+            {
+                "_id": person.pseudonym,
+                "nonce": person.nonce,
+                "ciphertext": person.ciphertext,
+                "sealed_at": person.sealed_at,
+            }
+        )
+        await self._tx[PERSON_KEYS].insert_one(
+            {
+                "_id": person.pseudonym,
+                "nonce": person.key_nonce,
+                "wrapped_key": person.wrapped_key,
+                "created_at": person.sealed_at,
+            }
+        )
+
+    async def sealed_person(self, pseudonym: str) -> SealedPerson | None:
+        person = await self._tx[PERSONS].find_one({"_id": pseudonym})
+        key = await self._tx[PERSON_KEYS].find_one({"_id": pseudonym})
+        if person is None or key is None:
+            return None
+        return SealedPerson(
+            pseudonym=pseudonym,
+            nonce=bytes(person["nonce"]),
+            ciphertext=bytes(person["ciphertext"]),
+            key_nonce=bytes(key["nonce"]),
+            wrapped_key=bytes(key["wrapped_key"]),
+            sealed_at=person["sealed_at"],
+        )
+
+    async def shred_person(self, pseudonym: str) -> bool:
+        deleted = await self._tx[PERSON_KEYS].delete_one({"_id": pseudonym})
+        await self._tx[PERSONS].delete_one({"_id": pseudonym})
+        return deleted.deleted_count == 1
+
+    def emit(self, event: EventEnvelope[Any]) -> None:
+        self._tx.emit(event)
 
 
-async def record_referral(tx: Transaction, doc: Document) -> None:
-    await tx.db[REFERRALS].insert_one(doc, session=tx.session)
+class MongoIntakeUnitOfWork:
+    """One MongoDB transaction per unit of work, bounded by ``within`` seconds: someone is
+    waiting for the answer (past it the request is answered 503 and may be retried)."""
+
+    def __init__(self, store: MongoStore, within: float) -> None:
+        self._store = store
+        self._within = within
+
+    async def __call__(self, work: Callable[[IntakeRecords], Awaitable[T]]) -> T:
+        return await self._store.transaction(
+            lambda tx: work(MongoIntakeRecords(tx)), within=self._within
+        )
+
+
+async def create_indexes(store: MongoStore) -> None:
+    await store.db[REFERRALS].create_index([("receipt_hash", ASCENDING)], unique=True)
+    await store.db[REFERRALS].create_index([("pseudonym", ASCENDING)])
+    # Create the collections up front: their first use is then not inside a transaction.
+    existing = await store.db.list_collection_names()
+    for name in (PERSONS, PERSON_KEYS, IDEMPOTENCY):
+        if name not in existing:
+            await store.db.create_collection(name)

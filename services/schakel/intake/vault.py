@@ -1,27 +1,35 @@
-"""The person vault: personal details encrypted per person (envelope encryption).
+"""Sealing a person's details (envelope encryption), pure crypto with no storage.
 
-Each person's details are sealed with their own data key; the data key is stored wrapped by
-the service's master key. Erasure deletes the wrapped data key (crypto-shredding): the
-ciphertext, and anything else sealed with that key, becomes unreadable for good, while the
-immutable event history keeps only a pseudonym.
+Each person's details are sealed with their own data key; the data key is kept wrapped by the
+service's master key. Erasure destroys the wrapped data key (crypto-shredding): the ciphertext,
+and anything else sealed with that key, becomes unreadable for good, while the immutable event
+history keeps only a pseudonym. Where the sealed parts are stored is the adapters' business.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.asynchronous.database import AsyncDatabase
 
-from schakel.platform.mongo import Document
-
-PERSONS = "persons"
-PERSON_KEYS = "person_keys"
 NONCE_BYTES = 12
+
+
+@dataclass(frozen=True)
+class SealedPerson:
+    """The details encrypted with the person's data key, and that key wrapped by the master
+    key. Stored apart, so that deleting the wrapped key alone shreds the details."""
+
+    pseudonym: str
+    nonce: bytes
+    ciphertext: bytes
+    key_nonce: bytes
+    wrapped_key: bytes
+    sealed_at: datetime
 
 
 class Sealer:
@@ -33,48 +41,17 @@ class Sealer:
             raise ValueError("the vault master key must be 32 bytes")
         self._master = AESGCM(master_key)
 
-    def seal(self, pseudonym: str, details: dict[str, Any]) -> tuple[Document, Document]:
-        """(person row, key row) for ``details``."""
+    def seal(self, pseudonym: str, details: dict[str, Any]) -> SealedPerson:
         data_key = AESGCM.generate_key(bit_length=256)
         nonce, key_nonce = os.urandom(NONCE_BYTES), os.urandom(NONCE_BYTES)
         aad = pseudonym.encode()
         ciphertext = AESGCM(data_key).encrypt(nonce, json.dumps(details).encode(), aad)
         wrapped = self._master.encrypt(key_nonce, data_key, aad)
-        now = datetime.now(UTC)
-        person = {"_id": pseudonym, "nonce": nonce, "ciphertext": ciphertext, "sealed_at": now}
-        key = {"_id": pseudonym, "nonce": key_nonce, "wrapped_key": wrapped, "created_at": now}
-        return person, key
+        return SealedPerson(pseudonym, nonce, ciphertext, key_nonce, wrapped, datetime.now(UTC))
 
-    def open(self, person: Document, key: Document) -> dict[str, Any]:
-        aad = str(person["_id"]).encode()
-        data_key = self._master.decrypt(bytes(key["nonce"]), bytes(key["wrapped_key"]), aad)
-        plain = AESGCM(data_key).decrypt(bytes(person["nonce"]), bytes(person["ciphertext"]), aad)
+    def open(self, sealed: SealedPerson) -> dict[str, Any]:
+        aad = sealed.pseudonym.encode()
+        data_key = self._master.decrypt(sealed.key_nonce, sealed.wrapped_key, aad)
+        plain = AESGCM(data_key).decrypt(sealed.nonce, sealed.ciphertext, aad)
         details: dict[str, Any] = json.loads(plain)
         return details
-
-
-class PersonVault:
-    def __init__(self, db: AsyncDatabase[Document], sealer: Sealer) -> None:
-        self._db = db
-        self._sealer = sealer
-
-    async def keep(
-        self, pseudonym: str, details: dict[str, Any], session: AsyncClientSession
-    ) -> None:
-        person, key = self._sealer.seal(pseudonym, details)
-        await self._db[PERSONS].insert_one(person, session=session)
-        await self._db[PERSON_KEYS].insert_one(key, session=session)
-
-    async def reveal(self, pseudonym: str) -> dict[str, Any] | None:
-        """The details, or None when unknown or erased."""
-        person = await self._db[PERSONS].find_one({"_id": pseudonym})
-        key = await self._db[PERSON_KEYS].find_one({"_id": pseudonym})
-        if person is None or key is None:
-            return None
-        return self._sealer.open(person, key)
-
-    async def shred(self, pseudonym: str) -> bool:
-        """Erase a person: drop the data key, then the (now unreadable) ciphertext."""
-        deleted = await self._db[PERSON_KEYS].delete_one({"_id": pseudonym})
-        await self._db[PERSONS].delete_one({"_id": pseudonym})
-        return deleted.deleted_count == 1

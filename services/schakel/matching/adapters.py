@@ -103,18 +103,12 @@ class MongoOffers:
 
     async def suiting_grade(self, grade: Grade) -> list[Offer]:
         # Full offers too: the waitlist reason tells "full" apart from "nothing exists".
-        docs = (
-            await self._tx.db[OFFERS]
-            .find({"grades": grade.value}, session=self._tx.session)
-            .to_list()
-        )
+        docs = await self._tx[OFFERS].find({"grades": grade.value}).to_list()
         return [offer_from_doc(d) for d in docs]
 
     async def reserve_place(self, offer_id: str) -> bool:
-        result = await self._tx.db[OFFERS].update_one(
-            {"_id": offer_id, "places_left": {"$gt": 0}},
-            {"$inc": {"places_left": -1}},
-            session=self._tx.session,
+        result = await self._tx[OFFERS].update_one(
+            {"_id": offer_id, "places_left": {"$gt": 0}}, {"$inc": {"places_left": -1}}
         )
         return result.matched_count == 1
 
@@ -124,9 +118,7 @@ class MongoProposals:
         self._tx = tx
 
     async def held(self, referral_id: str) -> Proposal | None:
-        doc = await self._tx.db[PROPOSALS].find_one(
-            {"_id": referral_id, "status": PROPOSED}, session=self._tx.session
-        )
+        doc = await self._tx[PROPOSALS].find_one({"_id": referral_id, "status": PROPOSED})
         if doc is None:
             return None
         return Proposal(
@@ -155,9 +147,7 @@ class MongoProposals:
             "decided_at": datetime.now(UTC),
         }
         # Replaced, not inserted: a referral re-triaged after a waitlist gets a fresh outcome.
-        await self._tx.db[PROPOSALS].replace_one(
-            {"_id": referral_id}, doc, upsert=True, session=self._tx.session
-        )
+        await self._tx[PROPOSALS].replace_one({"_id": referral_id}, doc, upsert=True)
 
 
 async def prepare(store: MongoStore) -> None:

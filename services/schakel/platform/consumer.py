@@ -21,8 +21,8 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from pymongo.errors import ConnectionFailure
 
-from schakel.contracts.envelope import EventEnvelope, UnreadableEvent, split_type
-from schakel.contracts.kafka_binding import RawEvent, from_record, read_raw
+from schakel.contracts.envelope import EventEnvelope, UnreadableEvent
+from schakel.contracts.kafka_binding import RawEvent, read_attributes, read_payload, upcast
 from schakel.contracts.topics import REFERRAL_EVENTS, consumer_group
 from schakel.platform.deadletter import DeadLetters
 from schakel.platform.logging import get_logger
@@ -35,7 +35,8 @@ log = get_logger(__name__)
 
 @dataclass(frozen=True)
 class Delivery:
-    """The Kafka record an event arrived in, exactly as written (before any upcasting)."""
+    """The Kafka record an event arrived in, exactly as written (before any upcasting), and
+    the event as the CloudEvents reader read it from that record."""
 
     topic: str
     partition: int
@@ -43,6 +44,7 @@ class Delivery:
     key: bytes | None
     headers: tuple[tuple[str, bytes], ...]
     value: bytes
+    event: RawEvent
 
 
 Handler = Callable[[EventEnvelope[Any], Transaction], Awaitable[None]]
@@ -124,53 +126,40 @@ class EventConsumer:
         await self.offsets.close()
 
     async def on_record(self, record: Any) -> None:
-        """Handle one aiokafka ConsumerRecord; raise only to have it delivered again."""
-        if self._every_record is None and self._not_for_us(record.headers or ()):
-            return
+        """Handle one aiokafka ConsumerRecord; raise only to have it delivered again.
+
+        Each record is read once, by the contracts' CloudEvents reader: its attributes first
+        (enough to pass by a type this service does not handle), then its payload.
+        """
         try:
-            event, work = self._read(record)
+            attributes = read_attributes(record.headers or ())
+            if self._every_record is None and attributes.name not in self._handlers:
+                EVENTS_CONSUMED.labels(event_type=attributes.name, outcome="ignored").inc()
+                return
+            raw = RawEvent(attributes, read_payload(record.value))
+            work = self._work(record, raw)
         except UnreadableEvent as exc:
             await self._dead_letters.send(record, "unreadable", str(exc))
             EVENTS_CONSUMED.labels(event_type="unreadable", outcome="dead_lettered").inc()
             return
-        if work is None:
-            EVENTS_CONSUMED.labels(event_type=event.type, outcome="ignored").inc()
-            return
         with structlog.contextvars.bound_contextvars(
-            correlation_id=event.correlationid,
-            causation_id=event.causationid,
-            event_id=event.id,
-            event_type=event.type,
-            referral_id=event.subject,
+            correlation_id=attributes.correlationid,
+            causation_id=attributes.causationid,
+            event_id=attributes.id,
+            event_type=attributes.type,
+            referral_id=attributes.subject,
         ):
-            await self._apply(record, event.id, event.type, work)
+            await self._apply(record, attributes.id, attributes.type, work)
 
-    def _read(self, record: Any) -> tuple[EventEnvelope[Any] | RawEvent, Work | None]:
-        """The event, and what applying it means here (None: this service has no use for it)."""
-        headers = record.headers or ()
+    def _work(self, record: Any, raw: RawEvent) -> Work:
+        """What applying the event means here; raises UnreadableEvent."""
         every_record = self._every_record
         if every_record is not None:
-            delivery = _delivery(record)
-            return read_raw(headers, record.value), lambda tx: every_record(delivery, tx)
-        event = from_record(headers, record.value)
-        handler = self._handlers.get(event.name)
-        return event, None if handler is None else lambda tx: handler(event, tx)
-
-    def _not_for_us(self, headers: Any) -> bool:
-        """Skip well-formed events of types this service does not handle, without parsing.
-
-        Records with a missing or malformed type still go through parsing (and dead-lettering),
-        so that garbage is always reported.
-        """
-        raw = dict(headers).get("ce_type")
-        try:
-            name, _ = split_type(raw.decode()) if isinstance(raw, bytes) else ("", 0)
-        except (UnicodeDecodeError, UnreadableEvent):
-            return False
-        if name and name not in self._handlers:
-            EVENTS_CONSUMED.labels(event_type=name, outcome="ignored").inc()
-            return True
-        return False
+            delivery = _delivery(record, raw)
+            return lambda tx: every_record(delivery, tx)
+        event = upcast(raw)
+        handler = self._handlers[event.name]
+        return lambda tx: handler(event, tx)
 
     async def _apply(self, record: Any, event_id: str, event_type: str, work: Work) -> None:
         position = (record.topic, record.partition, record.offset)
@@ -200,9 +189,10 @@ class EventConsumer:
         log.info("event handled", outcome=outcome)
 
 
-def _delivery(record: Any) -> Delivery:
-    """The aiokafka ConsumerRecord as written. Must not raise (it runs outside the retry
-    accounting); a null header value, which Kafka allows, is kept as empty bytes."""
+def _delivery(record: Any, event: RawEvent) -> Delivery:
+    """The aiokafka ConsumerRecord as written, with the event read from it. Must not raise
+    (it runs outside the retry accounting); a null header value, which Kafka allows, is kept
+    as empty bytes."""
     return Delivery(
         topic=record.topic,
         partition=record.partition,
@@ -210,4 +200,5 @@ def _delivery(record: Any) -> Delivery:
         key=getattr(record, "key", None),
         headers=tuple((name, bytes(raw or b"")) for name, raw in record.headers or ()),
         value=bytes(record.value or b""),
+        event=event,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -13,7 +13,10 @@ import pymongo
 from bson import ObjectId
 from pymongo import ASCENDING, AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.cursor import AsyncCursor
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.results import DeleteResult, InsertManyResult, InsertOneResult, UpdateResult
 
 from schakel.contracts.envelope import EventEnvelope
 from schakel.contracts.kafka_binding import to_record
@@ -72,11 +75,9 @@ class MongoStore:
         """Apply an incoming event's effects unless this database already did (idempotency)."""
 
         async def once(tx: Transaction) -> bool:
-            if await tx.db[PROCESSED].find_one({"_id": event_id}, session=tx.session):
+            if await tx[PROCESSED].find_one({"_id": event_id}):
                 return False
-            await tx.db[PROCESSED].insert_one(
-                {"_id": event_id, "applied_at": datetime.now(UTC)}, session=tx.session
-            )
+            await tx[PROCESSED].insert_one({"_id": event_id, "applied_at": datetime.now(UTC)})
             await work(tx)
             return True
 
@@ -84,12 +85,16 @@ class MongoStore:
 
 
 class Transaction:
-    """What a handler gets: the session to write with, and ``emit`` for the events it causes."""
+    """The unit of work a handler gets: collections bound to one transaction (``tx[name]``),
+    and ``emit`` for the events it causes, written to the outbox when the work commits."""
 
     def __init__(self, session: AsyncClientSession, db: AsyncDatabase[Document]) -> None:
-        self.session = session
-        self.db = db
+        self._session = session
+        self._db = db
         self.emitted: list[EventEnvelope[Any]] = []
+
+    def __getitem__(self, collection: str) -> TxCollection:
+        return TxCollection(self._db[collection], self._session)
 
     def emit(self, event: EventEnvelope[Any]) -> None:
         self.emitted.append(event)
@@ -97,9 +102,57 @@ class Transaction:
     async def write_outbox(self) -> None:
         if not self.emitted:
             return
-        await self.db[OUTBOX].insert_many(
-            [outbox_row(e) for e in self.emitted], session=self.session
+        await self[OUTBOX].insert_many([outbox_row(e) for e in self.emitted])
+
+
+Filter = Mapping[str, Any]
+
+
+class TxCollection:
+    """A collection whose every call runs in the unit of work's transaction, so adapters
+    never hand a session around (and cannot forget it)."""
+
+    def __init__(self, collection: AsyncCollection[Document], session: AsyncClientSession):
+        self._collection = collection
+        self._session = session
+
+    async def find_one(self, filter: Filter, **options: Any) -> Document | None:
+        return await self._collection.find_one(filter, session=self._session, **options)
+
+    def find(self, filter: Filter, **options: Any) -> AsyncCursor[Document]:
+        return self._collection.find(filter, session=self._session, **options)
+
+    async def count_documents(self, filter: Filter) -> int:
+        return await self._collection.count_documents(filter, session=self._session)
+
+    async def insert_one(self, document: Document) -> InsertOneResult:
+        return await self._collection.insert_one(document, session=self._session)
+
+    async def insert_many(self, documents: Sequence[Document]) -> InsertManyResult:
+        return await self._collection.insert_many(documents, session=self._session)
+
+    async def update_one(
+        self, filter: Filter, update: Mapping[str, Any], *, upsert: bool = False
+    ) -> UpdateResult:
+        return await self._collection.update_one(
+            filter, update, upsert=upsert, session=self._session
         )
+
+    async def update_many(self, filter: Filter, update: Mapping[str, Any]) -> UpdateResult:
+        return await self._collection.update_many(filter, update, session=self._session)
+
+    async def replace_one(
+        self, filter: Filter, document: Document, *, upsert: bool = False
+    ) -> UpdateResult:
+        return await self._collection.replace_one(
+            filter, document, upsert=upsert, session=self._session
+        )
+
+    async def delete_one(self, filter: Filter) -> DeleteResult:
+        return await self._collection.delete_one(filter, session=self._session)
+
+    async def delete_many(self, filter: Filter) -> DeleteResult:
+        return await self._collection.delete_many(filter, session=self._session)
 
 
 def outbox_row(event: EventEnvelope[Any], topic: str = REFERRAL_EVENTS) -> Document:

@@ -39,12 +39,12 @@ class MongoDecisions:
             "decided_at": datetime.now(UTC),
         }
         try:
-            await self._tx.db[DECISIONS].insert_one(doc, session=self._tx.session)
+            await self._tx[DECISIONS].insert_one(doc)
         except DuplicateKeyError as exc:
             raise AlreadyDecided(referral_id) from exc
 
     async def decided(self, referral_id: str) -> Decision | None:
-        doc = await self._tx.db[DECISIONS].find_one({"_id": referral_id}, session=self._tx.session)
+        doc = await self._tx[DECISIONS].find_one({"_id": referral_id})
         return None if doc is None else decision_of(doc)
 
 

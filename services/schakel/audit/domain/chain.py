@@ -1,0 +1,185 @@
+"""The audit archive's hash chain, pure Python.
+
+Every event is kept exactly as it was written (type, attributes and JSON payload before any
+upcasting, with its topic, partition and offset) in an append-only chain: each entry's hash
+covers the entry and the hash of the one before it, so a changed, inserted or removed entry
+breaks the chain from that point on and ``verify`` names where.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from schakel.contracts.kafka_binding import RawEvent
+
+JsonObject = dict[str, Any]
+GENESIS_HASH = "0" * 64  # prev_hash of seq 1
+
+
+@dataclass(frozen=True)
+class WrittenEvent:
+    """One record as its producer wrote it. ``key`` and ``headers`` are kept for the record;
+    the hash covers the attributes the ``ce_*`` headers carry, not the raw headers."""
+
+    event_id: str
+    type: str
+    subject: str
+    source: str
+    time: str
+    correlationid: str
+    causationid: str | None
+    payload: JsonObject
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None = None
+    headers: tuple[tuple[str, bytes], ...] = ()
+
+
+def written_event(
+    event: RawEvent,
+    *,
+    topic: str,
+    partition: int,
+    offset: int,
+    key: bytes | None = None,
+    headers: tuple[tuple[str, bytes], ...] = (),
+) -> WrittenEvent:
+    """The archive's record of an event read by the CloudEvents reader, and where it was."""
+    attrs = event.attributes
+    return WrittenEvent(
+        event_id=attrs.id,
+        type=attrs.type,
+        subject=attrs.subject,
+        source=attrs.source,
+        time=attrs.time,
+        correlationid=attrs.correlationid,
+        causationid=attrs.causationid,
+        payload=event.data,
+        topic=topic,
+        partition=partition,
+        offset=offset,
+        key=key,
+        headers=headers,
+    )
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    seq: int
+    hash: str
+
+
+@dataclass(frozen=True)
+class ArchiveEntry:
+    seq: int
+    prev_hash: str
+    hash: str
+    event: WrittenEvent
+
+    @property
+    def head(self) -> ChainHead:
+        return ChainHead(self.seq, self.hash)
+
+
+def canonical_json(value: Any) -> bytes:
+    """Sorted keys, no whitespace, UTF-8: the same JSON always gives the same bytes."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def chain_hash(seq: int, prev_hash: str, event: WrittenEvent) -> str:
+    hashed = {
+        "seq": seq,
+        "prev_hash": prev_hash,
+        "event_id": event.event_id,
+        "type": event.type,
+        "subject": event.subject,
+        "source": event.source,
+        "time": event.time,
+        "correlationid": event.correlationid,
+        "causationid": event.causationid,
+        "payload": event.payload,
+        "topic": event.topic,
+        "partition": event.partition,
+        "offset": event.offset,
+    }
+    return hashlib.sha256(canonical_json(hashed)).hexdigest()
+
+
+def append(head: ChainHead | None, event: WrittenEvent) -> ArchiveEntry:
+    """The entry that follows ``head`` (None: the chain is empty)."""
+    seq = head.seq + 1 if head else 1
+    prev_hash = head.hash if head else GENESIS_HASH
+    return ArchiveEntry(seq, prev_hash, chain_hash(seq, prev_hash, event), event)
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    intact: bool
+    checked: int  # entries examined, the broken one included
+    last_seq: int  # last seq found intact (0: none)
+    first_broken_seq: int | None = None
+    reason: str | None = None
+
+
+class ChainVerifier:
+    """Checks entries fed in seq order, so an archive of any size is verified while streamed.
+
+    ``head`` is the stored chain head read before the scan: entries appended during the scan
+    lie beyond it, and entries missing at the end of the chain show up against it.
+    """
+
+    def __init__(self, head: ChainHead | None = None) -> None:
+        self._head = head
+        self._last = ChainHead(0, GENESIS_HASH)
+        self._checked = 0
+        self._broken: tuple[int, str] | None = None
+
+    def feed(self, entry: ArchiveEntry) -> bool:
+        """False once the chain is broken (later entries prove nothing then)."""
+        if self._broken is not None:
+            return False
+        self._checked += 1
+        problem = self._problem(entry)
+        if problem is not None:
+            self._broken = problem
+            return False
+        self._last = entry.head
+        return True
+
+    def _problem(self, entry: ArchiveEntry) -> tuple[int, str] | None:
+        expected = self._last.seq + 1
+        if entry.seq != expected:
+            return expected, f"entry {expected} is missing (found {entry.seq} next)"
+        if entry.prev_hash != self._last.hash:
+            return entry.seq, "prev_hash does not match the previous entry's hash"
+        if chain_hash(entry.seq, entry.prev_hash, entry.event) != entry.hash:
+            return entry.seq, "content does not match its hash"
+        head = self._head
+        if head is not None and head.seq == entry.seq and head.hash != entry.hash:
+            return entry.seq, "the chain head names another hash for this entry"
+        return None
+
+    def report(self) -> VerifyReport:
+        broken = self._broken
+        head = self._head
+        if broken is None and head is not None and self._last.seq < head.seq:
+            first = self._last.seq + 1
+            broken = first, f"entries {first}..{head.seq} named by the chain head are missing"
+        if broken is None:
+            return VerifyReport(True, self._checked, self._last.seq)
+        seq, reason = broken
+        return VerifyReport(False, self._checked, self._last.seq, seq, reason)
+
+
+def verify(entries: Iterable[ArchiveEntry], head: ChainHead | None = None) -> VerifyReport:
+    """Entries must come in seq order; ``head``, when given, is checked against them."""
+    verifier = ChainVerifier(head)
+    for entry in entries:
+        if not verifier.feed(entry):
+            break
+    return verifier.report()

@@ -1,0 +1,88 @@
+"""Intake's storage port in memory, kept to what ``MongoIntakeRecords`` does by
+``tests/integration/test_intake_adapters.py``; the unit of work commits all or nothing, as a
+MongoDB transaction does."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
+
+from schakel.contracts.envelope import EventEnvelope
+from schakel.intake.adapters import IntakeRecords, KeyAlreadyUsed, ReferralRecord, Remembered
+from schakel.intake.vault import SealedPerson
+from tests.fakes.times import bson_time
+
+T = TypeVar("T")
+
+
+@dataclass
+class IntakeData:
+    """Everything intake keeps, and the events that were published (committed)."""
+
+    remembered: dict[str, Remembered] = field(default_factory=dict)
+    referrals: dict[str, ReferralRecord] = field(default_factory=dict)
+    persons: dict[str, SealedPerson] = field(default_factory=dict)
+    person_keys: set[str] = field(default_factory=set)
+    published: list[EventEnvelope[Any]] = field(default_factory=list)
+
+
+class FakeIntakeRecords:
+    def __init__(self, data: IntakeData) -> None:
+        self.data = data
+        self.emitted: list[EventEnvelope[Any]] = []
+
+    async def remembered(self, key_id: str) -> Remembered | None:
+        found = self.data.remembered.get(key_id)
+        return None if found is None else copy.deepcopy(found)
+
+    async def remember(self, key_id: str, remembered: Remembered) -> None:
+        if key_id in self.data.remembered:
+            raise KeyAlreadyUsed(key_id)
+        self.data.remembered[key_id] = copy.deepcopy(remembered)
+
+    async def add_referral(self, referral: ReferralRecord) -> None:
+        if referral.referral_id in self.data.referrals:
+            raise ValueError(f"duplicate referral {referral.referral_id}")
+        self.data.referrals[referral.referral_id] = replace(
+            referral, received_at=bson_time(referral.received_at)
+        )
+
+    async def referral(self, referral_id: str) -> ReferralRecord | None:
+        return self.data.referrals.get(referral_id)
+
+    async def keep_person(self, person: SealedPerson) -> None:
+        self.data.persons[person.pseudonym] = replace(person, sealed_at=bson_time(person.sealed_at))
+        self.data.person_keys.add(person.pseudonym)
+
+    async def sealed_person(self, pseudonym: str) -> SealedPerson | None:
+        if pseudonym not in self.data.person_keys:
+            return None
+        return self.data.persons.get(pseudonym)
+
+    async def shred_person(self, pseudonym: str) -> bool:
+        had_key = pseudonym in self.data.person_keys
+        self.data.person_keys.discard(pseudonym)
+        self.data.persons.pop(pseudonym, None)
+        return had_key
+
+    def emit(self, event: EventEnvelope[Any]) -> None:
+        self.emitted.append(event)
+
+
+class FakeIntakeUnitOfWork:
+    """Runs the work on a copy and keeps it only when the work succeeds."""
+
+    def __init__(self, data: IntakeData | None = None) -> None:
+        self.data = data or IntakeData()
+        self.runs = 0
+
+    async def __call__(self, work: Callable[[IntakeRecords], Awaitable[T]]) -> T:
+        self.runs += 1
+        staged = copy.deepcopy(self.data)
+        records = FakeIntakeRecords(staged)
+        result = await work(records)
+        staged.published.extend(records.emitted)
+        self.data.__dict__.update(staged.__dict__)
+        return result

@@ -1,0 +1,133 @@
+"""Intake's storage port and unit of work, run against the in-memory fake and MongoDB."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+
+from schakel.contracts.envelope import new_event
+from schakel.contracts.vocabulary import Channel, SignalerRole
+from schakel.intake.adapters import (
+    IntakeRecords,
+    IntakeUnitOfWork,
+    KeyAlreadyUsed,
+    MongoIntakeRecords,
+    MongoIntakeUnitOfWork,
+    ReferralRecord,
+    Remembered,
+    create_indexes,
+)
+from schakel.intake.domain import Intake, accept
+from schakel.intake.vault import Sealer
+from schakel.platform.mongo import OUTBOX, MongoStore
+from tests.backends import BACKENDS, Backend, FakeBackend, MongoBackend, scratch_store
+from tests.fakes.intake import FakeIntakeRecords, FakeIntakeUnitOfWork, IntakeData
+
+pytestmark = pytest.mark.integration
+SEALER = Sealer(os.urandom(32))
+RECEIVED_AT = datetime(2026, 11, 20, 9, 30, 12, 345678, tzinfo=UTC)
+REFERRAL = ReferralRecord(
+    referral_id="ref-1",
+    pseudonym="ps-" + "a" * 32,
+    receipt_hash="b" * 64,
+    channel="webformulier",
+    referrer_organisation=None,
+    received_at=RECEIVED_AT,
+)
+
+
+@pytest.fixture(params=BACKENDS)
+async def records(
+    request: pytest.FixtureRequest, mongodb_uri: str
+) -> AsyncIterator[Backend[IntakeRecords]]:
+    if request.param == "fake":
+        yield FakeBackend(FakeIntakeRecords(IntakeData()))
+        return
+    async with scratch_store(mongodb_uri) as store:
+        await create_indexes(store)
+        yield MongoBackend(store, MongoIntakeRecords)
+
+
+async def test_an_answer_is_kept_once_per_key(records: Backend[IntakeRecords]) -> None:
+    first = Remembered("fp-1", {"receipt": "K7QM-4XWD-2P", "message": {"nl": "Dank u"}})
+    await records.run(lambda r: r.remember("key-1", first))
+    with pytest.raises(KeyAlreadyUsed):
+        await records.run(lambda r: r.remember("key-1", Remembered("fp-2", {})))
+    assert await records.run(lambda r: r.remembered("key-1")) == first
+    assert await records.run(lambda r: r.remembered("key-2")) is None
+
+
+async def test_a_referral_comes_back_to_the_millisecond(records: Backend[IntakeRecords]) -> None:
+    await records.run(lambda r: r.add_referral(REFERRAL))
+    found = await records.run(lambda r: r.referral("ref-1"))
+    assert found is not None
+    assert found.received_at == RECEIVED_AT.replace(microsecond=345000)
+    assert found.pseudonym == REFERRAL.pseudonym and found.channel == "webformulier"
+    assert await records.run(lambda r: r.referral("ref-unknown")) is None
+
+
+async def test_a_shredded_person_cannot_be_opened_again(records: Backend[IntakeRecords]) -> None:
+    sealed = SEALER.seal("ps-" + "c" * 32, {"name": "Mevrouw Bakker", "phone": "030 765 4321"})
+    await records.run(lambda r: r.keep_person(sealed))
+    found = await records.run(lambda r: r.sealed_person(sealed.pseudonym))
+    assert found is not None and SEALER.open(found)["name"] == "Mevrouw Bakker"
+    assert await records.run(lambda r: r.shred_person(sealed.pseudonym)) is True
+    assert await records.run(lambda r: r.sealed_person(sealed.pseudonym)) is None
+    assert await records.run(lambda r: r.shred_person(sealed.pseudonym)) is False
+
+
+@pytest.fixture(params=BACKENDS)
+async def unit_of_work(
+    request: pytest.FixtureRequest, mongodb_uri: str
+) -> AsyncIterator[tuple[IntakeUnitOfWork, MongoStore | FakeIntakeUnitOfWork]]:
+    if request.param == "fake":
+        fake = FakeIntakeUnitOfWork()
+        yield fake, fake
+        return
+    async with scratch_store(mongodb_uri) as store:
+        await create_indexes(store)
+        yield MongoIntakeUnitOfWork(store, within=5.0), store
+
+
+async def published(where: MongoStore | FakeIntakeUnitOfWork) -> int:
+    if isinstance(where, FakeIntakeUnitOfWork):
+        return len(where.data.published)
+    return await where.db[OUTBOX].count_documents({})
+
+
+async def test_a_failed_unit_of_work_keeps_nothing_and_publishes_nothing(
+    unit_of_work: tuple[IntakeUnitOfWork, MongoStore | FakeIntakeUnitOfWork],
+) -> None:
+    uow, where = unit_of_work
+    event = new_event(accept(_intake()).event, source="/schakel/intake", subject="ref-1")
+
+    async def breaks_halfway(records: IntakeRecords) -> None:
+        await records.add_referral(REFERRAL)
+        records.emit(event)
+        raise RuntimeError("the vault refused")
+
+    with pytest.raises(RuntimeError, match="vault refused"):
+        await uow(breaks_halfway)
+    assert await uow(lambda r: r.referral("ref-1")) is None
+    assert await published(where) == 0
+
+    async def completes(records: IntakeRecords) -> None:
+        await records.add_referral(REFERRAL)
+        records.emit(event)
+
+    await uow(completes)
+    assert await uow(lambda r: r.referral("ref-1")) is not None
+    assert await published(where) == 1
+
+
+def _intake() -> Intake:
+    return Intake(
+        channel=Channel.WEBFORMULIER,
+        signaler_role=SignalerRole.BUURTBEWONER,
+        signaler_organisation=None,
+        postcode="3563 CD",
+        received_at=RECEIVED_AT,
+    )
