@@ -3,7 +3,8 @@
 1. env: `KAFKA_BOOTSTRAP_SERVERS` / `MONGODB_URI` point at servers someone else runs;
 2. docker: a Docker engine answers, so testcontainers runs `apache/kafka` and `mongo` (replica
    set, for transactions and change streams);
-3. local: `schakel_dev.servers` runs Apache Kafka from its jars and SecantusDB, in a temp dir.
+3. local: `schakel_dev.kafka_server` runs Apache Kafka from its jars and `schakel_dev.mongo_server`
+   SecantusDB, in a temp dir.
 
 `SCHAKEL_TEST_LANE=local` (or `docker`) forces lane 3 (or 2). A failing lane is an error,
 never a skip.
@@ -21,7 +22,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from pymongo import MongoClient
 
-from schakel_dev.servers import KafkaServer, MongoServer, kafka_version, wait_for_kafka
+from schakel_dev.jars import kafka_version
+from schakel_dev.kafka_server import KafkaServer, wait_for_kafka
+from schakel_dev.mongo_server import MongoServer
 from tests.support import DevServers, ServerLane
 
 if TYPE_CHECKING:

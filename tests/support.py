@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from schakel_dev.servers import KafkaServer, MongoServer
+from schakel_dev.kafka_server import KafkaServer
+from schakel_dev.mongo_server import MongoServer
 
 
 def unique_name(prefix: str) -> str:

@@ -26,8 +26,11 @@ from types import FrameType
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from schakel_dev.bench_pipeline import Deadline, PipelineConfig, run_pipeline
-from schakel_dev.servers import KafkaServer, kafka_version
+from schakel_dev.bench_deadline import Deadline
+from schakel_dev.bench_pipeline import PipelineConfig, run_pipeline
+from schakel_dev.bench_report import print_report
+from schakel_dev.jars import kafka_version
+from schakel_dev.kafka_server import KafkaServer
 
 PARTITIONS = 6  # as schakel's own topics
 OVERALL_SECONDS = 600.0  # the whole run, both parts
@@ -155,8 +158,9 @@ def _run(args: argparse.Namespace, deadline: Deadline) -> int:
             print(
                 f"pipeline: {config.signals} signals from {config.clients} clients via the gateway"
             )
-            produced = raw[0].per_second if raw else None
-            result = run_pipeline(kafka, data_dir, config, deadline, produced)
+            result = run_pipeline(kafka, data_dir, config, deadline)
+            if result is not None:
+                print_report(result, raw[0].per_second if raw else None)
             if result is None or result.end_to_end_seconds is None:
                 return 1  # the figures say why
     return 0

@@ -22,7 +22,11 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from schakel_dev.servers import KafkaServer, MongoServer, ServerError, port_is_free, repo_root
+from schakel_dev import repo_root
+from schakel_dev.kafka_server import KafkaServer
+from schakel_dev.mongo_server import MongoServer
+from schakel_dev.ports import port_is_free
+from schakel_dev.processes import ServerError
 from schakel_dev.stack import DEMO_USERS_FILE, ServiceError, Stack
 
 GATEWAY = "http://127.0.0.1:8080"

@@ -18,7 +18,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from schakel_dev.servers import ManagedProcess, free_port, repo_root
+from schakel_dev import repo_root
+from schakel_dev.ports import free_port
+from schakel_dev.processes import ManagedProcess
 
 __all__ = [
     "DEMO_USERS_FILE",

@@ -17,7 +17,7 @@ import pytest
 from pymongo import MongoClient
 
 from schakel.contracts.receipts import receipt_hash
-from schakel_dev.servers import free_port
+from schakel_dev.ports import free_port
 from schakel_dev.stack import ServiceProcess, Stack
 from tests.e2e.conftest import eventually, log_lines, login
 from tests.support import DevServers

@@ -6,7 +6,7 @@ from __future__ import annotations
 import socket
 import time
 
-from schakel_dev.servers import port_is_free
+from schakel_dev.ports import port_is_free
 
 
 def listener() -> socket.socket:
