@@ -13,13 +13,12 @@ cannot change while the process runs.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
-from starlette.routing import BaseRoute
 
 from schakel.audit import api as audit_api
 from schakel.feedback import api as feedback_api
@@ -69,10 +68,9 @@ def _routed_to(service: str, method: str, path: str) -> bool:
 
 def merged_openapi(app: FastAPI, routers: Mapping[str, APIRouter] = SERVICE_ROUTERS) -> Document:
     """The gateway's own operations (``app``'s routes) and every forwarded one."""
-    own: Iterable[BaseRoute] = app.routes
     return get_openapi(
         title=app.title,
         version=app.version,
         description=app.description,
-        routes=[*own, *forwarded_routes(routers)],
+        routes=[*app.routes, *forwarded_routes(routers)],
     )
