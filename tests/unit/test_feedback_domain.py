@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,8 +31,6 @@ from schakel.feedback.domain import (
     ReferralStatus,
     apply,
     receipt_hash,
-    referral_view,
-    signaler_view,
 )
 
 REFERRAL = "ref-0042"
@@ -210,68 +207,3 @@ def test_feedback_s_own_events_are_not_lifecycle_events() -> None:
 
     with pytest.raises(TypeError):
         apply(None, own)
-
-
-def test_signaler_status_view_contains_nothing_personal() -> None:
-    state, _ = fold(received(), triaged(), match_proposed())
-
-    view = signaler_view(state, " k7qm-4xpd")
-    text = json.dumps(view)
-
-    assert set(view) == {"receipt", "status", "status_text", "owner_organisation", "updated_at"}
-    # The district may show only inside the owner's name (buurtteam-overvecht), never alone.
-    for personal in (
-        PSEUDONYM,
-        REFERRAL,
-        "ernstig",
-        '"overvecht"',
-        "3563",
-        GP,
-        "Psychiatriemaatje",
-        receipt_hash(RECEIPT),
-    ):
-        assert personal not in text
-    assert view["status"] == "hulp_voorgesteld"
-    assert view["receipt"] == RECEIPT
-    assert view["owner_organisation"] == OWNER
-    assert set(view["status_text"]) == {"nl", "en"}
-
-
-def test_every_signaler_status_has_a_dutch_and_an_english_text() -> None:
-    for events in (
-        (received(),),
-        (received(), triaged()),
-        (received(), triaged(), waitlisted()),
-        (received(), triaged(), match_proposed()),
-    ):
-        state, _ = fold(*events)
-        texts = signaler_view(state, RECEIPT)["status_text"]
-        assert texts["nl"] and texts["en"] and texts["nl"] != texts["en"]
-
-
-def test_referral_view_is_the_read_model_without_the_receipt_hash() -> None:
-    state, _ = fold(received(), triaged(), match_proposed())
-
-    view = referral_view(state)
-
-    assert "receipt_hash" not in view and receipt_hash(RECEIPT) not in json.dumps(view)
-    assert view["referrer_organisation"] == GP
-    assert view["signaler_status"] == "hulp_voorgesteld"
-    assert view["proposal"] == {
-        "kind": "maatje",
-        "title": "Psychiatriemaatje",
-        "provider_organisation": "Humanitas Utrecht",
-    }
-    assert [h["type"] for h in view["history"]][-1] == "nl.schakel.referral.match-proposed.v1"
-
-
-def test_only_the_owner_view_carries_the_persons_pseudonym() -> None:
-    state, _ = fold(received(), triaged())
-
-    referrer_view = referral_view(state)
-    owner_view = referral_view(state, with_pseudonym=True)
-
-    assert "person_pseudonym" not in referrer_view
-    assert state.person_pseudonym is not None
-    assert state.person_pseudonym not in json.dumps(referrer_view)
-    assert owner_view["person_pseudonym"] == state.person_pseudonym

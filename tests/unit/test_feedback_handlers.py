@@ -8,7 +8,7 @@ from typing import Any
 from schakel.contracts.envelope import EventEnvelope
 from schakel.contracts.events import FeedbackRecorded
 from schakel.contracts.vocabulary import SignalerStatus
-from schakel.feedback.app import may_see
+from schakel.feedback.api import may_see
 from schakel.feedback.domain import ReferralState
 from schakel.feedback.handlers import HANDLERS, SOURCE, follow
 from schakel.platform.auth import Principal, Role

@@ -10,17 +10,23 @@ import contextlib
 import json
 import re
 from collections.abc import AsyncIterator
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 import pytest
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 
 from schakel.contracts.vocabulary import AgeBand, Observation, SignalerRole
 from schakel.gateway.app import GatewaySettings, build
-from schakel.gateway.pages import AGE_LABELS, OBSERVATION_LABELS, ROLE_LABELS, SignalForm
+from schakel.gateway.openapi_merge import SERVICE_ROUTERS, merged_openapi
+from schakel.gateway.pages.form import SignalForm
+from schakel.gateway.pages.texts import AGE_LABELS, OBSERVATION_LABELS, ROLE_LABELS
+from schakel.gateway.proxy import ROUTES, route_for
 from schakel.gateway.users import hash_password, load_users, verify_password
 from schakel.platform.auth import Principal, Role, issue_token, verify_token
 from schakel_dev.stack import DEMO_USERS_FILE
@@ -436,21 +442,208 @@ async def test_readiness_names_the_services_that_are_down(gateway: httpx.AsyncCl
 
 # --- the merged OpenAPI document -------------------------------------------------------------
 
+HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+LOGIN = ("POST", "/api/v1/auth/token")
 
-async def test_openapi_merges_the_services_public_paths(gateway: httpx.AsyncClient) -> None:
+
+def operations(document: dict[str, Any]) -> set[tuple[str, str]]:
+    return {
+        (method.upper(), path)
+        for path, item in document["paths"].items()
+        for method in item
+        if method in HTTP_METHODS
+    }
+
+
+def forwarded_by_the_services() -> set[tuple[str, str]]:
+    """What the services' routers declare and the routing table sends to that same service."""
+    found = set()
+    for service, router in SERVICE_ROUTERS.items():
+        for route in router.routes:
+            assert isinstance(route, APIRoute)
+            for method in route.methods or ():
+                target = route_for(method, route.path)
+                if target is not None and target.service == service:
+                    found.add((method, route.path))
+    return found
+
+
+async def test_openapi_lists_every_forwarded_operation(gateway: httpx.AsyncClient) -> None:
     document = (await gateway.get("/openapi.json")).json()
+    listed = operations(document)
+    assert listed == forwarded_by_the_services() | {LOGIN}
     paths = document["paths"]
     assert "post" in paths["/api/v1/signals"]  # intake
     assert "get" in paths["/api/v1/signals/{receipt}/status"]  # feedback
-    assert set(paths["/api/v1/referrals"]) >= {"get", "post"}  # one path, two services
-    assert "post" in paths["/api/v1/auth/token"]  # the gateway's own
-    assert "/internal/vault-size" not in paths  # not reachable through the gateway
-    assert "matching" in document["x-schakel-unavailable-services"]
+    assert set(paths["/api/v1/referrals"]) == {"get", "post"}  # one path, two services
+    assert "/api/v1/referrals/{referral_id}/timeline" in paths  # audit, within feedback's prefix
+    assert paths["/api/v1/offers"]["get"]["security"] == [{"HTTPBearer": []}]
+    assert "HTTPBearer" in document["components"]["securitySchemes"]
+    assert "x-schakel-unavailable-services" not in document
+    # Every entry of the routing table is documented, but for one no service serves yet.
+    undocumented = [r.path for r in ROUTES if not any(r.serves(m, p) for m, p in listed)]
+    assert undocumented == ["/api/v1/offers/{rest:path}"]
 
 
-async def test_openapi_is_cached(gateway: httpx.AsyncClient, network: ServiceNetwork) -> None:
-    first = (await gateway.get("/openapi.json")).json()
-    second = (await gateway.get("/openapi.json")).json()
-    assert first == second
-    assert network.asked.count("intake/openapi.json") == 1
-    assert (await gateway.get("/docs")).status_code == 200
+async def test_openapi_is_built_without_asking_any_service(tmp_path: Path) -> None:
+    network = ServiceNetwork({})  # every service down; records what the gateway asks
+    app = build(GatewaySettings(users_file=str(tmp_path / "none.json")), transport=network)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://gateway"
+    ) as gateway:
+        first = await gateway.get("/openapi.json")
+        second = await gateway.get("/openapi.json")
+        docs = await gateway.get("/docs")
+    assert first.status_code == second.status_code == docs.status_code == 200
+    assert first.json() == second.json()
+    assert operations(first.json()) == forwarded_by_the_services() | {LOGIN}
+    assert network.asked == []
+
+
+def test_only_operations_routed_to_their_own_service_are_documented() -> None:
+    intake = APIRouter(prefix="/api/v1")
+
+    @intake.post("/signals")
+    async def signal() -> None: ...
+
+    @intake.api_route("/referrals", methods=["GET", "POST"])
+    async def referrals() -> None: ...  # GET /api/v1/referrals is feedback's
+
+    @intake.get("/internal/vault-size")
+    async def internal() -> None: ...  # not reachable through the gateway
+
+    document = merged_openapi(FastAPI(title="t"), {"intake": intake})
+    assert operations(document) == {("POST", "/api/v1/signals"), ("POST", "/api/v1/referrals")}
+    original = next(r for r in intake.routes if isinstance(r, APIRoute) and r.name == "referrals")
+    assert original.methods == {"GET", "POST"}  # the service's own route is left as it was
+
+
+# --- nothing from another host ---------------------------------------------------------------
+
+URL_ATTRIBUTES = frozenset(
+    {"src", "href", "action", "formaction", "poster", "data", "background", "cite", "ping"}
+)
+CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)"'\s]*))\s*\)|@import\s+["']([^"']*)""")
+SCRIPT_URL = re.compile(r"""["'`]((?:[a-z][a-z0-9+.-]*:)?//[^"'`\s]*)""", re.IGNORECASE)
+LOCAL_SCHEMES = frozenset({"data", "mailto", "tel", "about"})
+
+
+def css_urls(css: str) -> list[str]:
+    return [next(g for g in match.groups() if g is not None) for match in CSS_URL.finditer(css)]
+
+
+class References(HTMLParser):
+    """Every URL a page refers to, and the files it loads (scripts, style sheets, icons)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+        self.assets: list[tuple[str, str]] = []  # (url, "stylesheet" or "other")
+        self._inside: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = {name: value for name, value in attrs if value is not None}
+        for name, value in found.items():
+            if name in URL_ATTRIBUTES or name.endswith(":href"):
+                self.urls.append(value)
+            elif name in ("srcset", "imagesrcset"):
+                self.urls += [c.split()[0] for c in value.split(",") if c.strip()]
+            elif name == "style":
+                self.urls += css_urls(value)
+        if tag == "link" and "href" in found:
+            kind = "stylesheet" if "stylesheet" in found.get("rel", "").split() else "other"
+            self.assets.append((found["href"], kind))
+        if tag in ("script", "img") and "src" in found:
+            self.assets.append((found["src"], "other"))
+        if tag in ("script", "style"):
+            self._inside = tag
+
+    def handle_endtag(self, tag: str) -> None:
+        self._inside = None
+
+    def handle_data(self, data: str) -> None:
+        if self._inside == "style":
+            self.urls += css_urls(data)
+        elif self._inside == "script":
+            self.urls += [m.group(1) for m in SCRIPT_URL.finditer(data)]
+
+
+def elsewhere(url: str) -> bool:
+    """Whether ``url`` names a host (any host: the pages use paths on the gateway only)."""
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() in LOCAL_SCHEMES:
+        return False
+    return bool(parts.scheme or parts.netloc)
+
+
+async def foreign_references(gateway: httpx.AsyncClient, page: httpx.Response) -> list[str]:
+    """The URLs naming a host in the page and in the style sheets it loads; each file the
+    page loads must be served by the gateway itself."""
+    assert page.headers["content-type"].startswith("text/html"), page.request.url
+    parser = References()
+    parser.feed(page.text)
+    found = [url for url in parser.urls if elsewhere(url)]
+    for url, kind in parser.assets:
+        if elsewhere(url):
+            continue  # already listed
+        asset = await gateway.get(urljoin(str(page.request.url), url))
+        assert asset.status_code == 200, f"{url} (loaded by {page.request.url.path})"
+        if kind == "stylesheet":
+            found += [f"{url}: {ref}" for ref in css_urls(asset.text) if elsewhere(ref)]
+    return found
+
+
+PAGES: dict[str, tuple[str, str, dict[str, Any] | None]] = {
+    "form": ("GET", "/", None),
+    "form in English": ("GET", "/?lang=en", None),
+    "form with a missing field": ("POST", "/melden", a_signal(postcode="")),
+    "form with intake's refusal": ("POST", "/melden", a_signal(postcode="12345", lang="en")),
+    "receipt with a status": ("GET", f"/ontvangen/{RECEIPT}", None),
+    "receipt still being processed": ("GET", "/ontvangen/AAAA-BBBB-CC?lang=en", None),
+    "message: unknown code": ("GET", "/ontvangen/x", None),
+    "events": ("GET", "/asyncapi", None),
+    "Swagger UI": ("GET", "/docs", None),
+}
+
+
+@pytest.mark.parametrize("name", PAGES)
+async def test_a_page_loads_nothing_from_another_host(
+    gateway: httpx.AsyncClient, name: str
+) -> None:
+    method, path, form = PAGES[name]
+    page = await gateway.request(method, path, data=form)
+    assert page.status_code in (200, 404, 422), page.text[:500]
+    assert await foreign_references(gateway, page) == []
+
+
+async def test_the_pages_shown_when_services_are_down_load_nothing_from_elsewhere(
+    tmp_path: Path,
+) -> None:
+    async with lonely_gateway(tmp_path / "none.json") as gateway:
+        failed = await gateway.post("/melden", data=a_signal())
+        status_unknown = await gateway.get(f"/ontvangen/{RECEIPT}")
+        assert (failed.status_code, status_unknown.status_code) == (503, 200)
+        assert "De status is nu even niet op te vragen" in status_unknown.text
+        for page in (failed, status_unknown):
+            assert await foreign_references(gateway, page) == []
+
+
+def test_the_check_finds_references_to_other_hosts() -> None:
+    parser = References()
+    parser.feed(
+        '<link rel="stylesheet" href="https://cdn.example/x.css">'
+        '<img srcset="/a.png 1x, //img.example/b.png 2x">'
+        '<form action="http://evil.example/post"></form>'
+        "<div style=\"background: url('https://x.example/bg.png')\"></div>"
+        "<style>@import 'https://fonts.example/f.css';</style>"
+        "<script>load('https://js.example/a.js'); const ok = '/openapi.json';</script>"
+        '<a href="/docs">docs</a><img src="data:image/png;base64,AAAA">'
+    )
+    assert [url for url in parser.urls if elsewhere(url)] == [
+        "https://cdn.example/x.css",
+        "//img.example/b.png",
+        "http://evil.example/post",
+        "https://x.example/bg.png",
+        "https://fonts.example/f.css",
+        "https://js.example/a.js",
+    ]

@@ -19,6 +19,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from schakel.platform.auth import verify_token
+from schakel.platform.dependencies import CorrelationId, Settings
 from schakel.platform.http import CORRELATION_HEADER
 from schakel.platform.logging import get_logger
 
@@ -136,10 +137,12 @@ class Upstreams:
 
         return check
 
-    async def forward(self, request: Request, route: Route) -> Response:
-        if not route.public and (refusal := _unauthenticated(request)) is not None:
+    async def forward(
+        self, request: Request, route: Route, *, auth_secret: str, correlation_id: str
+    ) -> Response:
+        if not route.public and (refusal := _unauthenticated(request, auth_secret)) is not None:
             return refusal
-        headers = forwarded_headers(request)
+        headers = forwarded_headers(request, correlation_id)
         path = quote(request.url.path, safe="/-._~:@!$&'()*+,;=")
         try:
             upstream = await self.request(
@@ -156,19 +159,19 @@ class Upstreams:
         return Response(upstream.content, status_code=upstream.status_code, headers=passed)
 
 
-def forwarded_headers(request: Request) -> dict[str, str]:
+def forwarded_headers(request: Request, correlation_id: str) -> dict[str, str]:
     headers = {k: v for k, v in request.headers.items() if k in FORWARDED_REQUEST_HEADERS}
-    headers[CORRELATION_HEADER] = request.state.correlation_id
+    headers[CORRELATION_HEADER] = correlation_id
     return headers
 
 
-def _unauthenticated(request: Request) -> JSONResponse | None:
+def _unauthenticated(request: Request, auth_secret: str) -> JSONResponse | None:
     """Refuse at the edge what no service would accept; services still check roles."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     reason = "authentication required: send Authorization: Bearer <token>"
     if scheme.lower() == "bearer" and token:
         try:
-            verify_token(token.strip(), request.app.state.settings.auth_secret)
+            verify_token(token.strip(), auth_secret)
             return None
         except jwt.PyJWTError as exc:
             reason = f"invalid token: {exc}"
@@ -183,13 +186,17 @@ def add_proxy_routes(app: FastAPI, upstreams: Upstreams) -> None:
             route.path,
             _handler(upstreams, route),
             methods=list(route.methods),
-            include_in_schema=False,  # the services document these; see openapi_merge
+            include_in_schema=False,  # documented from the services' routers: openapi_merge
             name=f"proxy {route.service} {route.path}",
         )
 
 
-def _handler(upstreams: Upstreams, route: Route) -> Callable[[Request], Awaitable[Response]]:
-    async def proxy(request: Request) -> Response:
-        return await upstreams.forward(request, route)
+def _handler(upstreams: Upstreams, route: Route) -> Callable[..., Awaitable[Response]]:
+    async def proxy(
+        request: Request, settings: Settings, correlation_id: CorrelationId
+    ) -> Response:
+        return await upstreams.forward(
+            request, route, auth_secret=settings.auth_secret, correlation_id=correlation_id
+        )
 
     return proxy

@@ -1,5 +1,6 @@
-"""What routes get from FastAPI's dependency injection, the one way they reach the process's
-parts (never ``request.app.state`` in a route body)."""
+"""What a service's routes (its ``api`` module) get from the running process, as FastAPI
+dependencies: a route declares ``store: Store`` and never reaches into ``request.app.state``.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +9,27 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from schakel.platform.mongo import MongoStore
+from schakel.platform.settings import ServiceSettings
 
 
-def _store(request: Request) -> MongoStore:
-    store: MongoStore = request.app.state.runtime.store
-    return store
+def store(request: Request) -> MongoStore:
+    """The service's database (its ``ServiceRuntime`` opened it at start-up)."""
+    found: MongoStore = request.app.state.runtime.store
+    return found
 
 
-def _correlation_id(request: Request) -> str:
-    correlation_id: str = request.state.correlation_id
-    return correlation_id
+def settings(request: Request) -> ServiceSettings:
+    """The service's settings (``create_app`` keeps them)."""
+    found: ServiceSettings = request.app.state.settings
+    return found
 
 
-Store = Annotated[MongoStore, Depends(_store)]
-CorrelationId = Annotated[str, Depends(_correlation_id)]
+def correlation_id(request: Request) -> str:
+    """The id the correlation middleware gave this request (sent on with every call)."""
+    found: str = request.state.correlation_id
+    return found
+
+
+Store = Annotated[MongoStore, Depends(store)]
+Settings = Annotated[ServiceSettings, Depends(settings)]
+CorrelationId = Annotated[str, Depends(correlation_id)]

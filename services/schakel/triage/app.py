@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 
 from schakel.contracts.events import ReferralReceived
 from schakel.platform.runtime import ServiceRuntime
 from schakel.platform.settings import ServiceSettings
-from schakel.triage.domain import DISTRICTS, RULE_SET_VERSION
+from schakel.triage import api
 from schakel.triage.handlers import on_referral_received
-
-router = APIRouter(prefix="/api/v1/triage", tags=["triage"])
-
-
-@router.get("/rules")
-async def rules() -> dict[str, object]:
-    """The rule set in force (no personal data): version and district table."""
-    return {"rule_set_version": RULE_SET_VERSION, "districts": DISTRICTS}
 
 
 class TriageSettings(ServiceSettings):
@@ -31,4 +23,4 @@ def settings() -> ServiceSettings:
 def build(config: ServiceSettings | None = None) -> FastAPI:
     config = config or settings()
     runtime = ServiceRuntime(config, {ReferralReceived.event_name: on_referral_received})
-    return runtime.app("schakel triage", [router])
+    return runtime.app("schakel triage", [api.router])

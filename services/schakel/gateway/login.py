@@ -1,0 +1,117 @@
+"""Logging in: ``POST /api/v1/auth/token`` exchanges a username and password, sent as JSON or
+as an OAuth2 password form, for a bearer token."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, ValidationError
+
+from schakel.gateway.dependencies import Accounts
+from schakel.platform.auth import issue_token
+from schakel.platform.dependencies import Settings
+from schakel.platform.logging import get_logger
+
+log = get_logger(__name__)
+TOKEN_TTL = timedelta(hours=8)
+
+
+class Credentials(BaseModel):
+    username: str = Field(min_length=1, max_length=100)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class TokenAnswer(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int = Field(description="Seconds until the token expires")
+    organisation: str
+    roles: list[str]
+
+
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+# The body is read by hand to accept both forms; this tells the OpenAPI document about them.
+_CREDENTIALS_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": Credentials.model_json_schema()},
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "required": ["username", "password"],
+                    "properties": {
+                        "grant_type": {"type": "string", "const": "password"},
+                        "username": {"type": "string"},
+                        "password": {"type": "string"},
+                    },
+                }
+            },
+        },
+    }
+}
+
+
+@router.post(
+    "/token",
+    response_model=TokenAnswer,
+    openapi_extra=_CREDENTIALS_BODY,
+    summary="Log in: a bearer token for the other /api/v1 endpoints",
+    responses={401: {"description": "Wrong username or password"}},
+)
+async def token(
+    request: Request, response: Response, store: Accounts, settings: Settings
+) -> TokenAnswer | JSONResponse:
+    credentials = await _credentials(request)
+    if store is None:
+        return JSONResponse(
+            status_code=503,
+            content={"detail": "no accounts are configured on this gateway (SCHAKEL_USERS_FILE)"},
+        )
+    # PBKDF2 takes a fraction of a second of CPU: keep it off the event loop.
+    principal = await asyncio.to_thread(
+        store.authenticate, credentials.username, credentials.password
+    )
+    if principal is None:
+        log.info("login refused", username=credentials.username)
+        return JSONResponse(
+            status_code=401,
+            content={"detail": "wrong username or password"},
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    response.headers["Cache-Control"] = "no-store"  # RFC 6749 §5.1: tokens are not cached
+    return TokenAnswer(
+        access_token=issue_token(principal, settings.auth_secret, TOKEN_TTL),
+        expires_in=int(TOKEN_TTL.total_seconds()),
+        organisation=principal.organisation,
+        roles=sorted(principal.roles),
+    )
+
+
+async def _credentials(request: Request) -> Credentials:
+    """JSON ``{username, password}`` or an OAuth2 password form (what Swagger UI sends)."""
+    content_type = request.headers.get("content-type", "")
+    try:
+        if content_type.startswith("application/json"):
+            return Credentials.model_validate_json(await request.body())
+        form = await request.form()
+        if form.get("grant_type", "password") != "password":
+            raise RequestValidationError(
+                [
+                    {
+                        "loc": ("grant_type",),
+                        "type": "value_error",
+                        "msg": "only the password grant is supported",
+                    }
+                ]
+            )
+        return Credentials.model_validate(
+            {"username": form.get("username"), "password": form.get("password")}
+        )
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors()) from exc

@@ -1,0 +1,205 @@
+"""The signal form: what was typed, the problems shown next to the fields, and sending the
+signal to intake (``GET /``, ``POST /melden``)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
+from starlette.datastructures import FormData
+
+from schakel.contracts.vocabulary import AgeBand, Observation, SignalerRole
+from schakel.gateway.dependencies import Services
+from schakel.gateway.pages.base import context, render, upstream_headers
+from schakel.gateway.pages.texts import (
+    AGE_LABELS,
+    INVALID,
+    OBSERVATION_LABELS,
+    REQUIRED,
+    ROLE_LABELS,
+    TEXT,
+    Lang,
+    labelled,
+    language,
+    pick,
+)
+from schakel.gateway.proxy import UpstreamError
+from schakel.platform.dependencies import CorrelationId
+from schakel.platform.logging import get_logger
+
+log = get_logger(__name__)
+router = APIRouter(include_in_schema=False)
+
+# Intake's field names (``person.postcode``) → the form's.
+FORM_FIELD = {"consent_to_contact": "consent"}
+FORM_FIELDS = (
+    "signaler_role",
+    "signaler_organisation",
+    "name",
+    "postcode",
+    "phone",
+    "email",
+    "age_band",
+    "observations",
+    "consent",
+    "note",
+)
+
+
+@dataclass(frozen=True)
+class SignalForm:
+    """What was typed into the form, kept as typed so it can be shown again."""
+
+    signaler_role: str = ""
+    signaler_organisation: str = ""
+    name: str = ""
+    postcode: str = ""
+    phone: str = ""
+    email: str = ""
+    age_band: str = ""
+    observations: tuple[str, ...] = ()
+    consent: str = ""  # "ja", "nee" or not chosen
+    note: str = ""
+    # Sent as Idempotency-Key: a double click or a retry after a lost answer is one signal.
+    idempotency_key: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    @classmethod
+    def parse(cls, form: FormData) -> SignalForm:
+        def text(name: str) -> str:
+            value = form.get(name)
+            return value.strip() if isinstance(value, str) else ""
+
+        return cls(
+            signaler_role=text("signaler_role"),
+            signaler_organisation=text("signaler_organisation"),
+            name=text("name"),
+            postcode=text("postcode"),
+            phone=text("phone"),
+            email=text("email"),
+            age_band=text("age_band"),
+            observations=tuple(v for v in form.getlist("observations") if isinstance(v, str)),
+            consent=text("consent"),
+            note=text("note"),
+            idempotency_key=text("idempotency_key") or str(uuid.uuid4()),
+        )
+
+    def missing(self) -> list[str]:
+        required = ("signaler_role", "name", "postcode", "consent")
+        return [name for name in required if not getattr(self, name)]
+
+    def payload(self) -> dict[str, Any]:
+        """The body of intake's ``POST /api/v1/signals``."""
+        about_self = self.signaler_role == SignalerRole.ZELF
+        return {
+            "signaler_role": self.signaler_role,
+            "signaler_organisation": None if about_self else self.signaler_organisation or None,
+            "about_self": about_self,
+            "person": {
+                "name": self.name,
+                "postcode": self.postcode,
+                "phone": self.phone or None,
+                "email": self.email or None,
+            },
+            "age_band": self.age_band or None,
+            "observations": list(self.observations),
+            "consent_to_contact": self.consent == "ja",
+            "note": self.note or None,
+        }
+
+
+@dataclass
+class FormProblems:
+    by_field: dict[str, str] = field(default_factory=dict)
+    general: list[str] = field(default_factory=list)
+
+
+def intake_problems(answer: httpx.Response, lang: Lang) -> FormProblems:
+    """Intake's 422 ``errors: [{field, reason}]`` placed next to the form's fields."""
+    problems = FormProblems()
+    try:
+        errors = answer.json().get("errors") or []
+    except (ValueError, AttributeError):
+        errors = []
+    for error in errors:
+        name = str(error.get("field", "")).removeprefix("person.").split(".")[0]
+        name = FORM_FIELD.get(name, name)
+        reason = str(error.get("reason", ""))
+        message = pick(INVALID[name], lang) if name in INVALID else reason
+        if name in FORM_FIELDS:
+            problems.by_field.setdefault(name, message)
+        else:
+            problems.general.append(message)
+    if not problems.by_field and not problems.general:
+        problems.general.append(pick(TEXT["send_failed"], lang))
+    return problems
+
+
+def render_form(
+    request: Request,
+    lang: Lang,
+    values: SignalForm,
+    problems: FormProblems | None = None,
+    status_code: int = 200,
+) -> Response:
+    problems = problems or FormProblems()
+    page = context(
+        request,
+        lang,
+        values=values,
+        errors=problems.by_field,
+        general_errors=problems.general,
+        roles=labelled(ROLE_LABELS, SignalerRole, lang),
+        observations=labelled(OBSERVATION_LABELS, Observation, lang),
+        age_bands=labelled(AGE_LABELS, AgeBand, lang),
+    )
+    return render(request, "form.html", page, status_code, private=bool(values.name))
+
+
+@router.get("/")
+async def signal_form(request: Request) -> Response:
+    return render_form(request, language(request.query_params.get("lang")), SignalForm())
+
+
+@router.post("/melden")
+async def submit_signal(
+    request: Request, upstreams: Services, correlation_id: CorrelationId
+) -> Response:
+    form = await request.form()
+    lang = language(str(form.get("lang") or ""))
+    values = SignalForm.parse(form)
+    if missing := values.missing():
+        problems = FormProblems({name: pick(REQUIRED[name], lang) for name in missing})
+        return render_form(request, lang, values, problems, 422)
+    try:
+        answer = await upstreams.request(
+            "intake",
+            "POST",
+            "/api/v1/signals",
+            json=values.payload(),
+            headers=upstream_headers(
+                correlation_id, lang, {"Idempotency-Key": values.idempotency_key}
+            ),
+        )
+    except UpstreamError:
+        return render_form(request, lang, values, _failed(lang), 503)
+    if answer.status_code in (200, 202):  # 200: the same signal sent before (idempotent)
+        receipt = str(answer.json()["receipt"])
+        suffix = "?lang=en" if lang == "en" else ""
+        return RedirectResponse(f"/ontvangen/{quote(receipt)}{suffix}", status_code=303)
+    if answer.status_code == 422:
+        return render_form(request, lang, values, intake_problems(answer, lang), 422)
+    log.warning("intake refused a form signal", status=answer.status_code, body=answer.text[:500])
+    if answer.status_code == 409:  # the key was used for other data: the next try gets a new one
+        values = replace(values, idempotency_key=str(uuid.uuid4()))
+    # The form stays filled in, with the same key, so sending again cannot make a second signal.
+    status = 503 if answer.status_code == 503 else 502  # 503: intake asked for a retry
+    return render_form(request, lang, values, _failed(lang), status)
+
+
+def _failed(lang: Lang) -> FormProblems:
+    return FormProblems(general=[pick(TEXT["send_failed"], lang)])

@@ -1,0 +1,86 @@
+"""What feedback shows: the signaler's view (progress only) and the organisations' view of
+the read model."""
+
+from __future__ import annotations
+
+import json
+
+from schakel.feedback.domain import receipt_hash
+from schakel.feedback.views import referral_view, signaler_view
+from tests.unit.test_feedback_domain import (
+    GP,
+    OWNER,
+    PSEUDONYM,
+    RECEIPT,
+    REFERRAL,
+    fold,
+    match_proposed,
+    received,
+    triaged,
+    waitlisted,
+)
+
+
+def test_signaler_status_view_contains_nothing_personal() -> None:
+    state, _ = fold(received(), triaged(), match_proposed())
+
+    view = signaler_view(state, " k7qm-4xpd")
+    text = json.dumps(view)
+
+    assert set(view) == {"receipt", "status", "status_text", "owner_organisation", "updated_at"}
+    # The district may show only inside the owner's name (buurtteam-overvecht), never alone.
+    for personal in (
+        PSEUDONYM,
+        REFERRAL,
+        "ernstig",
+        '"overvecht"',
+        "3563",
+        GP,
+        "Psychiatriemaatje",
+        receipt_hash(RECEIPT),
+    ):
+        assert personal not in text
+    assert view["status"] == "hulp_voorgesteld"
+    assert view["receipt"] == RECEIPT
+    assert view["owner_organisation"] == OWNER
+    assert set(view["status_text"]) == {"nl", "en"}
+
+
+def test_every_signaler_status_has_a_dutch_and_an_english_text() -> None:
+    for events in (
+        (received(),),
+        (received(), triaged()),
+        (received(), triaged(), waitlisted()),
+        (received(), triaged(), match_proposed()),
+    ):
+        state, _ = fold(*events)
+        texts = signaler_view(state, RECEIPT)["status_text"]
+        assert texts["nl"] and texts["en"] and texts["nl"] != texts["en"]
+
+
+def test_referral_view_is_the_read_model_without_the_receipt_hash() -> None:
+    state, _ = fold(received(), triaged(), match_proposed())
+
+    view = referral_view(state)
+
+    assert "receipt_hash" not in view and receipt_hash(RECEIPT) not in json.dumps(view)
+    assert view["referrer_organisation"] == GP
+    assert view["signaler_status"] == "hulp_voorgesteld"
+    assert view["proposal"] == {
+        "kind": "maatje",
+        "title": "Psychiatriemaatje",
+        "provider_organisation": "Humanitas Utrecht",
+    }
+    assert [h["type"] for h in view["history"]][-1] == "nl.schakel.referral.match-proposed.v1"
+
+
+def test_only_the_owner_view_carries_the_persons_pseudonym() -> None:
+    state, _ = fold(received(), triaged())
+
+    referrer_view = referral_view(state)
+    owner_view = referral_view(state, with_pseudonym=True)
+
+    assert "person_pseudonym" not in referrer_view
+    assert state.person_pseudonym is not None
+    assert state.person_pseudonym not in json.dumps(referrer_view)
+    assert owner_view["person_pseudonym"] == state.person_pseudonym
