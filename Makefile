@@ -1,5 +1,6 @@
 # schakel developer commands. Needs Python >= 3.11; `run`, `test` and `bench` also need Java 17+
-# and Maven (the Kafka broker's jars are fetched once from Maven Central into .cache/).
+# and Maven (the Kafka broker's jars are fetched once from Maven Central into .cache/); `test`
+# also Node.js 20+ with npm (the official AsyncAPI CLI is fetched once from npm into .cache/).
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
