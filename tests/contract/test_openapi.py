@@ -1,6 +1,6 @@
-"""The HTTP APIs' OpenAPI documents, checked by openapi-spec-validator. Each service's own
-document here; the gateway's merged public document, as served, in
-tests/e2e/test_published_contracts.py."""
+"""The HTTP APIs' OpenAPI documents, checked by openapi-spec-validator: each service's own and
+the gateway's public one, as their apps serve them (in-process here; the gateway's again from
+the running stack in tests/e2e/test_published_contracts.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import copy
 import importlib
 from typing import Any
 
+import httpx
 import pytest
 
+from schakel.gateway.app import build as build_gateway
 from tests.contract.validators import openapi_problems
 
 SERVICES = ("intake", "triage", "matching", "feedback", "audit")
@@ -26,6 +28,17 @@ def service_document(service: str) -> dict[str, Any]:
 def test_each_services_openapi_document_is_valid(service: str) -> None:
     document = service_document(service)
     assert document["paths"], f"{service} documents no path"
+    assert openapi_problems(document) == []
+
+
+async def test_the_gateways_public_document_is_valid() -> None:
+    transport = httpx.ASGITransport(app=build_gateway())
+    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+        answer = await client.get("/openapi.json")
+    assert answer.status_code == 200, answer.text
+    document = answer.json()
+    for service in SERVICES:  # every service has a public route in it
+        assert any(service in str(item) for item in document["paths"].values()), service
     assert openapi_problems(document) == []
 
 
