@@ -7,9 +7,10 @@ from typing import Any
 
 from schakel.contracts.envelope import EventEnvelope, new_event
 from schakel.contracts.events import MatchProposed, ReferralTriaged, Waitlisted
-from schakel.contracts.vocabulary import Grade, OfferKind, Urgency
+from schakel.contracts.vocabulary import Grade, OfferKind, Route, Urgency
 from schakel.matching.domain import MaatjeType, Offer, Proposal
 from schakel.matching.handlers import SOURCE, match
+from tests import payloads
 from tests.fakes.matching import FakeOffers, FakeProposals
 
 REFERRAL = "ref-0001"
@@ -47,14 +48,13 @@ def triaged(
     district: str | None = "overvecht",
     urgency: Urgency = Urgency.SPOEDIG,
 ) -> EventEnvelope[ReferralTriaged]:
-    payload = ReferralTriaged(
-        referral_id=REFERRAL,
+    payload = payloads.triaged(
+        REFERRAL,
         grade=grade,
         urgency=urgency,
         district=district,
+        route=Route.BUURTTEAM,
         owner_organisation=OWNER,
-        reasons=["ernstig: low mood"],
-        rule_set_version="2026.11-1",
     )
     return new_event(
         payload, source="/schakel/triage", subject=REFERRAL, correlation_id="corr-signal-1"

@@ -139,7 +139,7 @@ class MongoProposals:
             "_id": referral_id,
             "referral_id": referral_id,
             "owner_organisation": owner_organisation,
-            "grade": need.grade.value,
+            "grade": need.grade.value if need.grade else None,
             "urgency": need.urgency.value,
             "district": need.district,
             **_outcome_fields(outcome),

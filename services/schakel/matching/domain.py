@@ -45,10 +45,17 @@ class Offer:
 class Need:
     """What matching may know of a triaged referral: no person, only the triage outcome."""
 
-    grade: Grade
+    grade: Grade | None  # None: ungraded, nothing is proposed before the owner's conversation
     urgency: Urgency
     district: str | None
     risk_groups: frozenset[str] = frozenset()
+
+    @property
+    def graded(self) -> Grade:
+        """The grade, for the rules that need one; ungraded needs never reach them."""
+        if self.grade is None:
+            raise ValueError("an ungraded need has no offers to score")
+        return self.grade
 
 
 @dataclass(frozen=True)
@@ -98,11 +105,11 @@ Reason = tuple[float, str]
 
 def suits(offer: Offer, need: Need) -> bool:
     """Hard constraints apart from capacity: the grade, and the district or city-wide."""
-    return need.grade in offer.grades and (offer.city_wide or offer.district == need.district)
+    return need.graded in offer.grades and (offer.city_wide or offer.district == need.district)
 
 
 def wanted_kinds(need: Need) -> tuple[OfferKind, ...]:
-    preferred = KIND_PREFERENCE[need.grade]
+    preferred = KIND_PREFERENCE[need.graded]
     if need.urgency is Urgency.DIRECT:
         return (OfferKind.THUISGEKOOKT, *(k for k in preferred if k is not OfferKind.THUISGEKOOKT))
     return preferred
@@ -110,12 +117,15 @@ def wanted_kinds(need: Need) -> tuple[OfferKind, ...]:
 
 def _kind_reasons(offer: Offer, need: Need) -> list[Reason]:
     reasons: list[Reason] = []
-    preferred = KIND_PREFERENCE[need.grade]
+    preferred = KIND_PREFERENCE[need.graded]
     if offer.kind in preferred:
         rank = preferred.index(offer.kind)
         choice = ("first", "second", "third")[rank]
         reasons.append(
-            (KIND_POINTS[rank], f"{offer.kind.value}: {choice} choice for grade {need.grade.value}")
+            (
+                KIND_POINTS[rank],
+                f"{offer.kind.value}: {choice} choice for grade {need.graded.value}",
+            )
         )
     if need.urgency is Urgency.DIRECT and offer.kind is OfferKind.THUISGEKOOKT:
         reasons.append(
@@ -131,7 +141,7 @@ def _maatje_reasons(offer: Offer, need: Need) -> list[Reason]:
     if offer.maatje_type is None:
         return []
     reasons: list[Reason] = []
-    if need.grade is Grade.ERNSTIG and offer.maatje_type in SEVERE_CARE_BUDDIES:
+    if need.graded is Grade.ERNSTIG and offer.maatje_type in SEVERE_CARE_BUDDIES:
         reasons.append(
             (SEVERE_CARE_POINTS, f"{offer.maatje_type.value}: trained for severe loneliness")
         )
@@ -163,7 +173,7 @@ def scored_reasons(offer: Offer, need: Need) -> list[Reason]:
 def _proposal(offer: Offer, need: Need) -> Proposal:
     soft = scored_reasons(offer, need)
     hard = [
-        f"suits grade {need.grade.value}",
+        f"suits grade {need.graded.value}",
         f"{offer.places_left} free place(s) before this proposal",
     ]
     return Proposal(
@@ -182,16 +192,23 @@ def _where(need: Need) -> str:
 def _waitlist(need: Need, suitable: list[Offer]) -> WaitlistDecision:
     if suitable:
         reason = (
-            f"all {len(suitable)} offer(s) that suit grade {need.grade.value} "
+            f"all {len(suitable)} offer(s) that suit grade {need.graded.value} "
             f"{_where(need)} are full"
         )
     else:
-        reason = f"no offer suits grade {need.grade.value} {_where(need)}"
+        reason = f"no offer suits grade {need.graded.value} {_where(need)}"
     return WaitlistDecision(wanted=wanted_kinds(need), reason=reason)
+
+
+UNGRADED = WaitlistDecision(
+    wanted=(), reason="ungraded: nothing is proposed before the owner has talked with the person"
+)
 
 
 def propose(need: Need, offers: list[Offer]) -> Outcome:
     """The best suitable offer with a free place; ties go to the lowest offer id."""
+    if need.grade is None:
+        return UNGRADED
     suitable = [o for o in offers if suits(o, need)]
     available = [o for o in suitable if o.places_left > 0]
     if not available:

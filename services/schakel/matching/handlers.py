@@ -32,6 +32,8 @@ async def choose(need: Need, offers: OfferStore) -> Outcome:
     Ends: every failed reservation marks one more candidate full, until one succeeds or the
     proposal becomes a waitlist decision.
     """
+    if need.grade is None:
+        return propose(need, [])
     candidates = await offers.suiting_grade(need.grade)
     while True:
         outcome = propose(need, candidates)

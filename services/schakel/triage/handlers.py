@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from schakel.contracts.envelope import EventEnvelope, new_event
-from schakel.contracts.events import ReferralReceived, ReferralTriaged
+from schakel.contracts.events import FiredRule, ReferralReceived, ReferralTriaged
+from schakel.contracts.vocabulary import RiskGroup, Route
 from schakel.platform.mongo import Transaction
 from schakel.triage.adapters import DecisionStore, MongoDecisions
 from schakel.triage.domain import Facts, triage
@@ -29,15 +30,22 @@ async def decide(
     received = event.data
     decision = triage(facts_of(received))
     await decisions.add(received.referral_id, decision, event.id)
+    owner = decision.owner_organisation
     triaged = ReferralTriaged(
         referral_id=received.referral_id,
         grade=decision.grade,
         kinds=list(decision.kinds),
         urgency=decision.urgency,
-        risk_groups=list(decision.risk_groups),
+        route=Route.BUURTTEAM if owner.startswith("buurtteam-") else Route.SOCIAAL_MAKELAAR,
+        owner_organisation=owner,
+        owner_name=owner,
+        risk_groups=[RiskGroup(g) for g in decision.risk_groups],
         district=decision.district,
-        owner_organisation=decision.owner_organisation,
-        reasons=list(decision.reasons),
+        consent_to_contact=received.consent_to_contact,
+        rules_fired=[
+            FiredRule(rule_id=f"{decision.rule_set_version}#{n}", reason=r)
+            for n, r in enumerate(decision.reasons, 1)
+        ],
         rule_set_version=decision.rule_set_version,
     )
     emit(new_event(triaged, source=SOURCE, subject=event.subject, cause=event))

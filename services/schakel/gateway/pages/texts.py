@@ -179,6 +179,33 @@ OBSERVATION_LABELS: dict[Observation, tuple[str, str]] = {
     ),
     Observation.ZINLOOSHEID: ("Zegt dat het leven geen zin heeft", "Says life has no purpose"),
     Observation.WIL_CONTACT: ("Zou graag meer contact willen", "Would like more contact"),
+    Observation.VOELT_ZICH_EENZAAM: ("Zegt zich eenzaam te voelen", "Says they feel lonely"),
+    Observation.GORDIJNEN_DICHT: ("De gordijnen zijn vaak dicht", "The curtains are often closed"),
+    Observation.DURFT_NIET_NAAR_BUITEN: (
+        "Durft niet meer naar buiten",
+        "No longer dares to go outside",
+    ),
+    Observation.FRUSTRATIE_OF_WANTROUWEN: (
+        "Is gefrustreerd, klaagt veel of wantrouwt anderen",
+        "Is frustrated, complains a lot or distrusts others",
+    ),
+    Observation.FAMILIE_VER_WEG: ("Familie woont ver weg", "Family lives far away"),
+    Observation.OUDERE_MIGRANT: (
+        "Is een oudere met een migratieachtergrond",
+        "Is an older person with a migration background",
+    ),
+    Observation.PSYCHISCHE_KWETSBAARHEID: (
+        "Heeft psychische klachten",
+        "Has mental-health problems",
+    ),
+    Observation.DAK_OF_THUISLOOS: (
+        "Heeft geen vaste plek om te wonen of te slapen",
+        "Has no steady place to live or sleep",
+    ),
+    Observation.ALLEENSTAANDE_OUDER: (
+        "Voedt de kinderen alleen op",
+        "Raises the children alone",
+    ),
 }
 AGE_LABELS: dict[AgeBand, tuple[str, str]] = {
     AgeBand.ONDER_18: ("Jonger dan 18", "Under 18"),
