@@ -470,12 +470,14 @@ def test_demo_accounts_match_their_passwords() -> None:
     path = DEMO_USERS_FILE
     accounts = json.loads(path.read_text())
     store = load_users(path)
-    assert len(store) == len(accounts) == 7
+    assert len(store) == len(accounts) == 9
     for account in accounts:
         assert verify_password(account["password"], account["password_hash"])
-    assert {a["username"]: a["organisation"] for a in accounts}[
-        "huisarts"
-    ] == "huisartsenpraktijk-overvecht"
+    organisations = {a["username"]: a["organisation"] for a in accounts}
+    assert organisations["huisarts"] == "huisartsenpraktijk-overvecht"
+    # Owners triage names in the demo can log in: a coordination point and an exercise broker.
+    assert organisations["coordinatiepunt"] == "coordinatiepunt-eenzaamheid"
+    assert organisations["beweegmakelaar"] == "beweegmakelaars-overvecht"
 
 
 # --- the proxy -------------------------------------------------------------------------------

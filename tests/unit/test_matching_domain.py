@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from schakel.contracts.vocabulary import Grade, LonelinessKind, OfferKind, RiskGroup, Urgency
+from schakel.contracts.vocabulary import Grade, LonelinessKind, OfferKind, RiskGroup, Route, Urgency
 from schakel.matching.demo_offers import DEMO_OFFERS
 from schakel.matching.domain import (
     UNGRADED,
@@ -310,3 +310,13 @@ def test_a_demo_offer_made_full_sends_the_referral_to_the_next_best() -> None:
     young_carer = need(LM, risk_groups=frozenset({RiskGroup.JONGE_MANTELZORGERS}))
 
     assert proposed(propose(young_carer, offers)).kind is OfferKind.MAATJE
+
+
+def test_exercise_prescribed_by_the_gp_gets_the_exercise_buddy() -> None:
+    exercise = replace(need(LM), route=Route.BEWEEGMAKELAAR)
+
+    chosen = proposed(propose(exercise, list(DEMO_OFFERS)))
+
+    assert chosen.maatje_type is MaatjeType.BEWEEGMAATJE
+    assert chosen.provider_organisation == "Sport Utrecht"
+    assert proposed(propose(need(LM), list(DEMO_OFFERS))).maatje_type is not MaatjeType.BEWEEGMAATJE

@@ -156,6 +156,7 @@ class MongoProposals:
             "district": need.district,
             "risk_groups": sorted(g.value for g in need.risk_groups),
             "kinds": sorted(k.value for k in need.kinds),
+            "route": need.route.value if need.route else None,
             **_outcome_fields(outcome),
             "caused_by": caused_by,
             "decided_at": datetime.now(UTC),

@@ -17,7 +17,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from schakel.contracts.vocabulary import Grade, LonelinessKind, OfferKind, RiskGroup, Urgency
+from schakel.contracts.vocabulary import (
+    Grade,
+    LonelinessKind,
+    OfferKind,
+    RiskGroup,
+    Route,
+    Urgency,
+)
 
 
 class MaatjeType(StrEnum):
@@ -78,6 +85,7 @@ class Need:
     risk_groups: frozenset[RiskGroup] = frozenset()
     kinds: frozenset[LonelinessKind] = frozenset()
     consent_to_contact: bool = False
+    route: Route | None = None
 
     @property
     def graded(self) -> Grade:
@@ -135,12 +143,15 @@ UNGRADED = WaitlistDecision(
     wanted=(), reason="ungraded: nothing is proposed before the owner has talked with the person"
 )
 
-# Points. One step in the kind order outweighs district, risk group and kind of loneliness
-# together (10 > 5 + 3 + 1): the Wegwijzer's order holds.
+# Points. One step in the kind order outweighs district and any fit together
+# (10 > 5 + 3 + 1, or 5 + 4 + 1 for an exercise buddy): the Wegwijzer's order holds.
 KIND_STEP = 10.0
 SAME_DISTRICT_POINTS = 5.0
 RISK_GROUP_POINTS = 3.0
 LONELINESS_KIND_POINTS = 1.0
+# A GP who prescribes exercise sends the patient to the exercise broker (004 §5.4); the
+# exercise buddies of Sport Utrecht (Table 1) are what that broker has to offer first.
+EXERCISE_POINTS = 4.0
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth")
 
 Reason = tuple[float, str]
@@ -188,6 +199,8 @@ def _fit_reasons(offer: Offer, need: Need) -> list[Reason]:
         reasons.append((RISK_GROUP_POINTS, f"made for {', '.join(groups)}"))
     if kinds := sorted(offer.loneliness_kinds & need.kinds):
         reasons.append((LONELINESS_KIND_POINTS, f"for {', '.join(kinds)} loneliness"))
+    if need.route is Route.BEWEEGMAKELAAR and offer.maatje_type is MaatjeType.BEWEEGMAATJE:
+        reasons.append((EXERCISE_POINTS, "an exercise buddy, as the GP prescribed exercise"))
     return reasons
 
 

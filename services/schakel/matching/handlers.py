@@ -25,6 +25,7 @@ def need_of(triaged: ReferralTriaged) -> Need:
         risk_groups=frozenset(triaged.risk_groups),
         kinds=frozenset(triaged.kinds),
         consent_to_contact=triaged.consent_to_contact,
+        route=triaged.route,
     )
 
 
