@@ -4,10 +4,10 @@ report is one intake accepts, and together they reach every route and state ther
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime
 
 from schakel.contracts.vocabulary import Channel, Route, SignalerRole
-from schakel.intake.domain import Intake, accept
+from schakel.intake.api import _intake  # the mapping intake's routes use
+from schakel.intake.domain import accept
 from schakel.intake.schemas import ReferralIn, SignalIn
 from schakel.matching.demo_offers import DEMO_OFFERS
 from schakel.matching.domain import Proposal, WaitlistDecision, propose
@@ -22,19 +22,11 @@ BOOK = rules.load()
 
 def decided(body: SignalIn | ReferralIn) -> tuple[Decision, Proposal | WaitlistDecision]:
     """What triage and matching make of one demo submission, as the services would."""
-    person = body.person if isinstance(body, SignalIn) else body.patient
-    intake = Intake(
-        channel=Channel.WEBFORMULIER if isinstance(body, SignalIn) else Channel.WELZIJN_OP_RECEPT,
-        signaler_role=body.signaler_role if isinstance(body, SignalIn) else SignalerRole.HUISARTS,
-        signaler_organisation=None,
-        postcode=person.postcode,
-        received_at=datetime.now(UTC),
-        age_band=body.age_band,
-        observations=tuple(body.observations),
-        djg_score=body.djg_score,
-        consent_to_contact=body.consent_to_contact,
-        prescribed_to=body.prescribed_to if isinstance(body, ReferralIn) else None,
-    )
+    if isinstance(body, SignalIn):
+        channel = Channel.ZELFMELDING if body.about_self else Channel.WEBFORMULIER
+        intake = _intake(body, body.person, channel, body.signaler_role, None)
+    else:
+        intake = _intake(body, body.patient, Channel.WELZIJN_OP_RECEPT, SignalerRole.HUISARTS, None)
     received = accept(intake).event
     decision = triage(facts_of(received), BOOK)
     return decision, propose(need_of(triaged_payload(received, decision)), list(DEMO_OFFERS))
