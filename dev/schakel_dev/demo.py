@@ -2,10 +2,16 @@
 
     python -m schakel_dev.demo --gateway http://127.0.0.1:8080
 
-Sends eight signals from different signalers and districts and three GP wellbeing
-prescriptions (logged in as the demo account ``huisarts``), each with a fixed Idempotency-Key
-so that running it again adds nothing. Then waits until every receipt has a status and prints
-them. All people are fictional.
+Sends reports a social broker in Utrecht would recognise, from the signalers the evaluation
+names (a pharmacy, the bicycle couriers, a Thuisgekookt home cook, a supermarket, district
+nursing, neighbours, someone about herself) in Utrecht's districts, and Welzijn op recept
+prescriptions from GP practices in the two pilot districts (Overvecht, Zuilen), logged in as
+the demo accounts ``huisarts`` and ``huisarts-zuilen``. Together they end up in every state
+there is today: routed to the social brokers, the exercise broker or the neighbourhood team
+(urgent), at the coordination point (a postcode outside the city), with support proposed, and
+waiting (ungraded, nothing proposed before the owner has talked with the person). Each has a
+fixed Idempotency-Key, so running it again adds nothing. Then waits until every report has been
+routed and prints what its signaler sees. All people are fictional.
 """
 
 from __future__ import annotations
@@ -19,8 +25,8 @@ from typing import Any
 
 import httpx
 
-# The demo account from demo_users.json; never a real credential.
-GP_LOGIN = {"username": "huisarts", "password": "demo-huisarts"}
+# The demo accounts of demo_users.json log in as "<username>" / "demo-<username>"; never a
+# real credential.
 WAIT_SECONDS = 30.0
 POLL_SECONDS = 0.5
 
@@ -68,21 +74,22 @@ def _signal(
 SIGNALS: tuple[Submission, ...] = (
     Submission(
         "demo-signal-apotheek-overvecht",
-        "apotheker (Overvecht)",
+        "apotheek, Overvecht",
         _signal(
             "apotheker",
             "Apotheek Overvecht",
             "Gerda Willemsen",
             "3562 KA",
             "80+",
-            ["alleen_wonend", "somber", "weinig_contact"],
+            ["alleen_wonend", "recent_verlies", "weinig_contact"],
             True,
-            "Haalt haar medicijnen op en blijft lang praten; zegt dat niemand meer langskomt.",
+            "Sinds haar man overleed komt ze elke week haar medicijnen halen en blijft lang "
+            "praten; zegt dat er niemand meer langskomt.",
         ),
     ),
     Submission(
         "demo-signal-fietskoerier-zuilen",
-        "fietskoerier (Zuilen)",
+        "fietskoerier, Zuilen (Noordwest)",
         _signal(
             "fietskoerier",
             "Fietskoerier Utrecht",
@@ -96,55 +103,55 @@ SIGNALS: tuple[Submission, ...] = (
     ),
     Submission(
         "demo-signal-thuiskok-overvecht",
-        "thuiskok (Overvecht)",
+        "thuiskok, Overvecht",
         _signal(
             "thuiskok",
-            "Thuisgekookt",
+            "Stichting Thuisgekookt",
             "Riet Verhoeven",
             "3563 CE",
             "80+",
             ["ondervoeding", "somber"],
             True,
-            "Het gaat echt niet goed met mevrouw: de maaltijden blijven staan.",
+            "Het gaat echt niet goed met deze mevrouw: de maaltijden blijven staan.",
         ),
     ),
     Submission(
         "demo-signal-buurman-kanaleneiland",
-        "buurtbewoner (Kanaleneiland)",
+        "buurman, Kanaleneiland (Zuidwest)",
         _signal(
             "buurtbewoner",
             None,
-            "Kees Hoogland",
+            "meneer van nummer 14, derde etage",
             "3526 XC",
             "50-69",
-            ["verwaarlozing", "weinig_contact"],
+            ["verwaarlozing", "gordijnen_dicht"],
             False,
-            "Vreemde geur uit de woning, de gordijnen zijn al dagen dicht.",
+            "Vreemde geur in het portiek, de gordijnen zijn al dagen dicht.",
         ),
     ),
     Submission(
         "demo-signal-zelf-leidsche-rijn",
-        "zelfmelding (Leidsche Rijn)",
+        "voor zichzelf, Leidsche Rijn",
         _signal(
             "zelf",
             None,
             "Samira El Amrani",
             "3543 BD",
             "30-49",
-            ["wil_contact", "recent_verlies"],
+            ["voelt_zich_eenzaam", "wil_contact", "recent_verlies"],
             True,
             None,
             email="samira.demo@example.org",
         ),
     ),
     Submission(
-        "demo-signal-supermarkt-binnenstad",
-        "supermarkt (Binnenstad)",
+        "demo-signal-jumbo-vogelenbuurt",
+        "supermarkt, Vogelenbuurt (Noordoost)",
         _signal(
             "supermarkt",
-            "Buurtsuper Binnenstad",
+            "Jumbo Vogelenbuurt",
             "Anton Kramer",
-            "3512 GH",
+            "3514 AH",
             "80+",
             ["weinig_contact", "alleen_wonend"],
             False,
@@ -153,30 +160,100 @@ SIGNALS: tuple[Submission, ...] = (
     ),
     Submission(
         "demo-signal-wijkverpleging-zuilen",
-        "wijkverpleging (Zuilen)",
+        "wijkverpleging, Zuilen (Noordwest)",
         _signal(
             "wijkverpleging",
             "Wijkverpleging Zuilen",
             "Truus van Leeuwen",
             "3554 CK",
             "80+",
-            ["ondervoeding", "fysieke_beperking"],
+            ["ondervoeding", "fysieke_beperking", "familie_ver_weg"],
             True,
-            "Had om elf uur 's ochtends nog niet ontbeten.",
+            "Had om elf uur 's ochtends nog niet ontbeten; de kinderen wonen in Groningen.",
         ),
     ),
     Submission(
-        "demo-signal-jongerenwerk-leidsche-rijn",
-        "jongerenwerk (Leidsche Rijn)",
+        "demo-signal-mantelzorg-leidsche-rijn",
+        "studieadviseur, Leidsche Rijn",
         _signal(
             "anders",
-            "Jongerenwerk Leidsche Rijn",
+            "Hogeschool Utrecht",
             "Lotte Smits",
             "3543 AL",
             "18-29",
             ["mantelzorger", "somber"],
             True,
             "Zorgt naast haar studie voor haar moeder en heeft geen tijd meer voor vrienden.",
+        ),
+    ),
+    Submission(
+        "demo-signal-buurvrouw-vleuterweide",
+        "buurvrouw, Vleuterweide (Vleuten-De Meern)",
+        _signal(
+            "buurtbewoner",
+            None,
+            "mevrouw Bos",
+            "3452 GA",
+            "80+",
+            ["durft_niet_naar_buiten", "alleen_wonend"],
+            True,
+            "Durft sinds haar val niet meer naar buiten; ik doe haar boodschappen.",
+        ),
+    ),
+    Submission(
+        "demo-signal-vrijwilliger-overvecht",
+        "vrijwilliger, Overvecht",
+        _signal(
+            "buurtbewoner",
+            None,
+            "meneer Aydın",
+            "3561 BN",
+            "70-79",
+            ["oudere_migrant", "weinig_contact", "familie_ver_weg"],
+            True,
+            "Zegt zelf niet eenzaam te zijn, maar zit elke dag alleen op het bankje bij de Dreef.",
+        ),
+    ),
+    Submission(
+        "demo-signal-dakloos-binnenstad",
+        "straatpastor, Binnenstad",
+        _signal(
+            "anders",
+            "Straatpastoraat",
+            "Rob (achternaam onbekend)",
+            "3512 JE",
+            "50-69",
+            ["dak_of_thuisloos", "zinloosheid"],
+            True,
+            "Slaapt sinds de zomer in de stationshal en zegt dat het allemaal geen zin meer heeft.",
+        ),
+    ),
+    Submission(
+        "demo-signal-fietskoerier-nieuwegein",
+        "fietskoerier, net buiten de stad",
+        _signal(
+            "fietskoerier",
+            "Fietskoerier Utrecht",
+            "mevrouw Hendriks",
+            "3431 KL",
+            "80+",
+            ["weinig_contact", "gordijnen_dicht"],
+            False,
+            "Woont net over de grens met Nieuwegein; bezorgen er sinds kort ook.",
+        ),
+    ),
+    Submission(
+        "demo-signal-buurman-oost",
+        "buurman, Oost",
+        _signal(
+            "buurtbewoner",
+            None,
+            "meneer Visser",
+            "3581 PK",
+            "50-69",
+            [],
+            False,
+            "Ik zie hem weinig, maar weet niet goed wat er is. Misschien is het niets.",
         ),
     ),
 )
@@ -191,6 +268,7 @@ def _referral(
     djg_score: int,
     note: str,
     phone: str,
+    prescribed_to: str = "sociaal_makelaar",
 ) -> dict[str, Any]:
     return {
         "patient": {"name": name, "postcode": postcode, "date_of_birth": born, "phone": phone},
@@ -198,51 +276,99 @@ def _referral(
         "observations": observations,
         "djg_score": djg_score,
         "consent_to_contact": True,
+        "prescribed_to": prescribed_to,
         "note": note,
     }
 
 
-REFERRALS: tuple[Submission, ...] = (
-    Submission(
-        "demo-referral-dekker",
-        "huisarts (Overvecht)",
-        _referral(
-            "Wim Dekker",
-            "3562 AB",
-            "1942-04-17",
-            "80+",
-            ["recent_verlies", "weinig_contact"],
-            4,
-            "Welzijn op recept: weduwnaar sinds vorig jaar, zoekt iets om naartoe te gaan.",
-            "06 1000 0001",
+# Welzijn op recept from the two pilot districts (evaluation §5.4), one of them for a patient
+# who lives where it does not run.
+REFERRALS: tuple[tuple[str, Submission], ...] = (
+    (
+        "huisarts",
+        Submission(
+            "demo-referral-dekker",
+            "huisarts, Overvecht",
+            _referral(
+                "Wim Dekker",
+                "3562 AB",
+                "1942-04-17",
+                "80+",
+                ["recent_verlies", "weinig_contact"],
+                4,
+                "Welzijn op recept: weduwnaar sinds vorig jaar, zoekt iets om naartoe te gaan.",
+                "06 1000 0001",
+            ),
         ),
     ),
-    Submission(
-        "demo-referral-yilmaz",
-        "huisarts (Overvecht)",
-        _referral(
-            "Fatma Yilmaz",
-            "3563 JK",
-            "1951-09-02",
-            "70-79",
-            ["somber", "alleen_wonend"],
-            5,
-            "Ernstig eenzaam (DJG 5); graag een warme overdracht.",
-            "06 1000 0002",
+    (
+        "huisarts",
+        Submission(
+            "demo-referral-yilmaz",
+            "huisarts, Overvecht",
+            _referral(
+                "Fatma Yilmaz",
+                "3563 JK",
+                "1951-09-02",
+                "70-79",
+                ["somber", "alleen_wonend"],
+                5,
+                "Ernstig eenzaam (DJG 5); graag een warme overdracht.",
+                "06 1000 0002",
+            ),
         ),
     ),
-    Submission(
-        "demo-referral-jansen",
-        "huisarts (Overvecht)",
-        _referral(
-            "Ruud Jansen",
-            "3562 VN",
-            "1960-01-23",
-            "50-69",
-            ["fysieke_beperking", "wil_contact"],
-            3,
-            "Wil graag bewegen met anderen; een beweegmaatje zou passen.",
-            "06 1000 0003",
+    (
+        "huisarts",
+        Submission(
+            "demo-referral-jansen",
+            "huisarts, Overvecht",
+            _referral(
+                "Ruud Jansen",
+                "3562 VN",
+                "1960-01-23",
+                "50-69",
+                ["fysieke_beperking", "wil_contact"],
+                3,
+                "Wil graag bewegen met anderen.",
+                "06 1000 0003",
+                prescribed_to="beweegmakelaar",
+            ),
+        ),
+    ),
+    (
+        "huisarts-zuilen",
+        Submission(
+            "demo-referral-bakker",
+            "huisarts, Zuilen (Noordwest)",
+            _referral(
+                "Henk Bakker",
+                "3553 CD",
+                "1957-06-30",
+                "50-69",
+                ["somber", "weinig_contact"],
+                2,
+                "Sinds zijn pensioen somber; naar de beweegmakelaar.",
+                "06 1000 0004",
+                prescribed_to="beweegmakelaar",
+            ),
+        ),
+    ),
+    (
+        "huisarts-zuilen",
+        Submission(
+            "demo-referral-de-vries",
+            "huisarts, Zuilen, patiënt in Lombok (West)",
+            _referral(
+                "Els de Vries",
+                "3532 RA",
+                "1949-11-05",
+                "70-79",
+                ["alleen_wonend", "wil_contact"],
+                3,
+                "Woont in Lombok, waar geen Welzijn op recept is.",
+                "06 1000 0005",
+            ),
         ),
     ),
 )
@@ -279,17 +405,21 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def load(client: httpx.Client) -> list[Sent]:
-    print(f"sending {len(SIGNALS)} signals and {len(REFERRALS)} GP referrals…", flush=True)
+    print(f"sending {len(SIGNALS)} reports and {len(REFERRALS)} GP referrals…", flush=True)
     sent = [_submit(client, "/api/v1/signals", item, {}) for item in SIGNALS]
-    gp = {"Authorization": f"Bearer {_token(client)}"}
-    sent += [_submit(client, "/api/v1/referrals", item, gp) for item in REFERRALS]
+    tokens: dict[str, str] = {}
+    for practice, item in REFERRALS:
+        token = tokens.get(practice) or tokens.setdefault(practice, _token(client, practice))
+        gp = {"Authorization": f"Bearer {token}"}
+        sent.append(_submit(client, "/api/v1/referrals", item, gp))
     return sent
 
 
-def _token(client: httpx.Client) -> str:
-    answer = _call(client, "POST", "/api/v1/auth/token", json=GP_LOGIN)
+def _token(client: httpx.Client, username: str) -> str:
+    login = {"username": username, "password": f"demo-{username}"}
+    answer = _call(client, "POST", "/api/v1/auth/token", json=login)
     if answer.status_code != 200:
-        raise DemoError(f"login as {GP_LOGIN['username']} failed: {_describe(answer)}")
+        raise DemoError(f"login as {username} failed: {_describe(answer)}")
     return str(answer.json()["access_token"])
 
 
@@ -318,7 +448,7 @@ def _describe(answer: httpx.Response) -> str:
 
 
 def wait_for_statuses(client: httpx.Client, sent: list[Sent], timeout: float) -> dict[str, str]:
-    """receipt -> status text, for every receipt that has a status within ``timeout`` s."""
+    """receipt -> status text, for every receipt routed within ``timeout`` s."""
     statuses: dict[str, str] = {}
     started = time.monotonic()
     while True:
@@ -338,7 +468,8 @@ def wait_for_statuses(client: httpx.Client, sent: list[Sent], timeout: float) ->
 
 
 def _status(client: httpx.Client, receipt: str) -> str | None:
-    """The status a signaler sees, or None while the services are still working on it."""
+    """The status a signaler sees once the report was routed, or None while the services are
+    still working on it."""
     try:
         answer = client.get(f"/api/v1/signals/{receipt}/status")
     except httpx.TransportError:
@@ -346,6 +477,8 @@ def _status(client: httpx.Client, receipt: str) -> str | None:
     if answer.status_code != 200:
         return None
     body = answer.json()
+    if body.get("status") == "ontvangen":
+        return None
     return str(body.get("status_text", {}).get("nl") or body.get("status"))
 
 

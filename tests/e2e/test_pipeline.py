@@ -26,7 +26,7 @@ SIGNAL: dict[str, Any] = {
 TOPIC = "schakel.referral-events"
 LIFECYCLE = [
     "nl.schakel.referral.received.v2",
-    "nl.schakel.referral.triaged.v1",
+    "nl.schakel.referral.triaged.v2",
     "nl.schakel.referral.feedback-recorded.v1",
 ]
 
@@ -113,7 +113,7 @@ def test_gp_practice_follows_its_own_referral_and_no_other_practice_can(
     def archived() -> httpx.Response | None:  # the audit may archive a moment after triage
         found = gateway.get(f"/api/v1/referrals/{referral_id}/timeline", headers=gp)
         types = [e["type"] for e in found.json()["events"]] if found.status_code == 200 else []
-        return found if "nl.schakel.referral.triaged.v1" in types else None
+        return found if "nl.schakel.referral.triaged.v2" in types else None
 
     timeline = eventually(archived, what="the GP's timeline up to triage")
     assert timeline.json()["events"][0]["type"] == "nl.schakel.referral.received.v2"

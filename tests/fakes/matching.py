@@ -26,14 +26,15 @@ class FakeOffers:
 
     async def reserve_place(self, offer_id: str) -> bool:
         offer = self.offers.get(offer_id)
-        # An offer gone from the registry has no place to give, as in MongoDB: no error.
-        if offer is None or offer.places_left <= 0:
+        # An offer gone from the registry, or a walk-in one, has no place to give, as in
+        # MongoDB: no error.
+        if offer is None or offer.places_left is None or offer.places_left <= 0:
             return False
         self.offers[offer_id] = replace(offer, places_left=offer.places_left - 1)
         self.reservations.append(offer_id)
         return True
 
-    def places(self, offer_id: str) -> int:
+    def places(self, offer_id: str) -> int | None:
         return self.offers[offer_id].places_left
 
 

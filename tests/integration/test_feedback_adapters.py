@@ -54,7 +54,7 @@ pytestmark = pytest.mark.integration
 
 T0 = datetime(2026, 11, 20, 9, 30, 0, 250_000, tzinfo=UTC)  # BSON keeps milliseconds
 RECEIVED = "nl.schakel.referral.received.v2"
-TRIAGED = "nl.schakel.referral.triaged.v1"
+TRIAGED = "nl.schakel.referral.triaged.v2"
 PROPOSED = "nl.schakel.referral.match-proposed.v1"
 
 

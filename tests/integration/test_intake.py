@@ -190,7 +190,10 @@ async def test_only_gp_practices_send_prescriptions_and_they_are_named_as_referr
     assert ok.status_code == 202 and ok.json()["referral_id"].startswith("ref-")
     [row] = await outbox(intake)
     payload = json.loads(bytes(row["value"]))
-    assert payload["channel"] == "welzijn_op_recept"
+    assert (payload["channel"], payload["prescribed_to"]) == (
+        "welzijn_op_recept",
+        "sociaal_makelaar",
+    )
     assert payload["signaler"] == {
         "role": "huisarts",
         "organisation": "huisartsenpraktijk-kanaleneiland",

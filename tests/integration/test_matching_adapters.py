@@ -11,7 +11,7 @@ from typing import TypeVar
 
 import pytest
 
-from schakel.contracts.vocabulary import Grade, OfferKind, Urgency
+from schakel.contracts.vocabulary import Grade, LonelinessKind, OfferKind, RiskGroup, Urgency
 from schakel.matching.adapters import (
     MongoOffers,
     MongoProposals,
@@ -29,7 +29,7 @@ P = TypeVar("P")
 
 
 def offer(
-    offer_id: str, kind: OfferKind, grades: set[Grade], *, places: int, district: str | None
+    offer_id: str, kind: OfferKind, grades: set[Grade], *, places: int | None, district: str | None
 ) -> Offer:
     return Offer(
         offer_id=offer_id,
@@ -43,10 +43,17 @@ def offer(
 
 
 SEVERE_OR_MILD = {Grade.ERNSTIG, Grade.LICHT_TOT_MATIG}
+BUDDY_PLACES = 2
 # Every optional field is set on some offer, so each one has to survive the document mapping.
 BUDDY = replace(
-    offer("maatje-psy", OfferKind.MAATJE, SEVERE_OR_MILD, places=2, district="overvecht"),
+    offer(
+        "maatje-psy", OfferKind.MAATJE, SEVERE_OR_MILD, places=BUDDY_PLACES, district="overvecht"
+    ),
     maatje_type=MaatjeType.PSYCHIATRIEMAATJE,
+    loneliness_kinds=frozenset({LonelinessKind.EMOTIONEEL, LonelinessKind.EXISTENTIEEL}),
+    risk_groups=frozenset({RiskGroup.PSYCHISCHE_KWETSBAARHEID}),
+    only_for_risk_groups=True,
+    source="004 Tabel 1",
 )
 COOK = replace(
     offer(
@@ -65,8 +72,12 @@ FULL_CITY_WIDE = offer(
 PREVENTION_ONLY = offer(
     "activiteit-buurtkamer", OfferKind.ACTIVITEIT, {Grade.PREVENTIE}, places=3, district="overvecht"
 )
+WALK_IN = replace(
+    offer("herstel-enik", OfferKind.HERSTELWERKPLAATS, {Grade.ERNSTIG}, places=None, district=None),
+    residents_initiative=True,
+)
 # No offer names verhoogd_risico: a grade with nothing on offer.
-REGISTRY = (BUDDY, COOK, FULL_CITY_WIDE, PREVENTION_ONLY)
+REGISTRY = (BUDDY, COOK, FULL_CITY_WIDE, PREVENTION_ONLY, WALK_IN)
 
 REFERRAL = "ref-0001"
 OTHER_REFERRAL = "ref-0002"
@@ -160,17 +171,17 @@ async def test_a_grade_nothing_is_offered_for_finds_no_offers(
 async def test_a_reserved_place_shows_as_one_place_fewer(offers: Backend[OfferStore]) -> None:
     assert await reserve(offers, BUDDY.offer_id) is True
 
-    assert (await registry(offers))[BUDDY.offer_id].places_left == BUDDY.places_left - 1
+    assert (await registry(offers))[BUDDY.offer_id].places_left == BUDDY_PLACES - 1
 
 
 async def test_places_are_given_while_they_last_and_never_go_below_zero(
     offers: Backend[OfferStore],
 ) -> None:
-    attempts = BUDDY.places_left + 3
+    attempts = BUDDY_PLACES + 3
 
     given = [await reserve(offers, BUDDY.offer_id) for _ in range(attempts)]
 
-    assert given == [True] * BUDDY.places_left + [False] * 3
+    assert given == [True] * BUDDY_PLACES + [False] * 3
     assert (await registry(offers))[BUDDY.offer_id].places_left == 0
 
 
@@ -185,7 +196,7 @@ async def test_an_offer_that_is_full_from_the_start_refuses_a_place(
 async def test_reserving_one_offer_until_full_leaves_the_other_offers_alone(
     offers: Backend[OfferStore],
 ) -> None:
-    for _ in range(BUDDY.places_left + 1):
+    for _ in range(BUDDY_PLACES + 1):
         await reserve(offers, BUDDY.offer_id)
 
     after = await registry(offers)
@@ -193,6 +204,14 @@ async def test_reserving_one_offer_until_full_leaves_the_other_offers_alone(
     assert [after[o.offer_id] for o in REGISTRY if o is not BUDDY] == [
         o for o in REGISTRY if o is not BUDDY
     ]
+
+
+async def test_a_walk_in_offer_has_no_places_to_give_and_stays_walk_in(
+    offers: Backend[OfferStore],
+) -> None:
+    assert await reserve(offers, WALK_IN.offer_id) is False
+
+    assert (await registry(offers))[WALK_IN.offer_id] == WALK_IN
 
 
 async def test_an_unknown_offer_gives_no_place_and_changes_nothing(

@@ -6,31 +6,45 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from schakel.contracts.vocabulary import Grade, LonelinessKind, Urgency
+from schakel.contracts.vocabulary import Grade, LonelinessKind, RiskGroup, Route, Urgency
 from schakel.triage.adapters import AlreadyDecided, DecisionStore, MongoDecisions
-from schakel.triage.domain import Decision
+from schakel.triage.domain import Decision, Fired
 from tests.backends import BACKENDS, Backend, FakeBackend, MongoBackend, scratch_store
 from tests.fakes.triage import FakeDecisions
 
 pytestmark = pytest.mark.integration
 
-SEVERE = Decision(
+URGENT = Decision(
     grade=Grade.ERNSTIG,
-    kinds=(LonelinessKind.SOCIAAL, LonelinessKind.EMOTIONEEL),
     urgency=Urgency.DIRECT,
-    risk_groups=("80+", "alleenwonend"),
-    district="overvecht",
+    route=Route.BUURTTEAM,
     owner_organisation="buurtteam-overvecht",
-    reasons=("ernstig: verwaarlozing én niet gesproken", "urgentie: direct"),
-    rule_set_version="2026.11-1",
+    owner_name="Buurtteam Overvecht (Buurtteamorganisatie Sociaal Utrecht)",
+    district="overvecht",
+    district_name="Overvecht",
+    kinds=(LonelinessKind.EMOTIONEEL, LonelinessKind.EXISTENTIEEL),
+    risk_groups=(RiskGroup.ALLEENSTAANDE_OUDEREN, RiskGroup.OUDEREN_80_PLUS),
+    rules_fired=(
+        Fired("grade.severe.no-purpose", "speaks of life having no purpose"),
+        Fired("urgency.not-eating", "eats poorly or has become very thin"),
+        Fired("route.urgent", "urgent: the neighbourhood team in Overvecht follows up"),
+    ),
+    rule_set_version="2026.12-1",
 )
-MILD = Decision(
-    grade=Grade.PREVENTIE,
-    kinds=(),
+# Ungraded, and at the coordination point with a deadline: the optional fields come back too.
+UNASSIGNED = Decision(
+    grade=None,
     urgency=Urgency.ROUTINE,
-    risk_groups=(),
+    route=Route.COORDINATIEPUNT,
+    owner_organisation="coordinatiepunt-eenzaamheid",
+    owner_name="Coördinatiepunt eenzaamheid",
     district=None,
-    owner_organisation="sociaal-makelaars-centraal",
+    district_name=None,
+    kinds=(),
+    risk_groups=(),
+    rules_fired=(Fired("grade.none", "no sign points to a grade"),),
+    rule_set_version="2026.12-1",
+    assign_within_hours=72,
 )
 
 
@@ -46,21 +60,21 @@ async def decisions(
 
 
 async def test_a_decision_comes_back_as_it_was_made(decisions: Backend[DecisionStore]) -> None:
-    await decisions.run(lambda d: d.add("ref-1", SEVERE, "ev-1"))
-    await decisions.run(lambda d: d.add("ref-2", MILD, "ev-2"))
-    assert await decisions.run(lambda d: d.decided("ref-1")) == SEVERE
-    assert await decisions.run(lambda d: d.decided("ref-2")) == MILD
+    await decisions.run(lambda d: d.add("ref-1", URGENT, "ev-1"))
+    await decisions.run(lambda d: d.add("ref-2", UNASSIGNED, "ev-2"))
+    assert await decisions.run(lambda d: d.decided("ref-1")) == URGENT
+    assert await decisions.run(lambda d: d.decided("ref-2")) == UNASSIGNED
 
 
 async def test_an_undecided_referral_has_no_decision(decisions: Backend[DecisionStore]) -> None:
-    await decisions.run(lambda d: d.add("ref-1", SEVERE, "ev-1"))
+    await decisions.run(lambda d: d.add("ref-1", URGENT, "ev-1"))
     assert await decisions.run(lambda d: d.decided("ref-unknown")) is None
 
 
 async def test_a_second_decision_is_refused_and_the_first_kept(
     decisions: Backend[DecisionStore],
 ) -> None:
-    await decisions.run(lambda d: d.add("ref-1", SEVERE, "ev-1"))
+    await decisions.run(lambda d: d.add("ref-1", URGENT, "ev-1"))
     with pytest.raises(AlreadyDecided):
-        await decisions.run(lambda d: d.add("ref-1", MILD, "ev-2"))
-    assert await decisions.run(lambda d: d.decided("ref-1")) == SEVERE
+        await decisions.run(lambda d: d.add("ref-1", UNASSIGNED, "ev-2"))
+    assert await decisions.run(lambda d: d.decided("ref-1")) == URGENT

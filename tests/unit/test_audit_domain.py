@@ -30,7 +30,8 @@ from schakel.contracts.events import (
     Signaler,
 )
 from schakel.contracts.kafka_binding import read_raw, to_record
-from schakel.contracts.vocabulary import Channel, Grade, SignalerRole, Urgency
+from schakel.contracts.vocabulary import Channel, Route, SignalerRole, Urgency
+from tests import payloads
 
 PRACTICE = "huisartsenpraktijk-overvecht"
 OTHER_PRACTICE = "huisartsenpraktijk-zuilen"
@@ -62,13 +63,8 @@ def received_v1(referral_id: str, organisation: str = PRACTICE) -> ReferralRecei
 
 
 def triaged(referral_id: str, owner: str = OWNER) -> ReferralTriaged:
-    return ReferralTriaged(
-        referral_id=referral_id,
-        grade=Grade.ERNSTIG,
-        urgency=Urgency.DIRECT,
-        owner_organisation=owner,
-        reasons=["ernstig: signs of malnutrition"],
-        rule_set_version="2026.11-1",
+    return payloads.triaged(
+        referral_id, urgency=Urgency.DIRECT, route=Route.BUURTTEAM, owner_organisation=owner
     )
 
 

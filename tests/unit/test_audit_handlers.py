@@ -25,9 +25,10 @@ from schakel.contracts.events import (
     Signaler,
 )
 from schakel.contracts.kafka_binding import from_record, read_raw, to_record
-from schakel.contracts.vocabulary import Channel, Grade, SignalerRole, Urgency
+from schakel.contracts.vocabulary import Channel, SignalerRole
 from schakel.platform.auth import Role
 from schakel.platform.consumer import Delivery
+from tests import payloads
 from tests.fakes.audit import FakeArchive
 
 TOPIC = "schakel.referral-events"
@@ -52,14 +53,7 @@ def received(referral_id: str) -> ReferralReceived:
 
 
 def triaged(referral_id: str) -> ReferralTriaged:
-    return ReferralTriaged(
-        referral_id=referral_id,
-        grade=Grade.LICHT_TOT_MATIG,
-        urgency=Urgency.SPOEDIG,
-        owner_organisation="sociaal-makelaars-overvecht",
-        reasons=["licht_tot_matig: low mood"],
-        rule_set_version="2026.11-1",
-    )
+    return payloads.triaged(referral_id, owner_organisation="sociaal-makelaars-overvecht")
 
 
 def event(payload: EventPayload, cause: EventEnvelope[Any] | None = None) -> EventEnvelope[Any]:

@@ -15,7 +15,9 @@ from schakel.contracts.envelope import UnreadableEvent
 from schakel.contracts.events import ReferralReceived, ReferralTriaged, Signaler
 from schakel.contracts.export import check
 from schakel.contracts.kafka_binding import from_record, read_raw, to_record
-from schakel.contracts.vocabulary import Channel, Grade, SignalerRole, Urgency
+from schakel.contracts.registry import REGISTRY
+from schakel.contracts.vocabulary import Channel, Grade, RiskGroup, Route, SignalerRole, Urgency
+from tests import payloads
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,14 +49,7 @@ def test_caused_event_inherits_correlation_and_names_its_cause() -> None:
     cause = new_event(
         received(), source="/schakel/intake", subject="ref-1", correlation_id="corr-42"
     )
-    triaged = ReferralTriaged(
-        referral_id="ref-1",
-        grade=Grade.ERNSTIG,
-        urgency=Urgency.DIRECT,
-        owner_organisation="buurtteam-overvecht",
-        reasons=["x"],
-        rule_set_version="t",
-    )
+    triaged = payloads.triaged("ref-1", urgency=Urgency.DIRECT, route=Route.BUURTTEAM)
     effect = new_event(triaged, source="/schakel/triage", subject="ref-1", cause=cause)
     assert effect.correlationid == "corr-42"
     assert effect.causationid == cause.id
@@ -205,3 +200,30 @@ def test_values_no_event_of_ours_can_have_are_unreadable(value: bytes | None, re
     _, _, headers = to_record(new_event(received(), source="/schakel/intake", subject="ref-1"))
     with pytest.raises(UnreadableEvent, match=reason):
         read_raw(headers, value)
+
+
+def test_triaged_v1_reads_as_v2_without_inventing_what_v1_did_not_say() -> None:
+    """The upcaster's mapping (schakel.contracts.upcasters.triaged_v1_to_v2), edge by edge."""
+    v1 = {
+        "referral_id": "ref-1",
+        "grade": "licht_tot_matig",
+        "kinds": ["emotioneel"],
+        "urgency": "routine",
+        "risk_groups": ["mantelzorgers", "written-by-hand"],
+        "district": "zuid",
+        "owner_organisation": "wijkteam-zuid",
+        "reasons": ["licht_tot_matig: low mood", ""],
+        "rule_set_version": "2026.11-1",
+    }
+    newest, payload = REGISTRY.read("nl.schakel.referral.triaged.v1", v1)
+    assert newest == "nl.schakel.referral.triaged.v2"
+    assert isinstance(payload, ReferralTriaged)
+    assert payload.grade is Grade.LICHT_TOT_MATIG and payload.grade_provisional
+    # An owner whose kind cannot be told from its id is for the coordination point to assign.
+    assert payload.route is Route.COORDINATIEPUNT
+    assert (payload.owner_organisation, payload.owner_name) == ("wijkteam-zuid", "wijkteam-zuid")
+    assert payload.risk_groups == [RiskGroup.MANTELZORGERS]
+    assert [(r.rule_id, r.reason) for r in payload.rules_fired] == [
+        (None, "licht_tot_matig: low mood")
+    ]
+    assert payload.consent_to_contact is False and payload.assign_within_hours is None

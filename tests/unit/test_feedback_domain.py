@@ -14,7 +14,6 @@ from schakel.contracts.events import (
     MatchProposed,
     Offer,
     ReferralReceived,
-    ReferralTriaged,
     Signaler,
     Waitlisted,
 )
@@ -22,6 +21,7 @@ from schakel.contracts.vocabulary import (
     Channel,
     Grade,
     OfferKind,
+    Route,
     SignalerRole,
     SignalerStatus,
     Urgency,
@@ -32,6 +32,7 @@ from schakel.feedback.domain import (
     apply,
     receipt_hash,
 )
+from tests import payloads
 
 REFERRAL = "ref-0042"
 PSEUDONYM = "ps-" + "ab" * 16
@@ -60,14 +61,13 @@ def received() -> EventEnvelope[Any]:
 
 def triaged() -> EventEnvelope[Any]:
     return event(
-        ReferralTriaged(
-            referral_id=REFERRAL,
+        payloads.triaged(
+            REFERRAL,
             grade=Grade.ERNSTIG,
             urgency=Urgency.SPOEDIG,
-            district="overvecht",
+            route=Route.BUURTTEAM,
             owner_organisation=OWNER,
-            reasons=["ernstig: low mood"],
-            rule_set_version="2026.11-1",
+            owner_name="Buurtteam Overvecht",
         )
     )
 
@@ -159,7 +159,7 @@ def test_history_lists_every_event_in_order() -> None:
     assert [h.event_id for h in state.history] == [e.id for e in events]
     assert [h.type for h in state.history] == [
         "nl.schakel.referral.received.v2",
-        "nl.schakel.referral.triaged.v1",
+        "nl.schakel.referral.triaged.v2",
         "nl.schakel.referral.match-proposed.v1",
     ]
 

@@ -4,7 +4,9 @@ the read model."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
+from schakel.contracts.vocabulary import Route
 from schakel.feedback.domain import receipt_hash
 from schakel.feedback.views import referral_view, signaler_view
 from tests.unit.test_feedback_domain import (
@@ -84,3 +86,34 @@ def test_only_the_owner_view_carries_the_persons_pseudonym() -> None:
     assert state.person_pseudonym is not None
     assert state.person_pseudonym not in json.dumps(referrer_view)
     assert owner_view["person_pseudonym"] == state.person_pseudonym
+
+
+def test_the_signaler_hears_where_the_report_went_and_nothing_more() -> None:
+    """Status texts say only what someone has done: no 'in behandeling' before anyone acted,
+    no 'suitable help found' before the owner has talked with the person."""
+    texts = {
+        steps: signaler_view(fold(*events)[0], RECEIPT)["status_text"]["nl"]
+        for steps, events in {
+            "received": (received(),),
+            "triaged": (received(), triaged()),
+            "proposed": (received(), triaged(), match_proposed()),
+            "waitlisted": (received(), triaged(), waitlisted()),
+        }.items()
+    }
+
+    assert texts["received"].startswith("Uw melding is ontvangen")
+    assert texts["triaged"] == "Uw melding is doorgegeven aan het buurtteam in uw wijk."
+    assert texts["proposed"] == texts["waitlisted"] == texts["triaged"]
+    for text in texts.values():
+        assert "behandeling" not in text and "hulp" not in text and "signaal" not in text
+
+
+def test_a_report_at_the_coordination_point_says_so() -> None:
+    state, _ = fold(received(), triaged())
+    at_point = replace(state, route=Route.COORDINATIEPUNT)
+
+    assert "coördinatiepunt" in signaler_view(at_point, RECEIPT)["status_text"]["nl"]
+    assert (
+        "social broker"
+        in signaler_view(replace(state, route=Route.SOCIAAL_MAKELAAR), RECEIPT)["status_text"]["en"]
+    )

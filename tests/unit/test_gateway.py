@@ -25,7 +25,14 @@ from schakel.contracts.vocabulary import AgeBand, Observation, SignalerRole
 from schakel.gateway.app import GatewaySettings, build
 from schakel.gateway.openapi_merge import SERVICE_ROUTERS, merged_openapi
 from schakel.gateway.pages.form import SignalForm
-from schakel.gateway.pages.texts import AGE_LABELS, OBSERVATION_LABELS, ROLE_LABELS
+from schakel.gateway.pages.texts import (
+    AGE_LABELS,
+    CIRCUMSTANCES,
+    OBSERVATION_LABELS,
+    ROLE_LABELS,
+    SELF_OBSERVATION_LABELS,
+    SIGNS,
+)
 from schakel.gateway.proxy import ROUTES, route_for
 from schakel.gateway.users import hash_password, load_users, verify_password
 from schakel.platform.auth import Principal, Role, issue_token, verify_token
@@ -98,8 +105,8 @@ def fake_feedback(seen: Seen) -> FastAPI:
                 "receipt": receipt,
                 "status": "in_behandeling",
                 "status_text": {
-                    "nl": "In behandeling bij een sociaal makelaar",
-                    "en": "Being handled by a social broker",
+                    "nl": "Uw melding is doorgegeven aan de sociaal makelaar in uw wijk.",
+                    "en": "Your report has been passed to the social broker in your neighbourhood.",
                 },
                 "owner_organisation": "sociaal-makelaars-overvecht",
                 "updated_at": "2026-05-12T10:15:00+00:00",
@@ -231,7 +238,7 @@ async def test_the_form_is_dutch_first(gateway: httpx.AsyncClient) -> None:
     assert '<html lang="nl">' in page.text
     assert "Zorgen om iemand? Meld het hier" in page.text
     assert "Ik meld voor mezelf" in page.text
-    assert "Heeft vandaag nog niemand gesproken" in page.text
+    assert "Klinkt schor midden op de dag" in page.text
     assert 'href="/?lang=en"' in page.text
     assert "default-src 'self'" in page.headers["content-security-policy"]
 
@@ -247,8 +254,91 @@ async def test_the_form_switches_to_english(gateway: httpx.AsyncClient) -> None:
 
 async def test_every_choice_has_a_dutch_label() -> None:
     assert set(ROLE_LABELS) == set(SignalerRole)
-    assert set(OBSERVATION_LABELS) == set(Observation)
-    assert set(AGE_LABELS) == set(AgeBand)
+    assert set(OBSERVATION_LABELS) == set(Observation) == {*SIGNS, *CIRCUMSTANCES}
+    assert set(SELF_OBSERVATION_LABELS) < set(Observation)
+    assert set(AGE_LABELS) == set(AgeBand) - {AgeBand.ONDER_18}
+
+
+def choice_labels(html: str) -> list[str]:
+    return re.findall(r'<label for="obs-[a-z_]+">([^<]+)</label>', html)
+
+
+async def test_the_form_teaches_what_signalers_are_trained_to_notice_in_plain_dutch(
+    gateway: httpx.AsyncClient,
+) -> None:
+    page = (await gateway.get("/")).text
+    labels = choice_labels(page)
+    for taught in (
+        "De gordijnen zijn vaak dicht",
+        "Durft niet meer naar buiten",
+        "Is vaak boos of gefrustreerd, klaagt veel of vertrouwt anderen niet",
+        "Familie woont ver weg",
+        "Eet slecht of is erg mager geworden",
+        "Zorgt voor een ander en heeft het zwaar",
+    ):
+        assert taught in labels
+    assert "U kunt meer dan één antwoord kiezen." in page
+    assert "Weet u de naam niet? Beschrijf dan wie het is" in field_block(page, "name")
+    assert not re.search(r"\bsignaal\b", page, re.IGNORECASE)  # a "melding", everywhere
+
+
+async def test_the_113_line_stands_right_next_to_life_having_no_purpose(
+    gateway: httpx.AsyncClient,
+) -> None:
+    for path in ("/", "/voor-mezelf"):
+        page = (await gateway.get(path)).text
+        after_choice = page[page.index('id="obs-zinloosheid"') :]
+        next_choice = after_choice.find('type="checkbox"', 1)
+        line = after_choice.index("113")
+        assert next_choice == -1 or line < next_choice, path
+        assert 'aria-describedby="suicide-line"' in after_choice[:200]
+
+
+async def test_the_form_does_not_offer_under_18_and_points_young_people_elsewhere(
+    gateway: httpx.AsyncClient, seen: dict[str, Seen]
+) -> None:
+    page = (await gateway.get("/")).text
+    assert 'value="0-17"' not in page
+    assert "18 jaar en ouder" in field_block(page, "age_band")
+
+    refused = await gateway.post("/melden", data=a_signal(age_band="0-17"))
+    assert refused.status_code == 422
+    assert "14 030" in field_block(refused.text, "age_band")
+    assert seen["intake"] == []
+
+
+async def test_someone_who_feels_lonely_has_a_warm_page_of_their_own(
+    gateway: httpx.AsyncClient, seen: dict[str, Seen]
+) -> None:
+    entry = (await gateway.get("/")).text
+    assert 'href="/voor-mezelf"' in entry
+    page = (await gateway.get("/voor-mezelf")).text
+    assert "Voelt u zich eenzaam? Laat het ons weten" in page
+    assert "Daar hoeft u zich niet voor te schamen" in page
+    assert "Ik voel me vaak eenzaam" in choice_labels(page)
+    assert "Eet slecht of is erg mager geworden" not in page  # an observer's words
+    assert 'id="signaler_role"' not in page
+    assert '<input type="hidden" name="signaler_role" value="zelf">' in page
+
+    mine = a_signal(signaler_role="zelf", observations=["voelt_zich_eenzaam"], phone="")
+    unreachable = await gateway.post("/melden", data=mine)
+    assert unreachable.status_code == 422
+    assert "Vul uw telefoonnummer of e-mailadres in" in field_block(unreachable.text, "phone")
+    assert "Laat het ons weten" in unreachable.text  # the page of one's own, kept
+
+    sent = await gateway.post("/melden", data={**mine, "phone": "06 1234 5678"})
+    assert sent.status_code == 303
+    assert seen["intake"][0]["json"]["about_self"] is True
+
+
+async def test_the_public_footer_is_for_the_public(gateway: httpx.AsyncClient) -> None:
+    for path in ("/", "/voor-mezelf", f"/ontvangen/{RECEIPT}"):
+        page = (await gateway.get(path)).text
+        assert 'href="/docs"' not in page, path
+        assert "113" in page
+        assert "14 030" in page
+    developer = (await gateway.get("/asyncapi")).text
+    assert 'href="/docs"' in developer
 
 
 async def test_missing_postcode_is_shown_next_to_the_field_and_the_name_is_kept(
@@ -292,7 +382,8 @@ async def test_a_valid_signal_leads_to_the_receipt_page(
     page = await gateway.get(answer.headers["location"])
     assert page.status_code == 200
     assert f'<p class="code">{RECEIPT}</p>' in page.text
-    assert "In behandeling bij een sociaal makelaar" in page.text
+    assert "doorgegeven aan de sociaal makelaar in uw wijk" in page.text  # as feedback says it
+    assert "Doorgegeven aan" in page.text
     assert page.headers["cache-control"] == "no-store"
 
 
@@ -379,12 +470,14 @@ def test_demo_accounts_match_their_passwords() -> None:
     path = DEMO_USERS_FILE
     accounts = json.loads(path.read_text())
     store = load_users(path)
-    assert len(store) == len(accounts) == 7
+    assert len(store) == len(accounts) == 9
     for account in accounts:
         assert verify_password(account["password"], account["password_hash"])
-    assert {a["username"]: a["organisation"] for a in accounts}[
-        "huisarts"
-    ] == "huisartsenpraktijk-overvecht"
+    organisations = {a["username"]: a["organisation"] for a in accounts}
+    assert organisations["huisarts"] == "huisartsenpraktijk-overvecht"
+    # Owners triage names in the demo can log in: a coordination point and an exercise broker.
+    assert organisations["coordinatiepunt"] == "coordinatiepunt-eenzaamheid"
+    assert organisations["beweegmakelaar"] == "beweegmakelaars-overvecht"
 
 
 # --- the proxy -------------------------------------------------------------------------------
@@ -596,6 +689,7 @@ async def foreign_references(gateway: httpx.AsyncClient, page: httpx.Response) -
 PAGES: dict[str, tuple[str, str, dict[str, Any] | None]] = {
     "form": ("GET", "/", None),
     "form in English": ("GET", "/?lang=en", None),
+    "form for oneself": ("GET", "/voor-mezelf", None),
     "form with a missing field": ("POST", "/melden", a_signal(postcode="")),
     "form with intake's refusal": ("POST", "/melden", a_signal(postcode="12345", lang="en")),
     "receipt with a status": ("GET", f"/ontvangen/{RECEIPT}", None),

@@ -11,7 +11,7 @@ import pytest
 from cryptography.exceptions import InvalidTag
 
 from schakel.contracts.receipts import receipt_hash
-from schakel.contracts.vocabulary import Channel, Observation, SignalerRole
+from schakel.contracts.vocabulary import Channel, Observation, PrescribedTo, SignalerRole
 from schakel.intake.domain import Intake, accept, new_receipt_code, normalise_postcode
 from schakel.intake.schemas import ReferralIn, SignalIn
 from schakel.intake.vault import Sealer
@@ -77,6 +77,24 @@ def test_prescription_without_consent_is_refused() -> None:
         ReferralIn.model_validate(
             {"patient": {"name": "A", "postcode": "3512AB"}, "consent_to_contact": False}
         )
+
+
+def test_a_prescription_refers_to_the_social_or_the_exercise_broker() -> None:
+    """004 §5.4: the GP refers "naar de sociaal makelaar of de beweegmakelaar"."""
+    patient = {"patient": {"name": "A", "postcode": "3554AB"}, "consent_to_contact": True}
+    assert ReferralIn.model_validate(patient).prescribed_to is PrescribedTo.SOCIAAL_MAKELAAR
+    exercise = ReferralIn.model_validate({**patient, "prescribed_to": "beweegmakelaar"})
+    intake = Intake(
+        channel=Channel.WELZIJN_OP_RECEPT,
+        signaler_role=SignalerRole.HUISARTS,
+        signaler_organisation="huisartsenpraktijk-zuilen",
+        postcode="3554 AB",
+        received_at=datetime.now(UTC),
+        prescribed_to=exercise.prescribed_to,
+    )
+    assert accept(intake).event.prescribed_to is PrescribedTo.BEWEEGMAKELAAR
+    with pytest.raises(ValueError, match="prescribed_to"):
+        SignalIn.model_validate({"person": patient["patient"], "prescribed_to": "beweegmakelaar"})
 
 
 def test_vault_seals_per_person_and_opens_only_for_that_person() -> None:

@@ -7,13 +7,14 @@ from typing import Any
 
 from schakel.contracts.envelope import EventEnvelope, new_event
 from schakel.contracts.events import MatchProposed, ReferralTriaged, Waitlisted
-from schakel.contracts.vocabulary import Grade, OfferKind, Urgency
+from schakel.contracts.vocabulary import Grade, OfferKind, Route, Urgency
 from schakel.matching.domain import MaatjeType, Offer, Proposal
 from schakel.matching.handlers import SOURCE, match
+from tests import payloads
 from tests.fakes.matching import FakeOffers, FakeProposals
 
 REFERRAL = "ref-0001"
-OWNER = "buurtteam-overvecht"
+OWNER = "sociaal-makelaars-overvecht"
 
 
 @dataclass
@@ -36,25 +37,26 @@ def buddy(
         title=f"Maatje {offer_id}",
         provider_organisation="Humanitas Utrecht",
         district=district,
-        grades=frozenset({Grade.ERNSTIG, Grade.LICHT_TOT_MATIG}),
+        grades=frozenset({Grade.LICHT_TOT_MATIG}),
         places_left=places,
         maatje_type=maatje_type,
     )
 
 
 def triaged(
-    grade: Grade = Grade.ERNSTIG,
+    grade: Grade | None = Grade.LICHT_TOT_MATIG,
     district: str | None = "overvecht",
-    urgency: Urgency = Urgency.SPOEDIG,
+    urgency: Urgency = Urgency.ROUTINE,
+    consent: bool = False,
 ) -> EventEnvelope[ReferralTriaged]:
-    payload = ReferralTriaged(
-        referral_id=REFERRAL,
+    payload = payloads.triaged(
+        REFERRAL,
         grade=grade,
         urgency=urgency,
         district=district,
+        route=Route.SOCIAAL_MAKELAAR if urgency is Urgency.ROUTINE else Route.BUURTTEAM,
         owner_organisation=OWNER,
-        reasons=["ernstig: low mood"],
-        rule_set_version="2026.11-1",
+        consent_to_contact=consent,
     )
     return new_event(
         payload, source="/schakel/triage", subject=REFERRAL, correlation_id="corr-signal-1"
@@ -110,7 +112,14 @@ async def test_nothing_with_capacity_puts_the_referral_on_the_waitlist() -> None
 
     [event] = outbox.events
     assert isinstance(event.data, Waitlisted)
-    assert event.data.wanted == [OfferKind.MAATJE, OfferKind.ACTIVITEIT]
+    # No consent to contact: a home cook is not even wanted.
+    assert event.data.wanted == [
+        OfferKind.MAATJE,
+        OfferKind.LOTGENOTENCONTACT,
+        OfferKind.CURSUS,
+        OfferKind.GESPREK,
+        OfferKind.ACTIVITEIT,
+    ]
     assert event.type == "nl.schakel.referral.waitlisted.v1"
     assert offers.places("psy") == 0
     assert not isinstance(proposals.recorded[REFERRAL].outcome, Proposal)
@@ -135,3 +144,49 @@ async def test_waitlisted_referral_triaged_again_gets_a_place_that_came_free() -
 
     assert [type(e.data) for e in outbox.events] == [Waitlisted, MatchProposed]
     assert offers.places("psy") == 0
+
+
+def cook(places: int = 1) -> Offer:
+    return Offer(
+        offer_id="thuisgekookt-kok-1",
+        kind=OfferKind.THUISGEKOOKT,
+        title="Thuisgekookt: thuiskok in 3563",
+        provider_organisation="Stichting Thuisgekookt",
+        district="overvecht",
+        grades=frozenset({Grade.LICHT_TOT_MATIG}),
+        places_left=places,
+        postcode_area="3563",
+        meals_per_week=3,
+    )
+
+
+async def test_a_home_cook_with_consent_but_never_for_an_urgent_signal() -> None:
+    offers, outbox = FakeOffers(cook()), Outbox()
+
+    await match(triaged(urgency=Urgency.DIRECT, consent=True), offers, FakeProposals(), outbox)
+    await match(triaged(consent=True), offers, FakeProposals(), outbox)
+
+    assert [type(e.data) for e in outbox.events] == [Waitlisted, MatchProposed]
+    assert offers.reservations == ["thuisgekookt-kok-1"]
+
+
+async def test_a_walk_in_offer_is_proposed_without_holding_a_place() -> None:
+    walk_in = replace(buddy("inloop", places=0), kind=OfferKind.ACTIVITEIT, places_left=None)
+    offers, proposals, outbox = FakeOffers(walk_in), FakeProposals(), Outbox()
+
+    await match(triaged(), offers, proposals, outbox)
+
+    [event] = outbox.events
+    assert isinstance(event.data, MatchProposed) and event.data.offer.offer_id == "inloop"
+    assert offers.reservations == [] and offers.places("inloop") is None
+
+
+async def test_an_ungraded_referral_waits_for_the_owner_s_conversation() -> None:
+    offers, proposals, outbox = FakeOffers(buddy("psy", places=2)), FakeProposals(), Outbox()
+
+    await match(triaged(grade=None), offers, proposals, outbox)
+
+    [event] = outbox.events
+    assert isinstance(event.data, Waitlisted)
+    assert event.data.reason.startswith("ungraded") and event.data.wanted == []
+    assert offers.reservations == []

@@ -1,9 +1,14 @@
-"""Triage: the grade, urgency and owner a social broker would expect from what was noticed."""
+"""Triage: the grade, urgency, owner and reasons a social broker in Utrecht would expect, for
+the examples the documents give themselves (each case cites where: 001 = NIZU 2021, 004 = the
+interim evaluation, "issue 9" where the project decided what the documents leave open)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+import pytest
 
 from schakel.contracts import EventEnvelope, new_event
 from schakel.contracts.events import ReferralReceived, ReferralTriaged, Signaler
@@ -13,78 +18,540 @@ from schakel.contracts.vocabulary import (
     Grade,
     LonelinessKind,
     Observation,
+    PrescribedTo,
+    RiskGroup,
+    Route,
     SignalerRole,
     Urgency,
 )
-from schakel.triage.domain import Facts, district_of, triage
+from schakel.triage import rules
+from schakel.triage.domain import Decision, Facts, triage
+from schakel.triage.domain.ruleset import Owner
 from schakel.triage.handlers import decide
 from tests.fakes.triage import FakeDecisions
 
 Obs = Observation
+A = AgeBand
+G = Grade
+U = Urgency
+R = RiskGroup
+BOOK = rules.load()
+
+OVERVECHT, ZUILEN, KANALENEILAND, VOGELENBUURT = "3562", "3554", "3526", "3514"
+LEIDSCHE_RIJN, VLEUTERWEIDE, OOST, ZUID, BINNENSTAD = "3543", "3452", "3584", "3524", "3512"
+NIEUWEGEIN = "3431"  # outside Utrecht: in no district
 
 
-def facts(*observations: Observation, **extra: Any) -> Facts:
+def signal(*observations: Observation, at: str = OVERVECHT, **extra: Any) -> Facts:
     return Facts(
         channel=extra.pop("channel", Channel.WEBFORMULIER),
         observations=frozenset(observations),
+        postcode_area=at,
         **extra,
     )
 
 
-def test_courier_noticing_malnutrition_in_overvecht_goes_to_the_buurtteam_today() -> None:
-    decision = triage(facts(Obs.ONDERVOEDING, Obs.ALLEEN_WONEND, postcode_area="3562"))
-    assert decision.grade is Grade.ERNSTIG
-    assert decision.urgency is Urgency.DIRECT
-    assert decision.district == "overvecht"
-    assert decision.owner_organisation == "buurtteam-overvecht"
-    assert any("malnutrition" in r for r in decision.reasons)
+def prescription(*observations: Observation, at: str = OVERVECHT, **extra: Any) -> Facts:
+    return signal(*observations, at=at, channel=Channel.WELZIJN_OP_RECEPT, **extra)
 
 
-def test_low_mood_and_few_contacts_is_light_to_moderate_for_the_social_brokers() -> None:
-    decision = triage(facts(Obs.SOMBER, Obs.WEINIG_CONTACT, postcode_area="3554"))
-    assert decision.grade is Grade.LICHT_TOT_MATIG
-    assert decision.owner_organisation == "sociaal-makelaars-noordwest"
-    assert set(decision.kinds) == {LonelinessKind.EMOTIONEEL, LonelinessKind.SOCIAAL}
-    assert decision.urgency is Urgency.ROUTINE
+@dataclass(frozen=True)
+class Case:
+    example: str  # what happens, and where the documents tell it
+    facts: Facts
+    grade: Grade | None
+    urgency: Urgency
+    owner: str
+    fired: tuple[str, ...]  # rule ids that must be named (others may fire too)
+    risk_groups: tuple[RiskGroup, ...] | None = None  # exactly these, when given
+    kinds: tuple[LonelinessKind, ...] | None = None  # exactly these, when given
 
 
-def test_life_event_alone_is_raised_risk() -> None:
-    decision = triage(facts(Obs.RECENT_VERLIES, age_band=AgeBand.HOOGBEJAARD))
-    assert decision.grade is Grade.VERHOOGD_RISICO
-    assert "ouderen_80_plus" in decision.risk_groups
+CASES = [
+    Case(
+        "004 §6 Thuisgekookt: district nurse finds a woman of 80+ living alone without "
+        "breakfast at 11; vulnerable, not therefore severely lonely",
+        signal(Obs.ONDERVOEDING, Obs.ALLEEN_WONEND, age_band=A.HOOGBEJAARD),
+        G.VERHOOGD_RISICO,
+        U.DIRECT,
+        "buurtteam-overvecht",
+        ("urgency.not-eating", "grade.risk.lives-alone", "route.urgent"),
+        (R.ALLEENSTAANDE_OUDEREN, R.EENPERSOONSHUISHOUDEN, R.OUDEREN_80_PLUS),
+    ),
+    Case(
+        "004 §6 Thuisgekookt: a woman who is badly undernourished; nothing yet about loneliness",
+        signal(Obs.ONDERVOEDING, at=ZUILEN),
+        None,
+        U.DIRECT,
+        "buurtteam-noordwest",
+        ("urgency.not-eating", "grade.none", "route.urgent"),
+        (),
+    ),
+    Case(
+        "004 §6 Fietskoeriers: hoarse at midday, has not spoken to anyone (Zuilen)",
+        signal(Obs.NIET_GESPROKEN, at=ZUILEN),
+        G.LICHT_TOT_MATIG,
+        U.ROUTINE,
+        "sociaal-makelaars-noordwest",
+        ("grade.light.not-spoken", "route.social-broker"),
+        kinds=(LonelinessKind.SOCIAAL,),
+    ),
+    Case(
+        "004 §6 Fietskoeriers: a strange smell at the door (Kanaleneiland)",
+        signal(Obs.VERWAARLOZING, at=KANALENEILAND),
+        None,
+        U.DIRECT,
+        "buurtteam-zuidwest",
+        ("urgency.self-neglect", "grade.none", "route.urgent"),
+    ),
+    Case(
+        "004 §6 Fietskoeriers: an older man, hard on his feet, complains and distrusts everyone",
+        signal(
+            Obs.FRUSTRATIE_OF_WANTROUWEN, Obs.FYSIEKE_BEPERKING, at=OOST, age_band=A.HOOGBEJAARD
+        ),
+        G.LICHT_TOT_MATIG,
+        U.ROUTINE,
+        "sociaal-makelaars-oost",
+        ("grade.light.frustration", "grade.risk.physical"),
+        (R.FYSIEKE_BEPERKING, R.OUDEREN_80_PLUS),
+    ),
+    Case(
+        "004 §6 Vogelenbuurt: the curtains are often closed, the neighbours hardly see her",
+        signal(Obs.GORDIJNEN_DICHT, Obs.WEINIG_CONTACT, at=VOGELENBUURT),
+        G.LICHT_TOT_MATIG,
+        U.ROUTINE,
+        "sociaal-makelaars-noordoost",
+        ("grade.light.curtains-closed", "grade.light.few-contacts", "route.social-broker"),
+    ),
+    Case(
+        "004 §4.5: a volunteer of 91 living alone dares not go out and has eaten only bread "
+        "for weeks",
+        signal(
+            Obs.DURFT_NIET_NAAR_BUITEN,
+            Obs.ONDERVOEDING,
+            Obs.ALLEEN_WONEND,
+            at=ZUID,
+            age_band=A.HOOGBEJAARD,
+        ),
+        G.VERHOOGD_RISICO,
+        U.DIRECT,
+        "buurtteam-zuid",
+        ("grade.risk.dares-not-go-out", "urgency.not-eating", "risk-group.single-older"),
+    ),
+    Case(
+        "004 §8: an older woman living alone dares not go outside any more (corona)",
+        signal(Obs.DURFT_NIET_NAAR_BUITEN, Obs.ALLEEN_WONEND, age_band=A.SENIOR),
+        G.VERHOOGD_RISICO,
+        U.ROUTINE,
+        "sociaal-makelaars-overvecht",
+        ("grade.risk.dares-not-go-out", "risk-group.single-older", "route.social-broker"),
+        (R.ALLEENSTAANDE_OUDEREN, R.EENPERSOONSHUISHOUDEN, R.OUDEREN_70_PLUS),
+    ),
+    Case(
+        "004 §7 Wegwijzer: a life event, the loss of a partner",
+        signal(Obs.RECENT_VERLIES, at=LEIDSCHE_RIJN, age_band=A.SENIOR),
+        G.VERHOOGD_RISICO,
+        U.ROUTINE,
+        "sociaal-makelaars-leidsche_rijn",
+        ("grade.risk.loss",),
+        kinds=(LonelinessKind.EMOTIONEEL,),
+    ),
+    Case(
+        "004 §7 Wegwijzer: someone who says they feel lonely (light to moderate)",
+        signal(Obs.VOELT_ZICH_EENZAAM),
+        G.LICHT_TOT_MATIG,
+        U.ROUTINE,
+        "sociaal-makelaars-overvecht",
+        ("grade.light.feels-lonely",),
+    ),
+    Case(
+        "004 §6 Enik: someone with psychological problems feels life has no purpose",
+        signal(Obs.ZINLOOSHEID, Obs.PSYCHISCHE_KWETSBAARHEID, at=ZUILEN),
+        G.ERNSTIG,
+        U.SPOEDIG,
+        "buurtteam-noordwest",
+        ("grade.severe.no-purpose", "urgency.no-purpose", "route.urgent"),
+        (R.PSYCHISCHE_KWETSBAARHEID,),
+        (LonelinessKind.EXISTENTIEEL,),
+    ),
+    Case(
+        "004 §5.4 pilot Overvecht: a GP prescribes welfare for low mood and few contacts",
+        prescription(Obs.SOMBER, Obs.WEINIG_CONTACT, djg_score=4),
+        G.LICHT_TOT_MATIG,
+        U.ROUTINE,
+        "sociaal-makelaars-overvecht",
+        ("grade.light.djg", "grade.light.low-mood", "route.gp-social-broker"),
+    ),
+    Case(
+        "004 §5.4 pilot Zuilen/Ondiep: a GP refers to the exercise broker",
+        prescription(
+            Obs.FYSIEKE_BEPERKING,
+            Obs.WIL_CONTACT,
+            at=ZUILEN,
+            prescribed_to=PrescribedTo.BEWEEGMAKELAAR,
+        ),
+        G.LICHT_TOT_MATIG,
+        U.ROUTINE,
+        "beweegmakelaars-noordwest",
+        ("route.gp-exercise-broker",),
+    ),
+    Case(
+        "issue 9: a GP prescription is not sent to the neighbourhood team for its grade alone",
+        prescription(Obs.SOMBER, djg_score=6),
+        G.ERNSTIG,
+        U.ROUTINE,
+        "sociaal-makelaars-overvecht",
+        ("grade.severe.djg", "route.gp-social-broker"),
+    ),
+    Case(
+        "issue 9: an urgent GP prescription goes to the neighbourhood team",
+        prescription(Obs.ONDERVOEDING, djg_score=3),
+        G.LICHT_TOT_MATIG,
+        U.DIRECT,
+        "buurtteam-overvecht",
+        ("urgency.not-eating", "route.urgent"),
+    ),
+    Case(
+        "001 §5: Welzijn op recept runs in some districts only; a prescription from Leidsche "
+        "Rijn goes to its social broker, not to an exercise broker",
+        prescription(Obs.WIL_CONTACT, at=LEIDSCHE_RIJN, prescribed_to=PrescribedTo.BEWEEGMAKELAAR),
+        G.LICHT_TOT_MATIG,
+        U.ROUTINE,
+        "sociaal-makelaars-leidsche_rijn",
+        ("route.gp-outside-welzijn-op-recept",),
+    ),
+    Case(
+        "004 §7 Wegwijzer: a GP measures De Jong Gierveld 1, socially healthy (prevention)",
+        prescription(djg_score=1),
+        G.PREVENTIE,
+        U.ROUTINE,
+        "sociaal-makelaars-overvecht",
+        ("grade.prevention.djg",),
+    ),
+    Case(
+        "issue 9: a signal with no signs is ungraded, not prevention",
+        signal(),
+        None,
+        U.ROUTINE,
+        "sociaal-makelaars-overvecht",
+        ("grade.none", "route.social-broker"),
+        (),
+        (),
+    ),
+    Case(
+        "004 §4.2/§8: a postcode in no district goes to the coordination point",
+        signal(Obs.WEINIG_CONTACT, at=NIEUWEGEIN),
+        G.LICHT_TOT_MATIG,
+        U.ROUTINE,
+        "coordinatiepunt-eenzaamheid",
+        ("route.district-unknown",),
+    ),
+    Case(
+        "004 §4.2/§8: urgent and in no district: the coordination point, in hours",
+        signal(Obs.ONDERVOEDING, at=NIEUWEGEIN),
+        None,
+        U.DIRECT,
+        "coordinatiepunt-eenzaamheid",
+        ("urgency.not-eating", "route.district-unknown"),
+    ),
+    Case(
+        "004 §4: the approach is for Utrechters of 18 and over",
+        signal(Obs.WEINIG_CONTACT, age_band=A.ONDER_18),
+        G.LICHT_TOT_MATIG,
+        U.ROUTINE,
+        "coordinatiepunt-eenzaamheid",
+        ("route.under-18",),
+    ),
+    Case(
+        "001: a single parent, low in mood (single-parent households are more often lonely)",
+        signal(Obs.ALLEENSTAANDE_OUDER, Obs.SOMBER, at=KANALENEILAND, age_band=A.MIDDEN),
+        G.LICHT_TOT_MATIG,
+        U.ROUTINE,
+        "sociaal-makelaars-zuidwest",
+        ("grade.risk.single-parent", "grade.light.low-mood"),
+        (R.EENOUDERGEZINNEN,),
+    ),
+    Case(
+        "001: someone living alone (one-person household), nothing else noticed",
+        signal(Obs.ALLEEN_WONEND, age_band=A.OUDER),
+        G.VERHOOGD_RISICO,
+        U.ROUTINE,
+        "sociaal-makelaars-overvecht",
+        ("grade.risk.lives-alone",),
+        (R.EENPERSOONSHUISHOUDEN,),
+    ),
+    Case(
+        "004 §4 (Overvecht: loneliness among migrants) and §4.2: an older migrant who hardly "
+        "sees anyone",
+        signal(Obs.OUDERE_MIGRANT, Obs.WEINIG_CONTACT, age_band=A.SENIOR),
+        G.LICHT_TOT_MATIG,
+        U.ROUTINE,
+        "sociaal-makelaars-overvecht",
+        ("grade.risk.older-migrant", "grade.light.few-contacts"),
+        (R.OUDEREN_70_PLUS, R.OUDEREN_MET_MIGRATIEACHTERGROND),
+    ),
+    Case(
+        "004 §7: someone without a steady place to sleep",
+        signal(Obs.DAK_OF_THUISLOOS, at=BINNENSTAD),
+        G.VERHOOGD_RISICO,
+        U.ROUTINE,
+        "sociaal-makelaars-binnenstad",
+        ("grade.risk.homeless",),
+        (R.DAK_EN_THUISLOZEN,),
+    ),
+    Case(
+        "004 Tabel 1: a student who cares for her mother (young carer)",
+        signal(Obs.MANTELZORGER, at=LEIDSCHE_RIJN, age_band=A.JONG),
+        G.VERHOOGD_RISICO,
+        U.ROUTINE,
+        "sociaal-makelaars-leidsche_rijn",
+        ("grade.risk.carer", "risk-group.young-carers", "risk-group.young-adults"),
+        (R.JONGE_MANTELZORGERS, R.JONGEREN, R.MANTELZORGERS),
+    ),
+    Case(
+        "004 §4.5: a young adult who would like more contact",
+        signal(Obs.WIL_CONTACT, at=OOST, age_band=A.JONG),
+        G.LICHT_TOT_MATIG,
+        U.ROUTINE,
+        "sociaal-makelaars-oost",
+        ("grade.light.wants-contact", "risk-group.young-adults"),
+        (R.JONGEREN,),
+    ),
+    Case(
+        "004 Tabel 1: a carer of fifty-something having a hard time",
+        signal(Obs.MANTELZORGER, at=ZUID, age_band=A.OUDER),
+        G.VERHOOGD_RISICO,
+        U.ROUTINE,
+        "sociaal-makelaars-zuid",
+        ("grade.risk.carer",),
+        (R.MANTELZORGERS,),
+    ),
+    Case(
+        "004 §6 Thuisgekookt: physical limitations and family far away",
+        signal(Obs.FYSIEKE_BEPERKING, Obs.FAMILIE_VER_WEG, age_band=A.HOOGBEJAARD),
+        G.VERHOOGD_RISICO,
+        U.ROUTINE,
+        "sociaal-makelaars-overvecht",
+        ("grade.risk.physical", "grade.risk.family-far"),
+        kinds=(LonelinessKind.SOCIAAL,),
+    ),
+    Case(
+        "issue 9: a severe score from an organisation's system is not urgent by itself",
+        signal(Obs.WEINIG_CONTACT, channel=Channel.SIGNALERINGS_API, djg_score=5),
+        G.ERNSTIG,
+        U.ROUTINE,
+        "sociaal-makelaars-overvecht",
+        ("grade.severe.djg", "route.social-broker"),
+    ),
+    Case(
+        "003 (Heerlen's meldpunt for people who feel lonely): someone reports about herself",
+        signal(
+            Obs.VOELT_ZICH_EENZAAM,
+            Obs.WIL_CONTACT,
+            at=LEIDSCHE_RIJN,
+            channel=Channel.ZELFMELDING,
+            age_band=A.MIDDEN,
+        ),
+        G.LICHT_TOT_MATIG,
+        U.ROUTINE,
+        "sociaal-makelaars-leidsche_rijn",
+        ("grade.light.feels-lonely", "grade.light.wants-contact"),
+    ),
+    Case(
+        "004 §6 Fietskoeriers (eyes and ears of the pharmacist): a pharmacist sees a low "
+        "widow of 80+ who lives alone",
+        signal(Obs.SOMBER, Obs.ALLEEN_WONEND, Obs.RECENT_VERLIES, age_band=A.HOOGBEJAARD),
+        G.LICHT_TOT_MATIG,
+        U.ROUTINE,
+        "sociaal-makelaars-overvecht",
+        ("grade.light.low-mood", "grade.risk.loss", "grade.risk.lives-alone"),
+        kinds=(LonelinessKind.EMOTIONEEL,),
+    ),
+    Case(
+        "issue 9: Vleuterweide belongs to Vleuten-De Meern, not to Leidsche Rijn",
+        signal(Obs.WEINIG_CONTACT, at=VLEUTERWEIDE),
+        G.LICHT_TOT_MATIG,
+        U.ROUTINE,
+        "sociaal-makelaars-vleuten_de_meern",
+        ("route.social-broker",),
+    ),
+    Case(
+        "000/004 §6: the buurtcaravan's Vogelenbuurt (3514) is in Noordoost",
+        signal(Obs.FAMILIE_VER_WEG, at=VOGELENBUURT, age_band=A.SENIOR),
+        G.VERHOOGD_RISICO,
+        U.ROUTINE,
+        "sociaal-makelaars-noordoost",
+        ("grade.risk.family-far",),
+    ),
+    Case(
+        "004 §6 Enik and Thuisgekookt: severe and urgent at once, each on its own axis",
+        signal(Obs.ZINLOOSHEID, Obs.ONDERVOEDING, at=KANALENEILAND),
+        G.ERNSTIG,
+        U.DIRECT,
+        "buurtteam-zuidwest",
+        ("grade.severe.no-purpose", "urgency.not-eating", "urgency.no-purpose"),
+    ),
+    Case(
+        "004 §6 and §7: says she is lonely and neglects herself: light grade, urgent follow-up",
+        signal(Obs.VOELT_ZICH_EENZAAM, Obs.VERWAARLOZING),
+        G.LICHT_TOT_MATIG,
+        U.DIRECT,
+        "buurtteam-overvecht",
+        ("grade.light.feels-lonely", "urgency.self-neglect"),
+    ),
+    Case(
+        "004 §6: not eating and a neglected home: urgent, still ungraded",
+        signal(Obs.ONDERVOEDING, Obs.VERWAARLOZING, at=ZUID),
+        None,
+        U.DIRECT,
+        "buurtteam-zuid",
+        ("urgency.not-eating", "urgency.self-neglect", "grade.none"),
+    ),
+    Case(
+        "004 §5.4 and §7: a widower in Zuilen on prescription, moderately lonely",
+        prescription(Obs.RECENT_VERLIES, at=ZUILEN, djg_score=3),
+        G.LICHT_TOT_MATIG,
+        U.ROUTINE,
+        "sociaal-makelaars-noordwest",
+        ("grade.light.djg", "grade.risk.loss", "route.gp-social-broker"),
+    ),
+    Case(
+        "issue 9: a prescription to the exercise broker that turns out urgent goes to the "
+        "neighbourhood team",
+        prescription(Obs.VERWAARLOZING, prescribed_to=PrescribedTo.BEWEEGMAKELAAR),
+        None,
+        U.DIRECT,
+        "buurtteam-overvecht",
+        ("route.urgent",),
+    ),
+    Case(
+        "004 §4.5: age alone (70+) names a risk group but gives no grade",
+        signal(age_band=A.SENIOR, at=OOST),
+        None,
+        U.ROUTINE,
+        "sociaal-makelaars-oost",
+        ("risk-group.70-plus", "grade.none"),
+        (R.OUDEREN_70_PLUS,),
+    ),
+    Case(
+        "000/004: the supermarket sees an old man come in twice a day for one thing, to talk",
+        signal(Obs.WEINIG_CONTACT, Obs.ALLEEN_WONEND, at=BINNENSTAD, age_band=A.HOOGBEJAARD),
+        G.LICHT_TOT_MATIG,
+        U.ROUTINE,
+        "sociaal-makelaars-binnenstad",
+        ("grade.light.few-contacts", "risk-group.80-plus"),
+        (R.ALLEENSTAANDE_OUDEREN, R.EENPERSOONSHUISHOUDEN, R.OUDEREN_80_PLUS),
+    ),
+    Case(
+        "004 §4.5: people with mental-health problems see their small network shrink",
+        signal(Obs.PSYCHISCHE_KWETSBAARHEID, Obs.DURFT_NIET_NAAR_BUITEN, at=OOST),
+        G.VERHOOGD_RISICO,
+        U.ROUTINE,
+        "sociaal-makelaars-oost",
+        ("grade.risk.psychological", "grade.risk.dares-not-go-out"),
+        (R.PSYCHISCHE_KWETSBAARHEID,),
+    ),
+    Case(
+        "004 §5.4: the exercise broker only where Welzijn op recept runs: Overvecht",
+        prescription(Obs.SOMBER, prescribed_to=PrescribedTo.BEWEEGMAKELAAR),
+        G.LICHT_TOT_MATIG,
+        U.ROUTINE,
+        "beweegmakelaars-overvecht",
+        ("route.gp-exercise-broker",),
+    ),
+]
 
 
-def test_de_jong_gierveld_score_grades_on_its_own() -> None:
-    assert triage(facts(djg_score=1)).grade is Grade.PREVENTIE
-    assert triage(facts(djg_score=3)).grade is Grade.LICHT_TOT_MATIG
-    assert triage(facts(djg_score=6)).grade is Grade.ERNSTIG
+def test_the_table_has_at_least_forty_examples_from_the_documents() -> None:
+    assert len(CASES) >= 40
+    assert all(case.example.split(":")[0] for case in CASES)
 
 
-def test_gp_prescription_is_followed_up_soon() -> None:
-    decision = triage(facts(Obs.SOMBER, channel=Channel.WELZIJN_OP_RECEPT))
-    assert decision.urgency is Urgency.SPOEDIG
+@pytest.mark.parametrize("case", CASES, ids=[c.example[:70] for c in CASES])
+def test_example_from_the_documents(case: Case) -> None:
+    decision = triage(case.facts, BOOK)
+    assert (decision.grade, decision.urgency, decision.owner_organisation) == (
+        case.grade,
+        case.urgency,
+        case.owner,
+    )
+    named = [f.rule_id for f in decision.rules_fired]
+    assert set(case.fired) <= set(named), named
+    assert all(f.reason for f in decision.rules_fired)
+    if case.risk_groups is not None:
+        assert decision.risk_groups == case.risk_groups
+    if case.kinds is not None:
+        assert decision.kinds == case.kinds
+    assert decision.grade_provisional
+    assert decision.rule_set_version == rules.CURRENT
 
 
-def test_unknown_postcode_still_gets_an_owner() -> None:
-    assert district_of("9999") is None
-    assert triage(facts(postcode_area="9999")).owner_organisation == "sociaal-makelaars-centraal"
+def test_the_route_is_named_last_and_says_where() -> None:
+    decision = triage(signal(Obs.WEINIG_CONTACT, at=VOGELENBUURT), BOOK)
+    last = decision.rules_fired[-1]
+    assert last.rule_id == "route.social-broker"
+    assert "Noordoost" in last.reason
+    assert decision.route is Route.SOCIAAL_MAKELAAR
+    assert (decision.district, decision.district_name) == ("noordoost", "Noordoost")
 
 
-async def test_handler_records_the_decision_and_publishes_triaged() -> None:
+def test_owners_have_readable_names_naming_an_employer_only_where_the_documents_do() -> None:
+    names = {
+        at: triage(signal(*obs, at=at), BOOK).owner_name
+        for at, obs in (
+            (VOGELENBUURT, (Obs.WEINIG_CONTACT,)),
+            (OVERVECHT, (Obs.WEINIG_CONTACT,)),
+            (KANALENEILAND, (Obs.ONDERVOEDING,)),
+        )
+    }
+    assert names == {
+        VOGELENBUURT: "Sociaal makelaars Noordoost (DOCK)",
+        OVERVECHT: "Sociaal makelaars Overvecht",
+        KANALENEILAND: "Buurtteam Zuidwest (Buurtteamorganisatie Sociaal Utrecht)",
+    }
+
+
+def test_the_coordination_point_must_assign_sooner_when_urgent() -> None:
+    routine = triage(signal(Obs.WEINIG_CONTACT, at=NIEUWEGEIN), BOOK)
+    urgent = triage(signal(Obs.VERWAARLOZING, at=NIEUWEGEIN), BOOK)
+    assert routine.route is urgent.route is Route.COORDINATIEPUNT
+    assert routine.district is None and routine.owner_name == "Coördinatiepunt eenzaamheid"
+    assert urgent.assign_within_hours is not None and routine.assign_within_hours is not None
+    assert urgent.assign_within_hours < routine.assign_within_hours
+    assert triage(signal(Obs.WEINIG_CONTACT), BOOK).assign_within_hours is None
+
+
+def test_the_coordination_point_is_the_deployment_s_own() -> None:
+    point = Owner(organisation="meldpunt-14030", name="Meldpunt gemeente Utrecht")
+    decision = triage(signal(at=NIEUWEGEIN), rules.load(coordination_point=point))
+    assert (decision.owner_organisation, decision.owner_name) == (
+        "meldpunt-14030",
+        "Meldpunt gemeente Utrecht",
+    )
+
+
+async def test_handler_records_the_decision_and_publishes_triaged_v2() -> None:
     received = ReferralReceived(
         referral_id="ref-9",
         channel=Channel.WEBFORMULIER,
         signaler=Signaler(role=SignalerRole.THUISKOK),
         person_pseudonym="ps-" + "1" * 32,
-        postcode_area="3526",
-        observations=[Obs.VERWAARLOZING],
+        postcode_area=KANALENEILAND,
+        observations=[Obs.VERWAARLOZING, Obs.VOELT_ZICH_EENZAAM],
+        consent_to_contact=True,
         received_at=datetime.now(UTC),
     )
     cause = new_event(received, source="/schakel/intake", subject="ref-9", correlation_id="c-1")
     decisions, emitted = FakeDecisions(), list[EventEnvelope[Any]]()
-    await decide(cause, decisions, emitted.append)
-    assert decisions.saved["ref-9"].owner_organisation == "buurtteam-zuidwest"
+    await decide(cause, decisions, emitted.append, BOOK)
+    saved: Decision = decisions.saved["ref-9"]
+    assert saved.owner_organisation == "buurtteam-zuidwest"
     [event] = emitted
+    assert event.type == "nl.schakel.referral.triaged.v2"
     assert isinstance(event.data, ReferralTriaged)
-    assert event.data.grade is Grade.ERNSTIG
+    data = event.data
+    assert (data.grade, data.urgency, data.route) == (G.LICHT_TOT_MATIG, U.DIRECT, Route.BUURTTEAM)
+    assert data.owner_name == "Buurtteam Zuidwest (Buurtteamorganisatie Sociaal Utrecht)"
+    assert data.consent_to_contact and data.grade_provisional
+    assert [r.rule_id for r in data.rules_fired] == [f.rule_id for f in saved.rules_fired]
     assert (event.subject, event.correlationid, event.causationid) == ("ref-9", "c-1", cause.id)

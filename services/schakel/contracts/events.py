@@ -19,6 +19,9 @@ from schakel.contracts.vocabulary import (
     LonelinessKind,
     Observation,
     OfferKind,
+    PrescribedTo,
+    RiskGroup,
+    Route,
     SignalerRole,
     SignalerStatus,
     Urgency,
@@ -83,12 +86,18 @@ class ReferralReceived(_Referral):
     consent_to_contact: bool = Field(
         default=False, description="The person agreed to be contacted by the owning organisation"
     )
+    prescribed_to: PrescribedTo | None = Field(
+        default=None,
+        description="Welzijn op recept: whom the GP refers to (social or exercise broker); "
+        "None for other signals",
+    )
     receipt_hash: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
     received_at: datetime
 
 
-class ReferralTriaged(_Referral):
-    """Triage graded the referral and named the organisation that owns it from now on."""
+class ReferralTriagedV1(_Referral):
+    """First version of *triaged* (2026-11): always a grade, the owner by id only, reasons as
+    free text. Read today through the upcaster to v2."""
 
     event_name: ClassVar[str] = "nl.schakel.referral.triaged"
     event_version: ClassVar[int] = 1
@@ -101,6 +110,59 @@ class ReferralTriaged(_Referral):
     owner_organisation: str = Field(min_length=1)
     reasons: list[str] = Field(description="Why this grade and owner, one line per rule that fired")
     rule_set_version: str
+
+
+class FiredRule(BaseModel):
+    """One rule of triage's rule set that fired for a referral, and what it found."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rule_id: str | None = Field(
+        description="Id in the rule set named by rule_set_version; None only in decisions "
+        "upcast from v1, whose rules had no ids"
+    )
+    reason: str = Field(min_length=1)
+
+
+class ReferralTriaged(_Referral):
+    """Triage routed the referral to the organisation that owns it from now on.
+
+    The grade of loneliness and the urgency are two axes. The grade is provisional (or absent
+    when nothing points to one) until the owner has talked with the person; urgency is about
+    safety (signs of vulnerability) and decides how soon a professional follows up.
+    """
+
+    event_name: ClassVar[str] = "nl.schakel.referral.triaged"
+    event_version: ClassVar[int] = 2
+
+    grade: Grade | None = Field(
+        description="Movisie grade; None: ungraded, the owner's first conversation grades it"
+    )
+    grade_provisional: bool = Field(
+        default=True,
+        description="True until the owner has talked with the person (always true from triage)",
+    )
+    urgency: Urgency
+    route: Route = Field(description="Which kind of organisation owns the referral")
+    owner_organisation: str = Field(min_length=1, description="Owner's organisation id")
+    owner_name: str = Field(min_length=1, description="Owner's readable name")
+    assign_within_hours: int | None = Field(
+        default=None,
+        ge=1,
+        description="For route coordinatiepunt: the coordination point must assign an owner "
+        "within this many hours; None for other routes",
+    )
+    district: str | None = Field(default=None, description="District (wijk) id; None: unknown")
+    district_name: str | None = None
+    risk_groups: list[RiskGroup] = Field(default_factory=list)
+    kinds: list[LonelinessKind] = Field(default_factory=list)
+    consent_to_contact: bool = Field(
+        default=False, description="As received: the person agreed to be contacted by the owner"
+    )
+    rules_fired: list[FiredRule] = Field(
+        description="Every rule that fired, in the order the rule set applies them"
+    )
+    rule_set_version: str = Field(min_length=1)
 
 
 class Offer(BaseModel):
@@ -148,6 +210,7 @@ class FeedbackRecorded(_Referral):
 ALL_PAYLOADS: tuple[type[EventPayload], ...] = (
     ReferralReceivedV1,
     ReferralReceived,
+    ReferralTriagedV1,
     ReferralTriaged,
     MatchProposed,
     Waitlisted,

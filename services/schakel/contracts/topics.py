@@ -32,7 +32,7 @@ REFERRAL_EVENTS_TOPIC = TopicSpec(
     consumers=("triage", "matching", "feedback", "audit"),
     event_types=(
         "nl.schakel.referral.received.v2",
-        "nl.schakel.referral.triaged.v1",
+        "nl.schakel.referral.triaged.v2",
         "nl.schakel.referral.match-proposed.v1",
         "nl.schakel.referral.waitlisted.v1",
         "nl.schakel.referral.feedback-recorded.v1",
@@ -81,13 +81,13 @@ DLQ_HEADERS = (
 # Which service publishes which event type, and which types each consumer acts on.
 PRODUCED_BY: dict[str, tuple[str, ...]] = {
     "intake": ("nl.schakel.referral.received.v2",),
-    "triage": ("nl.schakel.referral.triaged.v1",),
+    "triage": ("nl.schakel.referral.triaged.v2",),
     "matching": ("nl.schakel.referral.match-proposed.v1", "nl.schakel.referral.waitlisted.v1"),
     "feedback": ("nl.schakel.referral.feedback-recorded.v1",),
 }
 CONSUMED_BY: dict[str, tuple[str, ...]] = {
     "triage": ("nl.schakel.referral.received.v2",),
-    "matching": ("nl.schakel.referral.triaged.v1",),
+    "matching": ("nl.schakel.referral.triaged.v2",),
     "feedback": REFERRAL_EVENTS_TOPIC.event_types,
     "audit": REFERRAL_EVENTS_TOPIC.event_types,
 }

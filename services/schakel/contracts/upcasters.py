@@ -23,7 +23,58 @@ def received_v1_to_v2(data: Json) -> Json:
     return upcast
 
 
+# The owner ids triage v1 could write, by the kind of owner their prefix names.
+_V1_OWNER_ROUTES = (("buurtteam-", "buurtteam"), ("sociaal-makelaars-", "sociaal_makelaar"))
+# The risk groups triage v1's rule set could write (v1 allowed any string; only these occur).
+_V1_RISK_GROUPS = frozenset(
+    {
+        "jongeren",
+        "ouderen_70_plus",
+        "ouderen_80_plus",
+        "mantelzorgers",
+        "fysieke_beperking",
+        "eenpersoonshuishouden",
+    }
+)
+
+
+def triaged_v1_to_v2(data: Json) -> Json:
+    """v2 separates the grade from urgency and names the route, the owner's readable name and
+    the rules that fired. The mapping:
+
+    - ``grade``: as written, except ``preventie``: v1's rule set gave it only when no rule
+      fired ("no signs of loneliness given"), which v2 calls ungraded (None).
+    - ``grade_provisional``: True (v1 decided without talking to anyone, as v2 does).
+    - ``route``: from the owner id's prefix (``buurtteam-`` → buurtteam, ``sociaal-makelaars-``
+      → sociaal_makelaar, including v1's ``sociaal-makelaars-centraal``); any other prefix
+      → coordinatiepunt, since nobody can tell which kind of owner it is.
+    - ``owner_name``: the owner id (v1 had no readable names); ``district_name``: None.
+    - ``assign_within_hours``: None; ``consent_to_contact``: False (v1 did not carry it, so
+      nothing that needs consent is proposed on its strength).
+    - ``risk_groups``: the values v1's rule set wrote, all of them v2 risk groups; any other
+      string is dropped.
+    - ``reasons``: each becomes a fired rule without an id (``rule_id`` None).
+    """
+    upcast = {k: v for k, v in data.items() if k not in ("reasons", "risk_groups")}
+    if data.get("grade") == "preventie":
+        upcast["grade"] = None
+    owner = str(data.get("owner_organisation", ""))
+    upcast["route"] = next(
+        (route for prefix, route in _V1_OWNER_ROUTES if owner.startswith(prefix)),
+        "coordinatiepunt",
+    )
+    upcast["grade_provisional"] = True
+    upcast["owner_name"] = owner
+    upcast["assign_within_hours"] = None
+    upcast["district_name"] = None
+    upcast["consent_to_contact"] = False
+    upcast["risk_groups"] = [g for g in data.get("risk_groups", []) if g in _V1_RISK_GROUPS]
+    upcast["rules_fired"] = [{"rule_id": None, "reason": r} for r in data.get("reasons", []) if r]
+    return upcast
+
+
 # (event name, from version) → upcaster to from version + 1
 UPCASTERS: dict[tuple[str, int], Upcaster] = {
     ("nl.schakel.referral.received", 1): received_v1_to_v2,
+    ("nl.schakel.referral.triaged", 1): triaged_v1_to_v2,
 }

@@ -10,6 +10,7 @@ from schakel.contracts.vocabulary import (
     Channel,
     Grade,
     OfferKind,
+    Route,
     SignalerRole,
     SignalerStatus,
     Urgency,
@@ -45,7 +46,9 @@ def state_to_doc(state: ReferralState) -> Document:
         "grade": _value(state.grade),
         "urgency": _value(state.urgency),
         "district": state.district,
+        "route": _value(state.route),
         "owner_organisation": state.owner_organisation,
+        "owner_name": state.owner_name,
         "proposal": None
         if proposal is None
         else {
@@ -60,7 +63,7 @@ def state_to_doc(state: ReferralState) -> Document:
     }
 
 
-def _value(member: Channel | SignalerRole | Grade | Urgency | None) -> str | None:
+def _value(member: Channel | SignalerRole | Grade | Urgency | Route | None) -> str | None:
     return None if member is None else member.value
 
 
@@ -81,7 +84,9 @@ def state_from_doc(doc: Document) -> ReferralState:
         grade=Grade(doc["grade"]) if doc.get("grade") else None,
         urgency=Urgency(doc["urgency"]) if doc.get("urgency") else None,
         district=doc.get("district"),
+        route=Route(doc["route"]) if doc.get("route") else None,
         owner_organisation=doc.get("owner_organisation"),
+        owner_name=doc.get("owner_name"),
         proposal=None
         if not proposal
         else ProposedSupport(

@@ -15,6 +15,7 @@ from schakel.contracts.vocabulary import (
     Channel,
     Grade,
     OfferKind,
+    Route,
     SignalerRole,
     SignalerStatus,
     Urgency,
@@ -67,7 +68,9 @@ class ReferralState:
     grade: Grade | None = None
     urgency: Urgency | None = None
     district: str | None = None
+    route: Route | None = None
     owner_organisation: str | None = None
+    owner_name: str | None = None
     proposal: ProposedSupport | None = None
     waitlist_reason: str | None = None
     history: tuple[HistoryEntry, ...] = ()
@@ -95,7 +98,9 @@ def _triaged(state: ReferralState, data: ReferralTriaged) -> ReferralState:
         grade=data.grade,
         urgency=data.urgency,
         district=data.district,
+        route=data.route,
         owner_organisation=data.owner_organisation,
+        owner_name=data.owner_name,
     )
 
 

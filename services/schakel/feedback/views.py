@@ -9,34 +9,53 @@ from enum import StrEnum
 from typing import Any
 
 from schakel.contracts.receipts import normalise_receipt
-from schakel.contracts.vocabulary import SignalerStatus
+from schakel.contracts.vocabulary import Route, SignalerStatus
 from schakel.feedback.domain import ReferralState
 
-STATUS_TEXT: dict[SignalerStatus, dict[str, str]] = {
-    SignalerStatus.ONTVANGEN: {
-        "nl": "Uw signaal is ontvangen. Het wordt nu doorgezet naar de juiste organisatie.",
-        "en": "Your signal has been received. It is being passed on to the right organisation.",
+RECEIVED_TEXT = {
+    "nl": "Uw melding is ontvangen en wordt doorgegeven aan de juiste organisatie.",
+    "en": "Your report has been received and is being passed to the right organisation.",
+}
+# Once routed, a signaler hears only what someone has done: where the report went. Whether
+# support was found is not said before the owner has talked with the person.
+ROUTED_TEXT: dict[Route | None, dict[str, str]] = {
+    Route.SOCIAAL_MAKELAAR: {
+        "nl": "Uw melding is doorgegeven aan de sociaal makelaar in uw wijk.",
+        "en": "Your report has been passed to the social broker in your neighbourhood.",
     },
-    SignalerStatus.IN_BEHANDELING: {
-        "nl": "Uw signaal is in behandeling bij een sociaal makelaar of buurtteam.",
-        "en": "A social broker or neighbourhood team is taking care of your signal.",
+    Route.BEWEEGMAKELAAR: {
+        "nl": "Uw melding is doorgegeven aan de beweegmakelaar in uw wijk.",
+        "en": "Your report has been passed to the exercise broker in your neighbourhood.",
     },
-    SignalerStatus.HULP_VOORGESTELD: {
-        "nl": "Er is passende hulp gevonden en voorgesteld.",
-        "en": "Suitable support has been found and proposed.",
+    Route.BUURTTEAM: {
+        "nl": "Uw melding is doorgegeven aan het buurtteam in uw wijk.",
+        "en": "Your report has been passed to the neighbourhood team in your area.",
     },
-    SignalerStatus.WACHTLIJST: {
-        "nl": "Er is nu geen plek vrij. Het signaal staat op de wachtlijst en wordt opgepakt "
-        "zodra er plek is.",
-        "en": "No place is free right now. The signal is on the waiting list and will be "
-        "taken up as soon as a place is free.",
+    Route.COORDINATIEPUNT: {
+        "nl": "Uw melding is doorgegeven aan het coördinatiepunt. Dat zoekt de organisatie die "
+        "uw melding oppakt.",
+        "en": "Your report has been passed to the coordination point, which finds the "
+        "organisation to take it up.",
+    },
+    None: {  # a referral routed before triage named its route
+        "nl": "Uw melding is doorgegeven aan de juiste organisatie.",
+        "en": "Your report has been passed to the right organisation.",
     },
 }
 
+
+def status_text(state: ReferralState) -> dict[str, str]:
+    """The words for the signaler: received, or where the report went (also after a proposal
+    or a waitlist decision, which no person has acted on yet)."""
+    if state.signaler_status is SignalerStatus.ONTVANGEN:
+        return RECEIVED_TEXT
+    return ROUTED_TEXT[state.route]
+
+
 UNKNOWN_RECEIPT: dict[str, str] = {
-    "nl": "Deze ontvangstcode kennen we niet, of het signaal wordt nog verwerkt. Controleer "
+    "nl": "Deze ontvangstcode kennen we niet, of de melding wordt nog verwerkt. Controleer "
     "de code of probeer het over een paar minuten opnieuw.",
-    "en": "This receipt code is unknown, or the signal is still being processed. Check the "
+    "en": "This receipt code is unknown, or the report is still being processed. Check the "
     "code or try again in a few minutes.",
 }
 
@@ -47,7 +66,7 @@ def signaler_view(state: ReferralState, receipt: str) -> dict[str, Any]:
     return {
         "receipt": normalise_receipt(receipt),
         "status": state.signaler_status.value,
-        "status_text": STATUS_TEXT[state.signaler_status],
+        "status_text": status_text(state),
         "owner_organisation": state.owner_organisation,
         "updated_at": state.signaler_status_since.isoformat(),
     }

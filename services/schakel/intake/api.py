@@ -62,6 +62,7 @@ def _intake(
         observations=tuple(concern.observations),
         djg_score=concern.djg_score,
         consent_to_contact=concern.consent_to_contact,
+        prescribed_to=concern.prescribed_to if isinstance(concern, ReferralIn) else None,
     )
 
 

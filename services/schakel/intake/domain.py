@@ -9,7 +9,7 @@ from datetime import datetime
 
 from schakel.contracts.events import ReferralReceived, Signaler
 from schakel.contracts.receipts import receipt_hash
-from schakel.contracts.vocabulary import AgeBand, Channel, Observation, SignalerRole
+from schakel.contracts.vocabulary import AgeBand, Channel, Observation, PrescribedTo, SignalerRole
 
 # Crockford's alphabet: no I, L, O or U, so a code read aloud over the phone is unambiguous.
 RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -56,6 +56,7 @@ class Intake:
     observations: tuple[Observation, ...] = field(default_factory=tuple)
     djg_score: int | None = None
     consent_to_contact: bool = False
+    prescribed_to: PrescribedTo | None = None  # Welzijn op recept only
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ def accept(intake: Intake) -> Accepted:
         observations=sorted(set(intake.observations)),
         djg_score=intake.djg_score,
         consent_to_contact=intake.consent_to_contact,
+        prescribed_to=intake.prescribed_to,
         receipt_hash=receipt_hash(receipt),
         received_at=intake.received_at,
     )

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from schakel.contracts.vocabulary import AgeBand, Observation, SignalerRole
+from schakel.contracts.vocabulary import AgeBand, Observation, PrescribedTo, SignalerRole
 from schakel.intake.domain import normalise_postcode
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
@@ -70,6 +70,10 @@ class ReferralIn(_Concern):
     """A GP wellbeing prescription (*Welzijn op recept*)."""
 
     patient: PatientIn
+    prescribed_to: PrescribedTo = Field(
+        default=PrescribedTo.SOCIAAL_MAKELAAR,
+        description="Refer to the social broker or the exercise broker (beweegmakelaar)",
+    )
 
     @field_validator("consent_to_contact")
     @classmethod

@@ -7,7 +7,7 @@ from typing import Any, Protocol
 
 from pymongo import ASCENDING
 
-from schakel.contracts.vocabulary import Grade, OfferKind
+from schakel.contracts.vocabulary import Grade, LonelinessKind, OfferKind, RiskGroup
 from schakel.matching.demo_offers import DEMO_OFFERS
 from schakel.matching.domain import MaatjeType, Need, Offer, Outcome, Proposal
 from schakel.platform.mongo import Document, MongoStore, Transaction
@@ -22,7 +22,8 @@ class OfferStore(Protocol):
     async def suiting_grade(self, grade: Grade) -> list[Offer]: ...
 
     async def reserve_place(self, offer_id: str) -> bool:
-        """Take one place; False when none was left (another referral took the last one)."""
+        """Take one place; False when none was left (another referral took the last one) or
+        the offer is walk-in (it has no places to take)."""
         ...
 
 
@@ -49,7 +50,13 @@ def offer_to_doc(offer: Offer) -> Document:
         "provider_organisation": offer.provider_organisation,
         "district": offer.district,
         "grades": sorted(g.value for g in offer.grades),
-        "places_left": offer.places_left,
+        "places_left": offer.places_left,  # None: walk-in
+        "walk_in": offer.walk_in,
+        "loneliness_kinds": sorted(k.value for k in offer.loneliness_kinds),
+        "risk_groups": sorted(g.value for g in offer.risk_groups),
+        "only_for_risk_groups": offer.only_for_risk_groups,
+        "residents_initiative": offer.residents_initiative,
+        "source": offer.source,
         "maatje_type": offer.maatje_type.value if offer.maatje_type else None,
         "postcode_area": offer.postcode_area,
         "meals_per_week": offer.meals_per_week,
@@ -65,7 +72,12 @@ def offer_from_doc(doc: Document) -> Offer:
         provider_organisation=doc["provider_organisation"],
         district=doc.get("district"),
         grades=frozenset(Grade(g) for g in doc.get("grades", [])),
-        places_left=int(doc["places_left"]),
+        places_left=None if doc["places_left"] is None else int(doc["places_left"]),
+        loneliness_kinds=frozenset(LonelinessKind(k) for k in doc.get("loneliness_kinds", [])),
+        risk_groups=frozenset(RiskGroup(g) for g in doc.get("risk_groups", [])),
+        only_for_risk_groups=bool(doc.get("only_for_risk_groups", False)),
+        residents_initiative=bool(doc.get("residents_initiative", False)),
+        source=str(doc.get("source", "")),
         maatje_type=MaatjeType(maatje_type) if maatje_type else None,
         postcode_area=doc.get("postcode_area"),
         meals_per_week=doc.get("meals_per_week"),
@@ -139,9 +151,12 @@ class MongoProposals:
             "_id": referral_id,
             "referral_id": referral_id,
             "owner_organisation": owner_organisation,
-            "grade": need.grade.value,
+            "grade": need.grade.value if need.grade else None,
             "urgency": need.urgency.value,
             "district": need.district,
+            "risk_groups": sorted(g.value for g in need.risk_groups),
+            "kinds": sorted(k.value for k in need.kinds),
+            "route": need.route.value if need.route else None,
             **_outcome_fields(outcome),
             "caused_by": caused_by,
             "decided_at": datetime.now(UTC),

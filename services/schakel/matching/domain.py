@@ -1,37 +1,63 @@
-"""Matching rules, pure Python: which offer with a free place suits a triaged referral best,
-and why. Every point of the score comes with a reason, so a social broker can see why this
-offer was proposed and an auditor can replay the choice."""
+"""Matching rules, pure Python: which offer suits a triaged referral best, and why. Every
+point of the score comes with a reason, so a social broker can see why this offer was
+proposed and an auditor can replay the choice.
+
+What fits which grade follows Movisie's *Wegwijzer* as the evaluation quotes it (004 §7):
+*licht tot matig*: buddy projects, peer contact, courses; *ernstig*: regular contact, a safety
+net (*achtervang*), recovery workshops (*herstelwerkplaatsen*), so no buddy comes first for
+*ernstig*. Thuisgekookt is for light to moderate loneliness (004 §6) and only with the
+person's consent, never the answer to an urgent signal: urgency is the neighbourhood team's.
+Walk-in offers (004 §6 Enik: "Er zijn geen verwijzingen of indicaties nodig") need no referral
+and have no waiting list. Nothing is proposed for an ungraded referral: the owner talks with
+the person first.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from schakel.contracts.vocabulary import Grade, OfferKind, Urgency
+from schakel.contracts.vocabulary import (
+    Grade,
+    LonelinessKind,
+    OfferKind,
+    RiskGroup,
+    Route,
+    Urgency,
+)
 
 
 class MaatjeType(StrEnum):
-    """The buddy projects of Utrecht's informal-care network."""
+    """The buddy projects of the evaluation's Table 1."""
 
     BEZOEKMAATJE = "bezoekmaatje"  # visiting buddy
-    BEWEEGMAATJE = "beweegmaatje"  # exercise buddy
-    TELEFOONMAATJE = "telefoonmaatje"  # phone buddy
-    PSYCHIATRIEMAATJE = "psychiatriemaatje"  # buddy for people with psychological vulnerability
-    ERVARINGSMAATJE = "ervaringsmaatje"  # buddy who has been there (e.g. young carers)
+    BEWEEGMAATJE = "beweegmaatje"  # exercise buddy (Sport Utrecht)
+    TELEFOONMAATJE = "telefoonmaatje"  # Belmaatje: phone buddy (Handje Helpen, de Luisterlijn)
+    PSYCHIATRIEMAATJE = "psychiatriemaatje"  # for people with psychological vulnerability
+    ERVARINGSMAATJE = "ervaringsmaatje"  # for young carers (Handje Helpen)
     SENIOR_STUDENT = "senior_student"  # Senior&Student pairs
 
 
 @dataclass(frozen=True)
 class Offer:
-    """One offer in the registry. Not personal data: a cook is a pseudonymous id and a PC4."""
+    """One offer in the registry. Not personal data: a cook is a pseudonymous id and a PC4.
+
+    Tagged by grade, kind of loneliness and risk group, so that the gap between offer and
+    demand can be reported along the same three lines as triage's decisions.
+    """
 
     offer_id: str
     kind: OfferKind
     title: str
-    provider_organisation: str
+    provider_organisation: str  # readable name
     district: str | None  # None: city-wide
     grades: frozenset[Grade]
-    places_left: int
+    places_left: int | None  # None: walk-in, no referral and no waiting list
+    loneliness_kinds: frozenset[LonelinessKind] = frozenset()  # made for these kinds
+    risk_groups: frozenset[RiskGroup] = frozenset()  # made for these groups
+    only_for_risk_groups: bool = False  # open only to people in one of ``risk_groups``
+    residents_initiative: bool = False  # run by residents themselves
+    source: str = ""  # where the documents name it
     maatje_type: MaatjeType | None = None  # maatje only
     postcode_area: str | None = None  # thuisgekookt only: the cook's PC4
     meals_per_week: int | None = None  # thuisgekookt only
@@ -40,15 +66,37 @@ class Offer:
     def city_wide(self) -> bool:
         return self.district is None
 
+    @property
+    def walk_in(self) -> bool:
+        return self.places_left is None
+
+    @property
+    def has_room(self) -> bool:
+        return self.places_left is None or self.places_left > 0
+
 
 @dataclass(frozen=True)
 class Need:
     """What matching may know of a triaged referral: no person, only the triage outcome."""
 
-    grade: Grade
+    grade: Grade | None  # None: ungraded, nothing is proposed before the owner's conversation
     urgency: Urgency
     district: str | None
-    risk_groups: frozenset[str] = frozenset()
+    risk_groups: frozenset[RiskGroup] = frozenset()
+    kinds: frozenset[LonelinessKind] = frozenset()
+    consent_to_contact: bool = False
+    route: Route | None = None
+
+    @property
+    def graded(self) -> Grade:
+        """The grade, for the rules that need one; ungraded needs never reach them."""
+        if self.grade is None:
+            raise ValueError("an ungraded need has no offers to score")
+        return self.grade
+
+    @property
+    def urgent(self) -> bool:
+        return self.urgency is not Urgency.ROUTINE
 
 
 @dataclass(frozen=True)
@@ -66,86 +114,97 @@ class WaitlistDecision:
 
 Outcome = Proposal | WaitlistDecision
 
-# Which kinds of support fit each grade best, first choice first (the evaluation's Table 1).
+# The Wegwijzer's kinds of support per grade, first choice first (004 §7).
 KIND_PREFERENCE: dict[Grade, tuple[OfferKind, ...]] = {
     Grade.PREVENTIE: (OfferKind.ACTIVITEIT,),
-    Grade.VERHOOGD_RISICO: (OfferKind.ACTIVITEIT, OfferKind.MAATJE),
-    Grade.LICHT_TOT_MATIG: (OfferKind.MAATJE, OfferKind.THUISGEKOOKT, OfferKind.ACTIVITEIT),
-    Grade.ERNSTIG: (OfferKind.MAATJE, OfferKind.ACTIVITEIT),
+    Grade.VERHOOGD_RISICO: (
+        OfferKind.ACTIVITEIT,
+        OfferKind.CURSUS,
+        OfferKind.MAATJE,
+        OfferKind.LOTGENOTENCONTACT,
+        OfferKind.GESPREK,
+    ),
+    Grade.LICHT_TOT_MATIG: (
+        OfferKind.MAATJE,
+        OfferKind.LOTGENOTENCONTACT,
+        OfferKind.CURSUS,
+        OfferKind.THUISGEKOOKT,
+        OfferKind.GESPREK,
+        OfferKind.ACTIVITEIT,
+    ),
+    Grade.ERNSTIG: (
+        OfferKind.ACHTERVANG,
+        OfferKind.HERSTELWERKPLAATS,
+        OfferKind.CURSUS,
+        OfferKind.GESPREK,
+    ),
 }
-# Severe loneliness needs stabilising and regular contact: buddies trained for it come first.
-SEVERE_CARE_BUDDIES = frozenset({MaatjeType.PSYCHIATRIEMAATJE, MaatjeType.ERVARINGSMAATJE})
-# Buddy projects made for a risk group that triage named.
-RISK_GROUP_BUDDIES: dict[str, frozenset[MaatjeType]] = {
-    "mantelzorgers": frozenset({MaatjeType.ERVARINGSMAATJE}),
-    "ouderen_70_plus": frozenset({MaatjeType.SENIOR_STUDENT, MaatjeType.BEZOEKMAATJE}),
-    "ouderen_80_plus": frozenset({MaatjeType.BEZOEKMAATJE, MaatjeType.TELEFOONMAATJE}),
-    "fysieke_beperking": frozenset({MaatjeType.BEZOEKMAATJE, MaatjeType.TELEFOONMAATJE}),
-    "jongeren": frozenset({MaatjeType.ERVARINGSMAATJE}),
-}
+UNGRADED = WaitlistDecision(
+    wanted=(), reason="ungraded: nothing is proposed before the owner has talked with the person"
+)
 
-# Points. A kind's rank outweighs district and risk-group fit together (10 > 5 + 3), and the
-# severe-care bonus only adds to maatje, already first for ernstig: the kind order above holds.
-# An urgent referral's free home cook outweighs any other offer.
-URGENT_MEALS_POINTS = 40.0
-KIND_POINTS = (30.0, 20.0, 10.0)
-SEVERE_CARE_POINTS = 8.0
+# Points. One step in the kind order outweighs district and any fit together
+# (10 > 5 + 3 + 1, or 5 + 4 + 1 for an exercise buddy): the Wegwijzer's order holds.
+KIND_STEP = 10.0
 SAME_DISTRICT_POINTS = 5.0
 RISK_GROUP_POINTS = 3.0
+LONELINESS_KIND_POINTS = 1.0
+# A GP who prescribes exercise sends the patient to the exercise broker (004 §5.4); the
+# exercise buddies of Sport Utrecht (Table 1) are what that broker has to offer first.
+EXERCISE_POINTS = 4.0
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth")
 
 Reason = tuple[float, str]
 
 
+def excluded_kinds(need: Need) -> frozenset[OfferKind]:
+    """Kinds that may not be proposed at all for this referral."""
+    if need.urgent or not need.consent_to_contact:
+        return frozenset({OfferKind.THUISGEKOOKT})
+    return frozenset()
+
+
 def suits(offer: Offer, need: Need) -> bool:
-    """Hard constraints apart from capacity: the grade, and the district or city-wide."""
-    return need.grade in offer.grades and (offer.city_wide or offer.district == need.district)
+    """Hard constraints apart from room: grade, district, who the offer is for, and what may
+    not be proposed for this referral."""
+    return (
+        need.grade in offer.grades
+        and (offer.city_wide or offer.district == need.district)
+        and (not offer.only_for_risk_groups or bool(offer.risk_groups & need.risk_groups))
+        and offer.kind not in excluded_kinds(need)
+    )
 
 
 def wanted_kinds(need: Need) -> tuple[OfferKind, ...]:
-    preferred = KIND_PREFERENCE[need.grade]
-    if need.urgency is Urgency.DIRECT:
-        return (OfferKind.THUISGEKOOKT, *(k for k in preferred if k is not OfferKind.THUISGEKOOKT))
-    return preferred
+    excluded = excluded_kinds(need)
+    return tuple(k for k in KIND_PREFERENCE[need.graded] if k not in excluded)
 
 
 def _kind_reasons(offer: Offer, need: Need) -> list[Reason]:
-    reasons: list[Reason] = []
-    preferred = KIND_PREFERENCE[need.grade]
-    if offer.kind in preferred:
-        rank = preferred.index(offer.kind)
-        choice = ("first", "second", "third")[rank]
-        reasons.append(
-            (KIND_POINTS[rank], f"{offer.kind.value}: {choice} choice for grade {need.grade.value}")
-        )
-    if need.urgency is Urgency.DIRECT and offer.kind is OfferKind.THUISGEKOOKT:
-        reasons.append(
-            (
-                URGENT_MEALS_POINTS,
-                "urgent: a home cook nearby brings food and regular contact from this week",
-            )
-        )
-    return reasons
-
-
-def _maatje_reasons(offer: Offer, need: Need) -> list[Reason]:
-    if offer.maatje_type is None:
+    preferred = KIND_PREFERENCE[need.graded]
+    if offer.kind not in preferred:
         return []
+    rank = preferred.index(offer.kind)
+    return [
+        (
+            KIND_STEP * (len(preferred) - rank),
+            f"{offer.kind.value}: {ORDINALS[rank]} choice for grade {need.graded.value}",
+        )
+    ]
+
+
+def _fit_reasons(offer: Offer, need: Need) -> list[Reason]:
     reasons: list[Reason] = []
-    if need.grade is Grade.ERNSTIG and offer.maatje_type in SEVERE_CARE_BUDDIES:
-        reasons.append(
-            (SEVERE_CARE_POINTS, f"{offer.maatje_type.value}: trained for severe loneliness")
-        )
-    groups = sorted(
-        g for g in need.risk_groups if offer.maatje_type in RISK_GROUP_BUDDIES.get(g, frozenset())
-    )
-    if groups:
-        reasons.append(
-            (RISK_GROUP_POINTS, f"{offer.maatje_type.value}: made for {', '.join(groups)}")
-        )
+    if groups := sorted(offer.risk_groups & need.risk_groups):
+        reasons.append((RISK_GROUP_POINTS, f"made for {', '.join(groups)}"))
+    if kinds := sorted(offer.loneliness_kinds & need.kinds):
+        reasons.append((LONELINESS_KIND_POINTS, f"for {', '.join(kinds)} loneliness"))
+    if need.route is Route.BEWEEGMAKELAAR and offer.maatje_type is MaatjeType.BEWEEGMAATJE:
+        reasons.append((EXERCISE_POINTS, "an exercise buddy, as the GP prescribed exercise"))
     return reasons
 
 
-def _district_reasons(offer: Offer, need: Need) -> list[Reason]:
+def _district_reasons(offer: Offer) -> list[Reason]:
     if offer.city_wide:
         return [(0.0, "city-wide offer")]
     return [(SAME_DISTRICT_POINTS, f"in the same district ({offer.district})")]
@@ -153,19 +212,18 @@ def _district_reasons(offer: Offer, need: Need) -> list[Reason]:
 
 def scored_reasons(offer: Offer, need: Need) -> list[Reason]:
     """Every soft rule that fired for ``offer``, with its points."""
-    return [
-        *_kind_reasons(offer, need),
-        *_maatje_reasons(offer, need),
-        *_district_reasons(offer, need),
-    ]
+    return [*_kind_reasons(offer, need), *_fit_reasons(offer, need), *_district_reasons(offer)]
+
+
+def _room(offer: Offer) -> str:
+    if offer.walk_in:
+        return "walk-in: no referral needed, no waiting list"
+    return f"{offer.places_left} free place(s) before this proposal"
 
 
 def _proposal(offer: Offer, need: Need) -> Proposal:
     soft = scored_reasons(offer, need)
-    hard = [
-        f"suits grade {need.grade.value}",
-        f"{offer.places_left} free place(s) before this proposal",
-    ]
+    hard = [f"suits grade {need.graded.value}", _room(offer)]
     return Proposal(
         offer=offer,
         score=sum(points for points, _ in soft),
@@ -180,20 +238,20 @@ def _where(need: Need) -> str:
 
 
 def _waitlist(need: Need, suitable: list[Offer]) -> WaitlistDecision:
+    grade = need.graded.value
     if suitable:
-        reason = (
-            f"all {len(suitable)} offer(s) that suit grade {need.grade.value} "
-            f"{_where(need)} are full"
-        )
+        reason = f"all {len(suitable)} offer(s) that suit grade {grade} {_where(need)} are full"
     else:
-        reason = f"no offer suits grade {need.grade.value} {_where(need)}"
+        reason = f"no offer suits grade {grade} {_where(need)}"
     return WaitlistDecision(wanted=wanted_kinds(need), reason=reason)
 
 
 def propose(need: Need, offers: list[Offer]) -> Outcome:
-    """The best suitable offer with a free place; ties go to the lowest offer id."""
+    """The best suitable offer with room; ties go to the lowest offer id."""
+    if need.grade is None:
+        return UNGRADED
     suitable = [o for o in offers if suits(o, need)]
-    available = [o for o in suitable if o.places_left > 0]
+    available = [o for o in suitable if o.has_room]
     if not available:
         return _waitlist(need, suitable)
     proposals = [_proposal(o, need) for o in available]

@@ -23,21 +23,27 @@ def need_of(triaged: ReferralTriaged) -> Need:
         urgency=triaged.urgency,
         district=triaged.district,
         risk_groups=frozenset(triaged.risk_groups),
+        kinds=frozenset(triaged.kinds),
+        consent_to_contact=triaged.consent_to_contact,
+        route=triaged.route,
     )
 
 
 async def choose(need: Need, offers: OfferStore) -> Outcome:
     """Propose and hold a place; an offer whose last place went meanwhile counts as full.
+    A walk-in offer holds nothing: it has no places and no waiting list.
 
     Ends: every failed reservation marks one more candidate full, until one succeeds or the
     proposal becomes a waitlist decision.
     """
+    if need.grade is None:
+        return propose(need, [])
     candidates = await offers.suiting_grade(need.grade)
     while True:
         outcome = propose(need, candidates)
         if not isinstance(outcome, Proposal):
             return outcome
-        if await offers.reserve_place(outcome.offer.offer_id):
+        if outcome.offer.walk_in or await offers.reserve_place(outcome.offer.offer_id):
             return outcome
         candidates = without_places(candidates, outcome.offer.offer_id)
 

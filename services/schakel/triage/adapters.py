@@ -8,9 +8,9 @@ from typing import Protocol
 
 from pymongo.errors import DuplicateKeyError
 
-from schakel.contracts.vocabulary import Grade, LonelinessKind, Urgency
+from schakel.contracts.vocabulary import Grade, LonelinessKind, RiskGroup, Route, Urgency
 from schakel.platform.mongo import Document, Transaction
-from schakel.triage.domain import Decision
+from schakel.triage.domain import Decision, Fired
 
 DECISIONS = "decisions"
 
@@ -49,13 +49,19 @@ class MongoDecisions:
 
 
 def decision_of(doc: Document) -> Decision:
+    grade = doc["grade"]
     return Decision(
-        grade=Grade(doc["grade"]),
-        kinds=tuple(LonelinessKind(k) for k in doc["kinds"]),
+        grade=None if grade is None else Grade(grade),
+        grade_provisional=bool(doc["grade_provisional"]),
         urgency=Urgency(doc["urgency"]),
-        risk_groups=tuple(doc["risk_groups"]),
-        district=doc["district"],
+        route=Route(doc["route"]),
         owner_organisation=doc["owner_organisation"],
-        reasons=tuple(doc["reasons"]),
+        owner_name=doc["owner_name"],
+        assign_within_hours=doc["assign_within_hours"],
+        district=doc["district"],
+        district_name=doc["district_name"],
+        kinds=tuple(LonelinessKind(k) for k in doc["kinds"]),
+        risk_groups=tuple(RiskGroup(g) for g in doc["risk_groups"]),
+        rules_fired=tuple(Fired(f["rule_id"], f["reason"]) for f in doc["rules_fired"]),
         rule_set_version=doc["rule_set_version"],
     )

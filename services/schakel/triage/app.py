@@ -7,20 +7,40 @@ from fastapi import FastAPI
 from schakel.contracts.events import ReferralReceived
 from schakel.platform.runtime import ServiceRuntime
 from schakel.platform.settings import ServiceSettings
-from schakel.triage import api
+from schakel.triage import api, rules
+from schakel.triage.domain.ruleset import Owner, RuleBook
 from schakel.triage.handlers import on_referral_received
 
 
 class TriageSettings(ServiceSettings):
     service_name: str = "triage"
     http_port: int = 8082
+    # SCHAKEL_TRIAGE_RULE_SET: which shipped rule set decides (schakel/triage/rules/).
+    triage_rule_set: str = rules.CURRENT
+    # The coordination point that must assign referrals no district owns; the documents name
+    # none, so each deployment names its own.
+    triage_coordination_point_id: str = rules.DEFAULT_COORDINATION_POINT.organisation
+    triage_coordination_point_name: str = rules.DEFAULT_COORDINATION_POINT.name
 
 
 def settings() -> ServiceSettings:
     return TriageSettings()
 
 
+def rule_book(config: ServiceSettings) -> RuleBook:
+    if not isinstance(config, TriageSettings):
+        config = TriageSettings.model_validate(config.model_dump())
+    point = Owner(
+        organisation=config.triage_coordination_point_id,
+        name=config.triage_coordination_point_name,
+    )
+    return rules.load(config.triage_rule_set, point)
+
+
 def build(config: ServiceSettings | None = None) -> FastAPI:
     config = config or settings()
-    runtime = ServiceRuntime(config, {ReferralReceived.event_name: on_referral_received})
-    return runtime.app("schakel triage", [api.router])
+    book = rule_book(config)
+    runtime = ServiceRuntime(config, {ReferralReceived.event_name: on_referral_received(book)})
+    app = runtime.app("schakel triage", [api.router])
+    app.state.rule_book = book
+    return app

@@ -1,5 +1,6 @@
-"""The signal form: what was typed, the problems shown next to the fields, and sending the
-signal to intake (``GET /``, ``POST /melden``)."""
+"""The report forms: what was typed, the problems shown next to the fields, and sending the
+report to intake. ``GET /`` is for someone worried about another person, ``GET /voor-mezelf``
+the page of its own for someone who feels lonely; both send to ``POST /melden``."""
 
 from __future__ import annotations
 
@@ -13,15 +14,20 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
-from schakel.contracts.vocabulary import AgeBand, Observation, SignalerRole
+from schakel.contracts.vocabulary import AgeBand, SignalerRole
 from schakel.gateway.dependencies import Services
 from schakel.gateway.pages.base import context, render, upstream_headers
 from schakel.gateway.pages.texts import (
     AGE_LABELS,
+    CIRCUMSTANCES,
+    FORM_PROBLEMS,
     INVALID,
+    NEEDS_SUICIDE_LINE,
     OBSERVATION_LABELS,
     REQUIRED,
     ROLE_LABELS,
+    SELF_OBSERVATION_LABELS,
+    SIGNS,
     TEXT,
     Lang,
     labelled,
@@ -88,9 +94,22 @@ class SignalForm:
             idempotency_key=text("idempotency_key") or str(uuid.uuid4()),
         )
 
+    @property
+    def about_self(self) -> bool:
+        return self.signaler_role == SignalerRole.ZELF
+
     def missing(self) -> list[str]:
         required = ("signaler_role", "name", "postcode", "consent")
         return [name for name in required if not getattr(self, name)]
+
+    def problems(self, lang: Lang) -> dict[str, str]:
+        """What the form itself refuses: a missing answer, or someone under 18."""
+        found = {name: pick(REQUIRED[name], lang) for name in self.missing()}
+        if self.age_band == AgeBand.ONDER_18:
+            found["age_band"] = pick(FORM_PROBLEMS["under_18"], lang)
+        if self.about_self and self.consent == "ja" and not (self.phone or self.email):
+            found["phone"] = pick(FORM_PROBLEMS["self_reach"], lang)
+        return found
 
     def payload(self) -> dict[str, Any]:
         """The body of intake's ``POST /api/v1/signals``."""
@@ -139,6 +158,19 @@ def intake_problems(answer: httpx.Response, lang: Lang) -> FormProblems:
     return problems
 
 
+def _choices(values: SignalForm, lang: Lang) -> dict[str, list[tuple[str, str]]]:
+    """The observations to tick, in groups: what a signaler sees and what they know of the
+    person, or, on the page for oneself, one group in one's own words."""
+    if values.about_self:
+        return {"self_noticed_legend": labelled(SELF_OBSERVATION_LABELS, (), lang)}
+    return {
+        "signs_legend": labelled({o: OBSERVATION_LABELS[o] for o in SIGNS}, (), lang),
+        "circumstances_legend": labelled(
+            {o: OBSERVATION_LABELS[o] for o in CIRCUMSTANCES}, (), lang
+        ),
+    }
+
+
 def render_form(
     request: Request,
     lang: Lang,
@@ -147,15 +179,18 @@ def render_form(
     status_code: int = 200,
 ) -> Response:
     problems = problems or FormProblems()
+    others = {r: label for r, label in ROLE_LABELS.items() if r is not SignalerRole.ZELF}
     page = context(
         request,
         lang,
         values=values,
+        about_self=values.about_self,
         errors=problems.by_field,
         general_errors=problems.general,
-        roles=labelled(ROLE_LABELS, SignalerRole, lang),
-        observations=labelled(OBSERVATION_LABELS, Observation, lang),
-        age_bands=labelled(AGE_LABELS, AgeBand, lang),
+        roles=labelled(others, (), lang),
+        observation_groups=_choices(values, lang),
+        suicide_line_after=NEEDS_SUICIDE_LINE.value,
+        age_bands=labelled(AGE_LABELS, (), lang),
     )
     return render(request, "form.html", page, status_code, private=bool(values.name))
 
@@ -165,6 +200,13 @@ async def signal_form(request: Request) -> Response:
     return render_form(request, language(request.query_params.get("lang")), SignalForm())
 
 
+@router.get("/voor-mezelf")
+async def self_report_form(request: Request) -> Response:
+    """A page of its own for someone who feels lonely, in their own words."""
+    lang = language(request.query_params.get("lang"))
+    return render_form(request, lang, SignalForm(signaler_role=SignalerRole.ZELF.value))
+
+
 @router.post("/melden")
 async def submit_signal(
     request: Request, upstreams: Services, correlation_id: CorrelationId
@@ -172,9 +214,8 @@ async def submit_signal(
     form = await request.form()
     lang = language(str(form.get("lang") or ""))
     values = SignalForm.parse(form)
-    if missing := values.missing():
-        problems = FormProblems({name: pick(REQUIRED[name], lang) for name in missing})
-        return render_form(request, lang, values, problems, 422)
+    if found := values.problems(lang):
+        return render_form(request, lang, values, FormProblems(found), 422)
     try:
         answer = await upstreams.request(
             "intake",

@@ -22,11 +22,46 @@ TEXT: Texts = {
     "skip": ("Naar de inhoud", "Skip to content"),
     "form_title": ("Zorgen om iemand? Meld het hier", "Worried about someone? Report it here"),
     "form_lead": (
-        "Merkt u dat iemand eenzaam wordt? Vul dit korte formulier in. De juiste organisatie in "
-        "de wijk pakt het op, en u kunt volgen wat er met uw melding gebeurt.",
-        "Do you notice someone becoming lonely? Fill in this short form. The right organisation "
-        "in the neighbourhood takes it up, and you can follow what happens with your report.",
+        "Merkt u dat iemand eenzaam wordt? Vul dit korte formulier in. Uw melding gaat naar de "
+        "juiste organisatie in de wijk, en u kunt volgen wat ermee gebeurt.",
+        "Do you notice someone becoming lonely? Fill in this short form. Your report goes to the "
+        "right organisation in the neighbourhood, and you can follow what happens with it.",
     ),
+    "self_entry_title": ("Voelt u zich zelf eenzaam?", "Do you feel lonely yourself?"),
+    "self_entry_text": (
+        "Daar is een eigen, korte plek voor. U hoeft niets uit te leggen.",
+        "There is a short page of its own for that. You do not need to explain anything.",
+    ),
+    "self_entry_link": ("Ik meld voor mezelf", "I am reporting about myself"),
+    "self_title": ("Voelt u zich eenzaam? Laat het ons weten", "Feeling lonely? Let us know"),
+    "self_lead": (
+        "Veel mensen voelen zich wel eens eenzaam. Daar hoeft u zich niet voor te schamen. "
+        "Vertel hier kort hoe het met u gaat. Als u dat wilt, neemt iemand uit uw wijk contact "
+        "met u op om samen te kijken wat u prettig lijkt.",
+        "Many people feel lonely at times. There is nothing to be ashamed of. Tell us briefly "
+        "how you are. If you like, someone from your neighbourhood will get in touch to see "
+        "together what you would like.",
+    ),
+    "self_person_legend": ("Over uzelf", "About you"),
+    "self_name_label": ("Uw naam", "Your name"),
+    "self_postcode_hint": (
+        "Zo weten we in welke wijk u woont. Bijvoorbeeld 3562 AB.",
+        "So we know your neighbourhood. For example 3562 AB.",
+    ),
+    "self_noticed_legend": ("Wat past bij u?", "What fits you?"),
+    "self_noticed_hint": (
+        "U kunt meer dan één antwoord kiezen. Niets aankruisen mag ook.",
+        "You can choose more than one answer. Ticking nothing is fine too.",
+    ),
+    "self_consent_legend": ("Mogen wij contact met u opnemen?", "May we get in touch with you?"),
+    "self_consent_hint": (
+        "We bellen of mailen u alleen als u ja kiest. Vul dan ook uw telefoonnummer of "
+        "e-mailadres in.",
+        "We only call or email you if you choose yes. Then also fill in your phone number or "
+        "email address.",
+    ),
+    "self_note_label": ("Wilt u nog iets vertellen? (niet verplicht)", "Anything else? (optional)"),
+    "self_submit": ("Versturen", "Send"),
     "required_note": ("Velden met * zijn verplicht.", "Fields marked * are required."),
     "who_legend": ("Wie bent u?", "Who are you?"),
     "role_label": ("Ik meld als", "I am reporting as"),
@@ -36,10 +71,16 @@ TEXT: Texts = {
         "Als u meldt vanuit uw werk, bijvoorbeeld de apotheek.",
         "If you report from your work, for example the pharmacy.",
     ),
+    "name_hint": (
+        "Weet u de naam niet? Beschrijf dan wie het is, bijvoorbeeld: mevrouw van nummer 12, "
+        "of de meneer met de rollator bij de supermarkt.",
+        "Don't know the name? Then describe who it is, for example: the lady at number 12, or "
+        "the man with the walker at the supermarket.",
+    ),
     "person_legend": ("Over wie gaat het?", "Who is it about?"),
     "person_hint": (
-        "Meldt u voor uzelf? Vul dan uw eigen gegevens in.",
-        "Reporting about yourself? Then fill in your own details.",
+        "Alleen de organisatie die uw melding krijgt, ziet deze gegevens.",
+        "Only the organisation that receives your report sees these details.",
     ),
     "name_label": ("Naam", "Name"),
     "postcode_label": ("Postcode", "Postcode"),
@@ -48,8 +89,42 @@ TEXT: Texts = {
     "email_label": ("E-mail (optioneel)", "Email (optional)"),
     "age_label": ("Leeftijd (ongeveer)", "Age (roughly)"),
     "age_unknown": ("Weet ik niet", "Don't know"),
+    # The approach is for Utrechters of 18 and over (004 §4). The documents name no place for
+    # younger people; 002 gives the municipality's contact for loneliness (14 030).
+    "age_hint": (
+        "Deze aanpak is voor Utrechters van 18 jaar en ouder. Gaat het om iemand jonger dan 18? "
+        "Bel dan de gemeente Utrecht op 14 030; zij wijzen u de weg.",
+        "This approach is for people in Utrecht aged 18 and over. Is it about someone younger? "
+        "Then call the municipality of Utrecht on 14 030; they will show you the way.",
+    ),
+    "self_age_hint": (
+        "Deze aanpak is voor Utrechters van 18 jaar en ouder. Bent u jonger dan 18? Bel dan de "
+        "gemeente Utrecht op 14 030; zij wijzen u de weg.",
+        "This approach is for people in Utrecht aged 18 and over. Are you younger? Then call "
+        "the municipality of Utrecht on 14 030; they will show you the way.",
+    ),
     "noticed_legend": ("Wat is u opgevallen?", "What did you notice?"),
-    "noticed_hint": ("Kruis aan wat past; meer keuzes mag.", "Tick what applies; several is fine."),
+    "noticed_hint": (
+        "U kunt meer dan één antwoord kiezen.",
+        "You can choose more than one answer.",
+    ),
+    "self_suicide_line": (
+        "Denkt u aan zelfdoding? Praat erover: bel 113 of gratis 0800-0113, dag en nacht. Bij "
+        "direct gevaar: 112.",
+        "Are you thinking about suicide? Talk about it: call 113 or 0800-0113 (free), day and "
+        "night. In immediate danger: 112.",
+    ),
+    "signs_legend": ("Wat ziet of hoort u?", "What do you see or hear?"),
+    "circumstances_legend": (
+        "Wat weet u van de persoon? (als u het weet)",
+        "What do you know about the person? (if you know)",
+    ),
+    "suicide_line": (
+        "Denkt iemand aan zelfdoding? Bel dan meteen 113 of gratis 0800-0113, dag en nacht. "
+        "Bij direct gevaar: 112.",
+        "Is someone thinking about suicide? Call 113 or 0800-0113 (free) straight away, day "
+        "and night. In immediate danger: 112.",
+    ),
     "consent_legend": (
         "Weet de persoon ervan en mag er contact worden opgenomen?",
         "Does the person know, and may they be contacted?",
@@ -60,6 +135,7 @@ TEXT: Texts = {
     ),
     "yes": ("Ja", "Yes"),
     "no": ("Nee, of weet ik niet", "No, or I don't know"),
+    "self_no": ("Nee", "No"),
     "note_label": ("Toelichting (optioneel)", "Note (optional)"),
     "note_hint": (
         "Schrijf alleen op wat nodig is om te helpen (hoogstens 2000 tekens).",
@@ -73,9 +149,9 @@ TEXT: Texts = {
         "encrypted.",
     ),
     "privacy_who": (
-        "Alleen de organisatie die de melding oppakt, zoals de sociaal makelaar of het buurtteam "
-        "in de wijk, ziet wie het is.",
-        "Only the organisation that takes up the report, such as the social broker or the "
+        "Alleen de organisatie die de melding krijgt, zoals de sociaal makelaar of het buurtteam "
+        "in de wijk, ziet over wie het gaat.",
+        "Only the organisation that receives the report, such as the social broker or the "
         "neighbourhood team, sees who it is about.",
     ),
     "privacy_status": (
@@ -100,14 +176,14 @@ TEXT: Texts = {
     "status_title": ("Hoe staat het ervoor?", "What is the status?"),
     "status_pending": ("Wordt verwerkt", "Being processed"),
     "status_pending_hint": (
-        "Uw melding is binnen en wordt doorgezet naar de juiste organisatie.",
+        "Uw melding is binnen en wordt doorgegeven aan de juiste organisatie.",
         "Your report is in and is being passed to the right organisation.",
     ),
     "status_unavailable": (
         "De status is nu even niet op te vragen. Uw melding is wel ontvangen.",
         "The status cannot be looked up right now. Your report was received.",
     ),
-    "status_owner": ("Opgepakt door", "Taken up by"),
+    "status_owner": ("Doorgegeven aan", "Passed to"),
     "status_updated": ("Bijgewerkt", "Updated"),
     "refresh": ("Status vernieuwen", "Refresh status"),
     "later_title": ("Later de status bekijken", "Checking the status later"),
@@ -129,6 +205,10 @@ TEXT: Texts = {
         "Bij acuut gevaar: bel 112. Denkt iemand aan zelfdoding? Bel 113 of 0800-0113 (gratis).",
         "In an emergency call 112. Is someone thinking about suicide? Call 113 or "
         "0800-0113 (free).",
+    ),
+    "questions": (
+        "Vragen over eenzaamheid? Gemeente Utrecht: 14 030 of eenzaamheid@utrecht.nl.",
+        "Questions about loneliness? Municipality of Utrecht: 14 030 or eenzaamheid@utrecht.nl.",
     ),
     "api_docs": ("Voor ontwikkelaars", "For developers"),
     "events_title": ("Gebeurtenissen tussen de diensten", "Events between the services"),
@@ -156,32 +236,128 @@ ROLE_LABELS: dict[SignalerRole, tuple[str, str]] = {
     SignalerRole.ANDERS: ("Anders", "Other"),
 }
 OBSERVATION_LABELS: dict[Observation, tuple[str, str]] = {
-    Observation.ALLEEN_WONEND: ("Woont alleen", "Lives alone"),
-    Observation.WEINIG_CONTACT: ("Ziet bijna niemand", "Hardly sees anyone"),
+    # What signalers are trained to notice (evaluation §6: couriers, the Vogelenbuurt, home cooks).
     Observation.NIET_GESPROKEN: (
-        "Heeft vandaag nog niemand gesproken (schor midden op de dag)",
-        "Has not spoken to anyone today (hoarse at midday)",
+        "Klinkt schor midden op de dag, alsof hij of zij nog niemand heeft gesproken",
+        "Sounds hoarse at midday, as if they have not spoken to anyone yet",
+    ),
+    Observation.WEINIG_CONTACT: ("Ziet bijna nooit iemand", "Hardly ever sees anyone"),
+    Observation.GORDIJNEN_DICHT: ("De gordijnen zijn vaak dicht", "The curtains are often closed"),
+    Observation.DURFT_NIET_NAAR_BUITEN: (
+        "Durft niet meer naar buiten",
+        "No longer dares to go outside",
+    ),
+    Observation.FRUSTRATIE_OF_WANTROUWEN: (
+        "Is vaak boos of gefrustreerd, klaagt veel of vertrouwt anderen niet",
+        "Is often angry or frustrated, complains a lot or does not trust others",
     ),
     Observation.SOMBER: ("Is somber of neerslachtig", "Seems low or down"),
-    Observation.RECENT_VERLIES: (
-        "Heeft kort geleden iemand verloren",
-        "Recently lost someone close",
-    ),
-    Observation.ONDERVOEDING: ("Eet slecht, lijkt ondervoed", "Eats poorly, seems malnourished"),
-    Observation.VERWAARLOZING: (
-        "Verwaarloost zichzelf of het huis (bijv. een vreemde geur)",
-        "Neglects self or home (e.g. a strange smell)",
-    ),
-    Observation.MANTELZORGER: ("Is overbelaste mantelzorger", "Is an overburdened carer"),
-    Observation.FYSIEKE_BEPERKING: (
-        "Heeft een lichamelijke beperking",
-        "Has a physical limitation",
-    ),
-    Observation.ZINLOOSHEID: ("Zegt dat het leven geen zin heeft", "Says life has no purpose"),
+    Observation.VOELT_ZICH_EENZAAM: ("Zegt zich eenzaam te voelen", "Says they feel lonely"),
     Observation.WIL_CONTACT: ("Zou graag meer contact willen", "Would like more contact"),
+    Observation.ONDERVOEDING: (
+        "Eet slecht of is erg mager geworden",
+        "Eats poorly or has become very thin",
+    ),
+    Observation.VERWAARLOZING: (
+        "Zorgt slecht voor zichzelf of het huis (bijvoorbeeld een vreemde geur)",
+        "Does not look after themself or the home (for example a strange smell)",
+    ),
+    Observation.ZINLOOSHEID: (
+        "Zegt dat het leven geen zin meer heeft",
+        "Says life has no purpose any more",
+    ),
+    # What a signaler may know of the person's life.
+    Observation.ALLEEN_WONEND: ("Woont alleen", "Lives alone"),
+    Observation.FAMILIE_VER_WEG: ("Familie woont ver weg", "Family lives far away"),
+    Observation.RECENT_VERLIES: (
+        "Heeft kort geleden iemand verloren, bijvoorbeeld de partner",
+        "Recently lost someone close, for example their partner",
+    ),
+    Observation.MANTELZORGER: (
+        "Zorgt voor een ander en heeft het zwaar",
+        "Cares for someone else and is having a hard time",
+    ),
+    Observation.FYSIEKE_BEPERKING: (
+        "Is slecht ter been of heeft een andere lichamelijke beperking",
+        "Has trouble walking or another physical limitation",
+    ),
+    Observation.ALLEENSTAANDE_OUDER: ("Voedt de kinderen alleen op", "Raises the children alone"),
+    Observation.OUDERE_MIGRANT: (
+        "Is een oudere met een migratieachtergrond",
+        "Is an older person with a migration background",
+    ),
+    Observation.PSYCHISCHE_KWETSBAARHEID: (
+        "Heeft psychische klachten",
+        "Has mental-health problems",
+    ),
+    Observation.DAK_OF_THUISLOOS: (
+        "Heeft geen vaste plek om te wonen of te slapen",
+        "Has no steady place to live or sleep",
+    ),
 }
+SIGNS = (
+    Observation.NIET_GESPROKEN,
+    Observation.WEINIG_CONTACT,
+    Observation.GORDIJNEN_DICHT,
+    Observation.DURFT_NIET_NAAR_BUITEN,
+    Observation.FRUSTRATIE_OF_WANTROUWEN,
+    Observation.SOMBER,
+    Observation.VOELT_ZICH_EENZAAM,
+    Observation.WIL_CONTACT,
+    Observation.ONDERVOEDING,
+    Observation.VERWAARLOZING,
+    Observation.ZINLOOSHEID,
+)
+CIRCUMSTANCES = tuple(o for o in OBSERVATION_LABELS if o not in SIGNS)
+# The same choices in the words of someone who feels lonely, for the page of their own.
+SELF_OBSERVATION_LABELS: dict[Observation, tuple[str, str]] = {
+    Observation.VOELT_ZICH_EENZAAM: ("Ik voel me vaak eenzaam", "I often feel lonely"),
+    Observation.WEINIG_CONTACT: ("Ik zie bijna nooit iemand", "I hardly ever see anyone"),
+    Observation.NIET_GESPROKEN: (
+        "Ik spreek soms dagen niemand",
+        "Some days I don't speak to anyone",
+    ),
+    Observation.WIL_CONTACT: ("Ik zou graag meer contact hebben", "I would like more contact"),
+    Observation.DURFT_NIET_NAAR_BUITEN: (
+        "Ik durf niet goed meer naar buiten",
+        "I hardly dare to go outside any more",
+    ),
+    Observation.SOMBER: ("Ik voel me vaak somber", "I often feel low"),
+    Observation.RECENT_VERLIES: (
+        "Ik heb kort geleden iemand verloren die dicht bij me stond",
+        "I recently lost someone close to me",
+    ),
+    Observation.ALLEEN_WONEND: ("Ik woon alleen", "I live alone"),
+    Observation.FAMILIE_VER_WEG: ("Mijn familie woont ver weg", "My family lives far away"),
+    Observation.MANTELZORGER: (
+        "Ik zorg voor een ander en heb het zwaar",
+        "I care for someone else and am having a hard time",
+    ),
+    Observation.FYSIEKE_BEPERKING: (
+        "Door een lichamelijke beperking kom ik moeilijk de deur uit",
+        "A physical limitation makes it hard for me to get out",
+    ),
+    Observation.ALLEENSTAANDE_OUDER: (
+        "Ik voed mijn kinderen alleen op",
+        "I raise my children on my own",
+    ),
+    Observation.PSYCHISCHE_KWETSBAARHEID: (
+        "Ik heb psychische klachten",
+        "I have mental-health problems",
+    ),
+    Observation.DAK_OF_THUISLOOS: (
+        "Ik heb geen vaste plek om te wonen of te slapen",
+        "I have no steady place to live or sleep",
+    ),
+    Observation.ZINLOOSHEID: (
+        "Ik heb het gevoel dat mijn leven geen zin heeft",
+        "I feel that my life has no purpose",
+    ),
+}
+# Next to the choice about life having no purpose, the form shows the 113 line.
+NEEDS_SUICIDE_LINE = Observation.ZINLOOSHEID
+# Not "0-17": the approach is for Utrechters of 18 and over; the age hint points elsewhere.
 AGE_LABELS: dict[AgeBand, tuple[str, str]] = {
-    AgeBand.ONDER_18: ("Jonger dan 18", "Under 18"),
     AgeBand.JONG: ("18 tot 30 jaar", "18 to 29"),
     AgeBand.MIDDEN: ("30 tot 50 jaar", "30 to 49"),
     AgeBand.OUDER: ("50 tot 70 jaar", "50 to 69"),
@@ -196,6 +372,19 @@ REQUIRED: Texts = {
         "Fill in the postcode, for example 3562 AB.",
     ),
     "consent": ("Kies ja of nee.", "Choose yes or no."),
+}
+# Problems the form finds itself, before anything is sent.
+FORM_PROBLEMS: Texts = {
+    "self_reach": (
+        "Vul uw telefoonnummer of e-mailadres in, dan kunnen we u bereiken.",
+        "Fill in your phone number or email address, so that we can reach you.",
+    ),
+    "under_18": (
+        "Deze aanpak is voor Utrechters van 18 jaar en ouder. Voor iemand jonger dan 18: bel "
+        "de gemeente Utrecht op 14 030.",
+        "This approach is for people aged 18 and over. For someone younger: call the "
+        "municipality of Utrecht on 14 030.",
+    ),
 }
 # Intake's reasons are for developers; these say the same to the person at the form.
 INVALID: Texts = {
