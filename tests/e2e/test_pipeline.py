@@ -27,7 +27,7 @@ TOPIC = "schakel.referral-events"
 LIFECYCLE = [
     "nl.schakel.referral.received.v2",
     "nl.schakel.referral.triaged.v2",
-    "nl.schakel.referral.feedback-recorded.v1",
+    "nl.schakel.referral.feedback-recorded.v2",
 ]
 
 

@@ -90,6 +90,20 @@ def _operations() -> dict[str, Any]:
                     for t in types
                 ],
             }
+    for topic in ALL_TOPICS:
+        if topic is REFERRAL_EVENTS_TOPIC or not topic.event_types:
+            continue  # the referral topic above; dead-letter topics below
+        for action, parties in (("send", topic.producers), ("receive", topic.consumers)):
+            for party in parties:
+                ops[f"{party.replace('-', '_')}_{action}_{_channel_id(topic)}"] = {
+                    "action": action,
+                    "channel": {"$ref": f"#/channels/{_channel_id(topic)}"},
+                    "summary": f"{party} {_VERBS[action]} {topic.name}",
+                    "messages": [
+                        {"$ref": f"#/channels/{_channel_id(topic)}/messages/{_message_id(t)}"}
+                        for t in topic.event_types
+                    ],
+                }
     for service in CONSUMED_BY:
         dlq = next(t for t in ALL_TOPICS if t.name == dead_letter_topic(service))
         ops[f"{service}_dead_letter"] = {
@@ -120,8 +134,9 @@ def asyncapi_document(version: str = "0.1.0") -> dict[str, Any]:
         "info": {
             "title": "schakel events",
             "version": version,
-            "description": "Versioned CloudEvents exchanged by intake, triage, matching, feedback "
-            "and audit. Older versions are read through upcasters.",
+            "description": "Versioned CloudEvents exchanged by intake, triage, matching, followup, "
+            "feedback and audit, and the referrer updates for GP systems. Older versions are "
+            "read through upcasters.",
         },
         "defaultContentType": "application/json",
         "servers": {
