@@ -379,7 +379,7 @@ def test_demo_accounts_match_their_passwords() -> None:
     path = DEMO_USERS_FILE
     accounts = json.loads(path.read_text())
     store = load_users(path)
-    assert len(store) == len(accounts) == 7
+    assert len(store) == len(accounts) == 10
     for account in accounts:
         assert verify_password(account["password"], account["password_hash"])
     assert {a["username"]: a["organisation"] for a in accounts}[

@@ -143,6 +143,7 @@ CONSUMED_BY: dict[str, tuple[str, ...]] = {
         "nl.schakel.referral.closed.v1",
     ),
     "followup": (
+        "nl.schakel.referral.received.v2",
         "nl.schakel.referral.triaged.v2",
         "nl.schakel.referral.regraded.v1",
         "nl.schakel.referral.match-proposed.v1",
