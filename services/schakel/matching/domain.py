@@ -49,6 +49,8 @@ class Need:
     urgency: Urgency
     district: str | None
     risk_groups: frozenset[str] = frozenset()
+    wishes: tuple[OfferKind, ...] = ()  # kinds the person wants (first conversation), in order
+    excluded: frozenset[str] = frozenset()  # offers the person declined: never again
 
     @property
     def graded(self) -> Grade:
@@ -104,11 +106,19 @@ Reason = tuple[float, str]
 
 
 def suits(offer: Offer, need: Need) -> bool:
-    """Hard constraints apart from capacity: the grade, and the district or city-wide."""
-    return need.graded in offer.grades and (offer.city_wide or offer.district == need.district)
+    """Hard constraints apart from capacity: the grade, the district or city-wide, a kind
+    the person wishes (when they said), and never an offer they declined."""
+    return (
+        need.graded in offer.grades
+        and (offer.city_wide or offer.district == need.district)
+        and (not need.wishes or offer.kind in need.wishes)
+        and offer.offer_id not in need.excluded
+    )
 
 
 def wanted_kinds(need: Need) -> tuple[OfferKind, ...]:
+    if need.wishes:
+        return need.wishes
     preferred = KIND_PREFERENCE[need.graded]
     if need.urgency is Urgency.DIRECT:
         return (OfferKind.THUISGEKOOKT, *(k for k in preferred if k is not OfferKind.THUISGEKOOKT))
@@ -118,7 +128,10 @@ def wanted_kinds(need: Need) -> tuple[OfferKind, ...]:
 def _kind_reasons(offer: Offer, need: Need) -> list[Reason]:
     reasons: list[Reason] = []
     preferred = KIND_PREFERENCE[need.graded]
-    if offer.kind in preferred:
+    if offer.kind in need.wishes:
+        rank = min(need.wishes.index(offer.kind), len(KIND_POINTS) - 1)
+        reasons.append((KIND_POINTS[rank], f"{offer.kind.value}: the person's own wish"))
+    elif offer.kind in preferred:
         rank = preferred.index(offer.kind)
         choice = ("first", "second", "third")[rank]
         reasons.append(

@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from schakel.contracts.events import ReferralReceived
+from schakel.contracts.lifecycle import ReferralRejected
 from schakel.platform.runtime import ServiceRuntime
 from schakel.platform.settings import ServiceSettings
 from schakel.triage import api
-from schakel.triage.handlers import on_referral_received
+from schakel.triage.handlers import on_referral_received, on_referral_rejected
 
 
 class TriageSettings(ServiceSettings):
@@ -22,5 +23,11 @@ def settings() -> ServiceSettings:
 
 def build(config: ServiceSettings | None = None) -> FastAPI:
     config = config or settings()
-    runtime = ServiceRuntime(config, {ReferralReceived.event_name: on_referral_received})
+    runtime = ServiceRuntime(
+        config,
+        {
+            ReferralReceived.event_name: on_referral_received,
+            ReferralRejected.event_name: on_referral_rejected,
+        },
+    )
     return runtime.app("schakel triage", [api.router])

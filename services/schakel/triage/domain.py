@@ -11,6 +11,7 @@ from schakel.contracts.vocabulary import (
     Grade,
     LonelinessKind,
     Observation,
+    Route,
     Urgency,
 )
 
@@ -158,4 +159,41 @@ def triage(facts: Facts) -> Decision:
         district=district,
         owner_organisation=owner,
         reasons=tuple(reasons),
+    )
+
+
+# --- re-routing after a rejection ------------------------------------------------------------
+
+COORDINATION_POINT = "coordinatiepunt-utrecht"
+COORDINATION_POINT_NAME = "Coördinatiepunt gemeente Utrecht"
+ASSIGN_WITHIN_HOURS = 24  # the coordination point names an owner within this many hours
+
+
+@dataclass(frozen=True)
+class Candidate:
+    owner_organisation: str
+    route: Route
+    owner_name: str
+    assign_within_hours: int | None = None
+
+
+def candidates(district: str | None, grade: Grade | None) -> tuple[Candidate, ...]:
+    """Who may own a referral, in the order routing asks them: the district's owner for the
+    grade, then the district's other kind of owner; the coordination point comes last."""
+    place = district or "centraal"
+    team = Candidate(f"buurtteam-{place}", Route.BUURTTEAM, f"buurtteam-{place}")
+    brokers = Candidate(
+        f"sociaal-makelaars-{place}", Route.SOCIAAL_MAKELAAR, f"sociaal-makelaars-{place}"
+    )
+    return (team, brokers) if grade is Grade.ERNSTIG else (brokers, team)
+
+
+def next_owner(district: str | None, grade: Grade | None, excluded: frozenset[str]) -> Candidate:
+    """The first candidate that did not reject the referral; the coordination point when
+    everyone did, so a referral is never ownerless."""
+    for candidate in candidates(district, grade):
+        if candidate.owner_organisation not in excluded:
+            return candidate
+    return Candidate(
+        COORDINATION_POINT, Route.COORDINATIEPUNT, COORDINATION_POINT_NAME, ASSIGN_WITHIN_HOURS
     )
