@@ -1,4 +1,4 @@
-# One image for all six schakel services; docker-compose.yml (or your orchestrator) picks the
+# One image for all seven schakel services; docker-compose.yml (or your orchestrator) picks the
 # service with the command, e.g. `python -m schakel.intake`. Health checks live in the compose file.
 #
 #   docker build -t schakel .
@@ -37,8 +37,9 @@ COPY --from=build /opt/schakel /opt/schakel
 WORKDIR /app
 USER 10001:10001
 
-# gateway 8080, intake 8081, triage 8082, matching 8083, feedback 8084, audit 8085
-EXPOSE 8080 8081 8082 8083 8084 8085
+# gateway 8080, intake 8081, triage 8082, matching 8083, feedback 8084, audit 8085,
+# followup 8086
+EXPOSE 8080 8081 8082 8083 8084 8085 8086
 
 # Overridden per service.
 CMD ["python", "-m", "schakel.gateway"]

@@ -81,12 +81,15 @@ run() {
 # --- the topic plan (keep in step with services/schakel/contracts/topics.py) --------------
 UNLIMITED_MS=-1
 THIRTY_DAYS_MS=2592000000   # 30 * 24 * 3600 * 1000
+NINETY_DAYS_MS=7776000000   # 90 * 24 * 3600 * 1000
 
 # name partitions retention.ms
 TOPICS=(
   "schakel.referral-events 6 $UNLIMITED_MS"
+  "schakel.gp-feedback 3 $NINETY_DAYS_MS"
   "schakel.dlq.triage 3 $THIRTY_DAYS_MS"
   "schakel.dlq.matching 3 $THIRTY_DAYS_MS"
+  "schakel.dlq.followup 3 $THIRTY_DAYS_MS"
   "schakel.dlq.feedback 3 $THIRTY_DAYS_MS"
   "schakel.dlq.audit 3 $THIRTY_DAYS_MS"
 )

@@ -12,7 +12,7 @@
 // authSource=schakel_<service> (see deploy/env.example).
 
 // The gateway has no database.
-const SERVICES = ["intake", "triage", "matching", "feedback", "audit"];
+const SERVICES = ["intake", "triage", "matching", "followup", "feedback", "audit"];
 
 const missing = SERVICES
   .map((service) => `SCHAKEL_MONGODB_PASSWORD_${service.toUpperCase()}`)

@@ -23,7 +23,8 @@ from schakel_dev.bench_deadline import Deadline
 from schakel_dev.bench_load import Post, correlation_id
 from schakel_dev.bench_metrics import ServiceLoad, metric_total, service_load
 
-FINAL_STATUSES = frozenset({"hulp_voorgesteld", "wachtlijst"})
+# Where a signal rests until its owner acts: passed on to an organisation.
+FINAL_STATUSES = frozenset({"doorgezet"})
 AUDITOR_LOGIN = {"username": "auditor", "password": "demo-auditor"}  # demo account only
 SAMPLE_PAUSE = 0.1  # between two polling passes over the sampled receipts
 PROGRESS_PAUSE = 0.25  # between two reads of audit's counter
@@ -165,7 +166,7 @@ def milestones(events: Sequence[Mapping[str, Any]]) -> dict[str, datetime]:
         if name in ("match-proposed", "waitlisted"):
             name = "decided"
         elif name == "feedback-recorded":
-            final = event["data"].get("signaler_status") in FINAL_STATUSES
+            final = event["data"].get("stage") in FINAL_STATUSES
             name = "final" if final else "feedback"
         found[name] = datetime.fromisoformat(str(event["time"]))
     return found

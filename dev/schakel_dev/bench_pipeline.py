@@ -41,8 +41,10 @@ from schakel_dev.kafka_server import KafkaServer
 from schakel_dev.mongo_server import MongoServer
 from schakel_dev.stack import Stack
 
-EVENTS_PER_SIGNAL = 6  # received, triaged, match-proposed or waitlisted, 3 feedback-recorded
-HANDLING_SERVICES = ("triage", "matching", "feedback", "audit")
+# received, triaged, 2 feedback-recorded (nothing is proposed before the owner's first
+# conversation, which no benchmark signal gets)
+EVENTS_PER_SIGNAL = 4
+HANDLING_SERVICES = ("triage", "matching", "followup", "feedback", "audit")
 HTTP_TIMEOUT = 30.0
 SAMPLER_GRACE = 10.0  # for the last sampled statuses, once the archive is complete
 RESERVE_SECONDS = 20.0  # of the overall cap, kept for the final check and the figures

@@ -57,6 +57,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("matching", "schakel.matching", 8083),
     ServiceSpec("feedback", "schakel.feedback", 8084),
     ServiceSpec("audit", "schakel.audit", 8085),
+    ServiceSpec("followup", "schakel.followup", 8086),
     ServiceSpec("gateway", "schakel.gateway", 8080),
 )
 
@@ -67,6 +68,7 @@ GATEWAY_UPSTREAMS: dict[str, str] = {
     "SCHAKEL_MATCHING_URL": "matching",
     "SCHAKEL_FEEDBACK_URL": "feedback",
     "SCHAKEL_AUDIT_URL": "audit",
+    "SCHAKEL_FOLLOWUP_URL": "followup",
 }
 
 

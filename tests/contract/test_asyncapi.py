@@ -22,9 +22,10 @@ from schakel.contracts.asyncapi import (
 from schakel.contracts.topics import (
     ALL_TOPICS,
     CONSUMED_BY,
+    CONSUMERS,
     DLQ_HEADERS,
+    DLQ_PREFIX,
     PRODUCED_BY,
-    REFERRAL_EVENTS,
     consumer_group,
 )
 from schakel.platform import redrive
@@ -112,7 +113,9 @@ def test_every_producer_and_consumer_of_a_topic_has_its_operation() -> None:
 
 def test_dead_letters_are_described_with_every_dlq_header() -> None:
     document = _published()
-    for topic in (t for t in ALL_TOPICS if t.name != REFERRAL_EVENTS):
+    dead_letter_topics = [t for t in ALL_TOPICS if t.name.startswith(DLQ_PREFIX)]
+    assert len(dead_letter_topics) == len(CONSUMERS)
+    for topic in dead_letter_topics:
         assert list(document["channels"][channel_id(topic)]["messages"]) == [DEAD_LETTER_MESSAGE]
     headers = document["components"]["schemas"]["DeadLetterHeaders"]
     assert headers["required"] == list(DLQ_HEADERS)

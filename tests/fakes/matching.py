@@ -34,6 +34,12 @@ class FakeOffers:
         self.reservations.append(offer_id)
         return True
 
+    async def release_place(self, offer_id: str) -> None:
+        offer = self.offers.get(offer_id)
+        # A walk-in offer holds no places to give back, as in MongoDB.
+        if offer is not None and offer.places_left is not None:
+            self.offers[offer_id] = replace(offer, places_left=offer.places_left + 1)
+
     def places(self, offer_id: str) -> int | None:
         return self.offers[offer_id].places_left
 
@@ -49,10 +55,26 @@ class Recorded:
 @dataclass
 class FakeProposals:
     recorded: dict[str, Recorded] = field(default_factory=dict)
+    needs: dict[str, tuple[str, Need]] = field(default_factory=dict)
+    released: set[str] = field(default_factory=set)
 
     async def held(self, referral_id: str) -> Proposal | None:
         found = self.recorded.get(referral_id)
+        if referral_id in self.released:
+            return None
         return found.outcome if found and isinstance(found.outcome, Proposal) else None
+
+    async def need(self, referral_id: str) -> tuple[str, Need] | None:
+        return self.needs.get(referral_id)
+
+    async def remember_need(
+        self, referral_id: str, owner_organisation: str, need: Need, caused_by: str
+    ) -> None:
+        self.needs[referral_id] = (owner_organisation, need)
+
+    async def release(self, referral_id: str) -> None:
+        if await self.held(referral_id) is not None:
+            self.released.add(referral_id)
 
     async def record(
         self,
@@ -64,3 +86,5 @@ class FakeProposals:
     ) -> None:
         # Replaces the earlier outcome, as MongoProposals' upsert does.
         self.recorded[referral_id] = Recorded(owner_organisation, need, outcome, caused_by)
+        self.needs[referral_id] = (owner_organisation, need)
+        self.released.discard(referral_id)

@@ -17,6 +17,7 @@ from schakel.contracts.vocabulary import (
     Grade,
     OfferKind,
     SignalerRole,
+    SignalerStage,
     SignalerStatus,
     Urgency,
 )
@@ -245,10 +246,10 @@ async def test_the_handler_finds_its_earlier_steps_and_records_a_redelivery_once
     got = await referrals.run(getting(REFERRAL))
     assert got is not None and got.status is ReferralStatus.MATCH_PROPOSED
     assert [h.event_id for h in got.history] == [s.id for s in steps]
-    assert [e.data.signaler_status for e in emitted] == [
-        SignalerStatus.ONTVANGEN,
-        SignalerStatus.IN_BEHANDELING,
-        SignalerStatus.HULP_VOORGESTELD,
+    assert [e.data.stage for e in emitted] == [
+        SignalerStage.ONTVANGEN,
+        SignalerStage.DOORGEZET,
+        SignalerStage.DOORGEZET,
     ]
 
 

@@ -11,7 +11,7 @@ from typing import TypeVar
 
 import pytest
 
-from schakel.contracts.vocabulary import Grade, LonelinessKind, OfferKind, RiskGroup, Urgency
+from schakel.contracts.vocabulary import Grade, LonelinessKind, OfferKind, RiskGroup, Route, Urgency
 from schakel.matching.adapters import (
     MongoOffers,
     MongoProposals,
@@ -288,3 +288,52 @@ async def test_recording_again_for_a_referral_replaces_its_earlier_outcome(
     await record(proposals, REFERRAL, second)
 
     assert await held(proposals, REFERRAL) == then_held
+
+
+async def test_a_released_place_is_given_back_once(offers: Backend[OfferStore]) -> None:
+    offer_id = REGISTRY[0].offer_id
+    before = (await registry(offers))[offer_id].places_left
+    assert await reserve(offers, offer_id)
+
+    await offers.run(lambda store: store.release_place(offer_id))
+    await offers.run(lambda store: store.release_place("no-such-offer"))
+
+    assert (await registry(offers))[offer_id].places_left == before
+
+
+async def test_a_need_is_kept_field_for_field_and_a_recorded_proposal_survives_it(
+    proposals: Backend[ProposalStore],
+) -> None:
+    need = replace(
+        NEED,
+        risk_groups=frozenset({RiskGroup.OUDEREN_80_PLUS}),
+        kinds=frozenset({LonelinessKind.SOCIAAL}),
+        consent_to_contact=True,
+        route=Route.SOCIAAL_MAKELAAR,
+        wishes=(OfferKind.THUISGEKOOKT, OfferKind.MAATJE),
+        excluded=frozenset({"maatje-a", "maatje-b"}),
+    )
+    assert await proposals.run(lambda store: store.need(REFERRAL)) is None
+    await proposals.run(lambda store: store.remember_need(REFERRAL, "owner-1", need, "evt-1"))
+    assert await proposals.run(lambda store: store.need(REFERRAL)) == ("owner-1", need)
+    assert await held(proposals, REFERRAL) is None
+
+    proposal = Proposal(offer=REGISTRY[0], score=1.0, reasons=("r",))
+    await record(proposals, REFERRAL, proposal)
+    await proposals.run(lambda store: store.remember_need(REFERRAL, "owner-2", NEED, "evt-2"))
+
+    assert await held(proposals, REFERRAL) == proposal
+    assert await proposals.run(lambda store: store.need(REFERRAL)) == ("owner-2", NEED)
+
+
+async def test_a_released_proposal_holds_no_place_until_a_new_one_is_recorded(
+    proposals: Backend[ProposalStore],
+) -> None:
+    proposal = Proposal(offer=REGISTRY[0], score=1.0, reasons=("r",))
+    await record(proposals, REFERRAL, proposal)
+
+    await proposals.run(lambda store: store.release(REFERRAL))
+
+    assert await held(proposals, REFERRAL) is None
+    await record(proposals, REFERRAL, proposal)
+    assert await held(proposals, REFERRAL) == proposal

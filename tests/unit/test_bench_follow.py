@@ -24,9 +24,9 @@ def archived_events(decision: str = "match-proposed") -> list[dict[str, Any]]:
         event("received", 0.5),
         event("triaged", 1.0),
         event(decision, 2.0),
-        event("feedback-recorded", 2.5, signaler_status="ontvangen"),
-        event("feedback-recorded", 2.75, signaler_status="in_behandeling"),
-        event("feedback-recorded", 3.5, signaler_status="hulp_voorgesteld"),
+        event("feedback-recorded", 2.5, stage="ontvangen"),
+        event("feedback-recorded", 2.75, stage="ontvangen"),
+        event("feedback-recorded", 3.5, stage="doorgezet"),
     ]
 
 

@@ -8,15 +8,35 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from schakel.contracts import new_event
 from schakel.contracts.compat import breaking_changes
 from schakel.contracts.envelope import UnreadableEvent
-from schakel.contracts.events import ReferralReceived, ReferralTriaged, Signaler
+from schakel.contracts.events import FeedbackRecorded, ReferralReceived, ReferralTriaged, Signaler
 from schakel.contracts.export import check
 from schakel.contracts.kafka_binding import from_record, read_raw, to_record
+from schakel.contracts.lifecycle import (
+    LIFECYCLE_PAYLOADS,
+    Actor,
+    LifecycleEvent,
+    PutOnHold,
+    ReferralRegraded,
+)
 from schakel.contracts.registry import REGISTRY
-from schakel.contracts.vocabulary import Channel, Grade, RiskGroup, Route, SignalerRole, Urgency
+from schakel.contracts.topics import FOLLOWUP_EVENTS, REFERRAL_EVENTS_TOPIC
+from schakel.contracts.vocabulary import (
+    ActorRole,
+    Channel,
+    Grade,
+    HoldReason,
+    RiskGroup,
+    Route,
+    SignalerRole,
+    SignalerStage,
+    TaskStatus,
+    Urgency,
+)
 from tests import payloads
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -227,3 +247,55 @@ def test_triaged_v1_reads_as_v2_without_inventing_what_v1_did_not_say() -> None:
         (None, "licht_tot_matig: low mood")
     ]
     assert payload.consent_to_contact is False and payload.assign_within_hours is None
+
+
+def test_feedback_recorded_v1_reads_as_v2_without_the_owner_id() -> None:
+    """A proposal or waitlist was news for the owner: v2 calls every v1 status after
+    triage "passed on", and never carries the owner's id."""
+    for status, stage in (
+        ("ontvangen", SignalerStage.ONTVANGEN),
+        ("in_behandeling", SignalerStage.DOORGEZET),
+        ("hulp_voorgesteld", SignalerStage.DOORGEZET),
+        ("wachtlijst", SignalerStage.DOORGEZET),
+    ):
+        v1 = {
+            "referral_id": "ref-1",
+            "signaler_status": status,
+            "owner_organisation": "buurtteam-overvecht",
+            "caused_by_type": "nl.schakel.referral.triaged.v1",
+        }
+        newest, payload = REGISTRY.read("nl.schakel.referral.feedback-recorded.v1", v1)
+        assert newest == "nl.schakel.referral.feedback-recorded.v2"
+        assert isinstance(payload, FeedbackRecorded)
+        assert payload.stage is stage and payload.outcome is None
+        assert "buurtteam" not in payload.model_dump_json()
+
+
+REGRADED = ReferralRegraded.event_name
+ACTOR = Actor(organisation="sociaal-makelaars-overvecht", role=ActorRole.SOCIAAL_MAKELAAR)
+
+
+@pytest.mark.parametrize(
+    "status",
+    [TaskStatus.REJECTED, TaskStatus.CANCELLED, TaskStatus.ON_HOLD, TaskStatus.FAILED],
+)
+def test_a_lifecycle_event_in_a_status_fhir_explains_needs_a_reason(status: TaskStatus) -> None:
+    with pytest.raises(ValidationError, match="needs a status_reason"):
+        PutOnHold(
+            referral_id="ref-1",
+            actor=ACTOR,
+            status=status,
+            owner_organisation="sociaal-makelaars-overvecht",
+            occurred_at=datetime(2026, 12, 1, 9, 0, tzinfo=UTC),
+            reason=HoldReason.OPNAME,
+        )
+
+
+def test_every_followup_event_type_has_a_model_and_is_in_the_topic_plan() -> None:
+    for event_type in FOLLOWUP_EVENTS:
+        model = REGISTRY.model(event_type)
+        assert issubclass(model, LifecycleEvent), event_type
+        assert event_type in REFERRAL_EVENTS_TOPIC.event_types
+    assert [m.event_type() for m in LIFECYCLE_PAYLOADS if m.event_name != REGRADED] == list(
+        FOLLOWUP_EVENTS
+    )

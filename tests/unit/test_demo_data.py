@@ -29,7 +29,9 @@ def decided(body: SignalIn | ReferralIn) -> tuple[Decision, Proposal | WaitlistD
         intake = _intake(body, body.patient, Channel.WELZIJN_OP_RECEPT, SignalerRole.HUISARTS, None)
     received = accept(intake).event
     decision = triage(facts_of(received), BOOK)
-    return decision, propose(need_of(triaged_payload(received, decision)), list(DEMO_OFFERS))
+    return decision, propose(
+        need_of(triaged_payload(received.referral_id, decision)), list(DEMO_OFFERS)
+    )
 
 
 def all_decided() -> list[tuple[Decision, Proposal | WaitlistDecision]]:

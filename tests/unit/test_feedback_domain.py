@@ -23,6 +23,7 @@ from schakel.contracts.vocabulary import (
     OfferKind,
     Route,
     SignalerRole,
+    SignalerStage,
     SignalerStatus,
     Urgency,
 )
@@ -200,7 +201,7 @@ def test_feedback_s_own_events_are_not_lifecycle_events() -> None:
     own = event(
         FeedbackRecorded(
             referral_id=REFERRAL,
-            signaler_status=SignalerStatus.ONTVANGEN,
+            stage=SignalerStage.ONTVANGEN,
             caused_by_type="nl.schakel.referral.received.v2",
         )
     )

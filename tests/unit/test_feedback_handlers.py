@@ -7,7 +7,7 @@ from typing import Any
 
 from schakel.contracts.envelope import EventEnvelope
 from schakel.contracts.events import FeedbackRecorded
-from schakel.contracts.vocabulary import SignalerStatus
+from schakel.contracts.vocabulary import Route, SignalerStage
 from schakel.feedback.api import may_see
 from schakel.feedback.domain import ReferralState
 from schakel.feedback.handlers import HANDLERS, SOURCE, follow
@@ -32,8 +32,8 @@ class Outbox:
         self.events.append(event)
 
     @property
-    def statuses(self) -> list[SignalerStatus]:
-        return [e.data.signaler_status for e in self.events]
+    def stages(self) -> list[SignalerStage]:
+        return [e.data.stage for e in self.events]
 
 
 async def test_each_step_of_a_referral_is_recorded_as_feedback_for_the_signaler() -> None:
@@ -43,16 +43,17 @@ async def test_each_step_of_a_referral_is_recorded_as_feedback_for_the_signaler(
     for step in steps:
         await follow(step, referrals, outbox)
 
-    assert outbox.statuses == [
-        SignalerStatus.ONTVANGEN,
-        SignalerStatus.IN_BEHANDELING,
-        SignalerStatus.HULP_VOORGESTELD,
+    assert outbox.stages == [
+        SignalerStage.ONTVANGEN,
+        SignalerStage.DOORGEZET,
+        SignalerStage.DOORGEZET,
     ]
     assert [e.data.caused_by_type for e in outbox.events] == [s.type for s in steps]
     assert [e.causationid for e in outbox.events] == [s.id for s in steps]
     last = outbox.events[-1]
     assert isinstance(last.data, FeedbackRecorded)
-    assert last.data.owner_organisation == OWNER
+    assert last.data.organisation_kind is Route.BUURTTEAM
+    assert OWNER not in last.data.model_dump_json()  # the signaler never learns the owner's id
     assert (last.subject, last.source, last.correlationid) == (REFERRAL, SOURCE, "corr-1")
     assert referrals.states[REFERRAL].status.value == "match_proposed"
 
@@ -73,7 +74,7 @@ async def test_no_change_for_the_signaler_is_kept_but_not_announced() -> None:
     for step in (received(), triaged(), waitlisted(), waitlisted()):
         await follow(step, referrals, outbox)
 
-    assert outbox.statuses[-1] is SignalerStatus.WACHTLIJST and len(outbox.events) == 3
+    assert outbox.stages[-1] is SignalerStage.DOORGEZET and len(outbox.events) == 3
     assert len(referrals.states[REFERRAL].history) == 4
 
 

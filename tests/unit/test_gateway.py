@@ -470,7 +470,7 @@ def test_demo_accounts_match_their_passwords() -> None:
     path = DEMO_USERS_FILE
     accounts = json.loads(path.read_text())
     store = load_users(path)
-    assert len(store) == len(accounts) == 9
+    assert len(store) == len(accounts) == 11
     for account in accounts:
         assert verify_password(account["password"], account["password_hash"])
     organisations = {a["username"]: a["organisation"] for a in accounts}

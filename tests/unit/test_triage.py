@@ -12,22 +12,27 @@ import pytest
 
 from schakel.contracts import EventEnvelope, new_event
 from schakel.contracts.events import ReferralReceived, ReferralTriaged, Signaler
+from schakel.contracts.lifecycle import Actor, ReferralRejected
 from schakel.contracts.vocabulary import (
+    ActorRole,
     AgeBand,
     Channel,
     Grade,
     LonelinessKind,
     Observation,
     PrescribedTo,
+    RejectReason,
     RiskGroup,
     Route,
     SignalerRole,
+    TaskStatus,
     Urgency,
 )
 from schakel.triage import rules
 from schakel.triage.domain import Decision, Facts, triage
+from schakel.triage.domain.reroute import next_owner
 from schakel.triage.domain.ruleset import Owner
-from schakel.triage.handlers import decide
+from schakel.triage.handlers import decide, reroute
 from tests.fakes.triage import FakeDecisions
 
 Obs = Observation
@@ -555,3 +560,79 @@ async def test_handler_records_the_decision_and_publishes_triaged_v2() -> None:
     assert data.consent_to_contact and data.grade_provisional
     assert [r.rule_id for r in data.rules_fired] == [f.rule_id for f in saved.rules_fired]
     assert (event.subject, event.correlationid, event.causationid) == ("ref-9", "c-1", cause.id)
+
+
+# --- re-routing after a rejection -----------------------------------------------------------
+
+
+def test_the_next_owner_skips_those_who_rejected_and_ends_at_the_coordination_point() -> None:
+    first = triage(signal(Obs.WEINIG_CONTACT), BOOK)
+    assert first.route is Route.SOCIAAL_MAKELAAR
+    second = next_owner(BOOK, first, frozenset({first.owner_organisation}))
+    assert second.route is Route.BUURTTEAM
+    assert second.owner.organisation != first.owner_organisation
+    everyone = frozenset({first.owner_organisation, second.owner.organisation})
+    last = next_owner(BOOK, first, everyone)
+    assert (last.route, last.owner) == (Route.COORDINATIEPUNT, BOOK.coordination_point)
+    assert last.assign_within_hours == BOOK.rules.coordination.assign_within_hours[U.ROUTINE]
+
+
+def test_an_urgent_referral_rejected_by_the_team_goes_to_the_social_brokers() -> None:
+    urgent = triage(signal(Obs.VERWAARLOZING), BOOK)
+    assert urgent.route is Route.BUURTTEAM
+    again = next_owner(BOOK, urgent, frozenset({urgent.owner_organisation}))
+    assert again.route is Route.SOCIAAL_MAKELAAR
+
+
+def test_a_referral_with_no_district_can_only_go_to_the_coordination_point() -> None:
+    nowhere = triage(signal(Obs.WEINIG_CONTACT, at=NIEUWEGEIN), BOOK)
+    again = next_owner(BOOK, nowhere, frozenset({nowhere.owner_organisation}))
+    assert again.owner == BOOK.coordination_point
+
+
+async def test_a_rejected_referral_is_routed_again_in_the_same_correlation() -> None:
+    decisions, emitted = FakeDecisions(), list[EventEnvelope[Any]]()
+    signal_event = new_event(
+        ReferralReceived(
+            referral_id="ref-9",
+            channel=Channel.WEBFORMULIER,
+            signaler=Signaler(role=SignalerRole.BUURTBEWONER),
+            person_pseudonym="ps-" + "b" * 32,
+            postcode_area=OVERVECHT,
+            observations=[Observation.SOMBER],
+            consent_to_contact=True,
+            received_at=datetime(2026, 12, 1, tzinfo=UTC),
+        ),
+        source="/schakel/intake",
+        subject="ref-9",
+        correlation_id="corr-9",
+    )
+    await decide(signal_event, decisions, emitted.append, BOOK)
+    first = emitted[0].data
+    rejected = ReferralRejected(
+        referral_id="ref-9",
+        actor=Actor(organisation=first.owner_organisation, role=ActorRole.SOCIAAL_MAKELAAR),
+        status=TaskStatus.REJECTED,
+        status_reason="geen_capaciteit",
+        owner_organisation=BOOK.coordination_point.organisation,
+        occurred_at=datetime(2026, 12, 1, 9, tzinfo=UTC),
+        reason=RejectReason.GEEN_CAPACITEIT,
+        excluded_organisations=[first.owner_organisation],
+    )
+
+    await reroute(
+        new_event(rejected, source="/schakel/followup", subject="ref-9", cause=emitted[0]),
+        decisions,
+        emitted.append,
+        BOOK,
+    )
+
+    again = emitted[-1].data
+    assert isinstance(again, ReferralTriaged) and emitted[-1].correlationid == "corr-9"
+    assert again.route is Route.BUURTTEAM and again.owner_organisation != first.owner_organisation
+    assert (again.grade, again.urgency, again.consent_to_contact) == (
+        first.grade,
+        first.urgency,
+        True,
+    )
+    assert f"rejected by {first.owner_organisation}" in again.rules_fired[0].reason

@@ -108,8 +108,8 @@ def test_every_combination_finds_an_owner() -> None:
 def test_settings_name_the_rule_set_and_the_coordination_point(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("SCHAKEL_TRIAGE_COORDINATION_POINT_ID", "meldpunt-utrecht")
-    monkeypatch.setenv("SCHAKEL_TRIAGE_COORDINATION_POINT_NAME", "Meldpunt eenzaamheid")
+    monkeypatch.setenv("SCHAKEL_COORDINATION_POINT_ID", "meldpunt-utrecht")
+    monkeypatch.setenv("SCHAKEL_COORDINATION_POINT_NAME", "Meldpunt eenzaamheid")
     book = rule_book(TriageSettings())
     assert book.coordination_point.organisation == "meldpunt-utrecht"
     assert book.rules.version == rules.CURRENT

@@ -282,9 +282,9 @@ def asyncapi_document(version: str = "0.1.0") -> dict[str, Any]:
         "info": {
             "title": "schakel events",
             "version": version,
-            "description": "Versioned CloudEvents exchanged by intake, triage, matching, feedback "
-            "and audit, and the dead-letter topics of the consumers. Older versions are read "
-            "through upcasters.",
+            "description": "Versioned CloudEvents exchanged by intake, triage, matching, "
+            "followup, feedback and audit, the referrer updates for GP systems, and the "
+            "dead-letter topics of the consumers. Older versions are read through upcasters.",
             "license": {"name": "EUPL-1.2"},
         },
         "defaultContentType": "application/json",

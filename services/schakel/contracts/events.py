@@ -14,16 +14,22 @@ from pydantic import BaseModel, ConfigDict, Field
 from schakel.contracts.envelope import EventPayload
 from schakel.contracts.vocabulary import (
     AgeBand,
+    BusinessStatus,
     Channel,
+    CloseOutcome,
     Grade,
     LonelinessKind,
     Observation,
     OfferKind,
+    PlainOutcome,
     PrescribedTo,
+    ReferrerUpdate,
     RiskGroup,
     Route,
     SignalerRole,
+    SignalerStage,
     SignalerStatus,
+    TaskStatus,
     Urgency,
 )
 
@@ -196,8 +202,9 @@ class Waitlisted(_Referral):
     reason: str
 
 
-class FeedbackRecorded(_Referral):
-    """Feedback recorded what the signaler may now see (no personal details)."""
+class FeedbackRecordedV1(_Referral):
+    """First version of *feedback-recorded* (2026-11): statuses that followed matching, and
+    the owner's id. Read today through the upcaster to v2."""
 
     event_name: ClassVar[str] = "nl.schakel.referral.feedback-recorded"
     event_version: ClassVar[int] = 1
@@ -207,6 +214,51 @@ class FeedbackRecorded(_Referral):
     caused_by_type: str = Field(description="Type of the lifecycle event that changed the status")
 
 
+class FeedbackRecorded(_Referral):
+    """Feedback recorded what the signaler may now see: only what someone has done (no
+    personal details, no grade, no district, no owner id)."""
+
+    event_name: ClassVar[str] = "nl.schakel.referral.feedback-recorded"
+    event_version: ClassVar[int] = 2
+
+    stage: SignalerStage
+    organisation_kind: Route | None = Field(
+        default=None, description="The kind of organisation it was passed on to"
+    )
+    outcome: PlainOutcome | None = Field(default=None, description="Only once closed")
+    caused_by_type: str = Field(description="Type of the lifecycle event that changed the stage")
+
+
+class AcceptedBy(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    organisation: str = Field(min_length=1)
+    name: str | None = None
+    role: str = Field(min_length=1, description="The role the account accepted in")
+
+
+class ReferrerUpdated(_Referral):
+    """What the referring GP practice or professional hears (topic ``schakel.gp-feedback``):
+    who accepted, the kind of support started, the outcome. A snapshot of the referral's
+    FHIR Task each time, so a GP system needs only the newest record."""
+
+    event_name: ClassVar[str] = "nl.schakel.referral.referrer-updated"
+    event_version: ClassVar[int] = 1
+
+    update: ReferrerUpdate
+    referrer_organisation: str = Field(min_length=1)
+    status: TaskStatus = Field(description="FHIR Task.status")
+    status_reason: str | None = None
+    business_status: BusinessStatus | None = None
+    owner_organisation: str = Field(min_length=1)
+    owner_name: str | None = None
+    accepted_by: AcceptedBy | None = Field(default=None, description="Who took it up")
+    support_kind: OfferKind | None = None
+    outcome: CloseOutcome | None = None
+    djg_score: int | None = Field(default=None, ge=0, le=6, description="Follow-up score")
+    occurred_at: datetime
+
+
 ALL_PAYLOADS: tuple[type[EventPayload], ...] = (
     ReferralReceivedV1,
     ReferralReceived,
@@ -214,5 +266,7 @@ ALL_PAYLOADS: tuple[type[EventPayload], ...] = (
     ReferralTriaged,
     MatchProposed,
     Waitlisted,
+    FeedbackRecordedV1,
     FeedbackRecorded,
+    ReferrerUpdated,
 )

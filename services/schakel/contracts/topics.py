@@ -5,9 +5,35 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 REFERRAL_EVENTS = "schakel.referral-events"
+GP_FEEDBACK = "schakel.gp-feedback"
 DLQ_PREFIX = "schakel.dlq."
 RETAIN_FOREVER_MS = -1
 DLQ_RETENTION_MS = 30 * 24 * 3600 * 1000
+GP_FEEDBACK_RETENTION_MS = 90 * 24 * 3600 * 1000
+
+_REFERRAL = "nl.schakel.referral."
+# What the follow-up service decides (owners' actions, deadlines, concerns).
+FOLLOWUP_EVENTS: tuple[str, ...] = tuple(
+    f"{_REFERRAL}{name}.v1"
+    for name in (
+        "accepted",
+        "rejected",
+        "transferred",
+        "contact-attempted",
+        "first-conversation-recorded",
+        "professional-visit-recorded",
+        "support-proposed",
+        "support-confirmed",
+        "support-declined",
+        "support-started",
+        "check-in-recorded",
+        "put-on-hold",
+        "resumed",
+        "closed",
+        "deadline-passed",
+        "concern-raised",
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -28,18 +54,33 @@ REFERRAL_EVENTS_TOPIC = TopicSpec(
     key="referral id (CloudEvents subject)",
     partitions=6,
     config={"retention.ms": str(RETAIN_FOREVER_MS), "cleanup.policy": "delete"},
-    producers=("intake", "triage", "matching", "feedback"),
-    consumers=("triage", "matching", "feedback", "audit"),
+    producers=("intake", "triage", "matching", "followup", "feedback"),
+    consumers=("triage", "matching", "followup", "feedback", "audit"),
     event_types=(
         "nl.schakel.referral.received.v2",
         "nl.schakel.referral.triaged.v2",
+        "nl.schakel.referral.regraded.v1",
         "nl.schakel.referral.match-proposed.v1",
         "nl.schakel.referral.waitlisted.v1",
-        "nl.schakel.referral.feedback-recorded.v1",
+        *FOLLOWUP_EVENTS,
+        "nl.schakel.referral.feedback-recorded.v2",
     ),
 )
 
-CONSUMERS = ("triage", "matching", "feedback", "audit")
+GP_FEEDBACK_TOPIC = TopicSpec(
+    name=GP_FEEDBACK,
+    purpose="For GP systems and other referring organisations: who accepted a referral, the "
+    "kind of support started and the outcome, one snapshot per change (no personal details; "
+    "each record names its referrer_organisation).",
+    key="referral id (CloudEvents subject)",
+    partitions=3,
+    config={"retention.ms": str(GP_FEEDBACK_RETENTION_MS), "cleanup.policy": "delete"},
+    producers=("feedback",),
+    consumers=("gp-systems",),
+    event_types=("nl.schakel.referral.referrer-updated.v1",),
+)
+
+CONSUMERS = ("triage", "matching", "followup", "feedback", "audit")
 
 
 def consumer_group(service: str) -> str:
@@ -64,6 +105,7 @@ def dead_letter_spec(service: str) -> TopicSpec:
 
 ALL_TOPICS: tuple[TopicSpec, ...] = (
     REFERRAL_EVENTS_TOPIC,
+    GP_FEEDBACK_TOPIC,
     *(dead_letter_spec(s) for s in CONSUMERS),
 )
 
@@ -78,16 +120,35 @@ DLQ_HEADERS = (
     "dlq-failed-at",
 )
 
-# Which service publishes which event type, and which types each consumer acts on.
+# Which service publishes which event type on schakel.referral-events, and which types each
+# consumer acts on.
 PRODUCED_BY: dict[str, tuple[str, ...]] = {
     "intake": ("nl.schakel.referral.received.v2",),
-    "triage": ("nl.schakel.referral.triaged.v2",),
+    "triage": ("nl.schakel.referral.triaged.v2", "nl.schakel.referral.regraded.v1"),
     "matching": ("nl.schakel.referral.match-proposed.v1", "nl.schakel.referral.waitlisted.v1"),
-    "feedback": ("nl.schakel.referral.feedback-recorded.v1",),
+    "followup": FOLLOWUP_EVENTS,
+    "feedback": ("nl.schakel.referral.feedback-recorded.v2",),
 }
 CONSUMED_BY: dict[str, tuple[str, ...]] = {
-    "triage": ("nl.schakel.referral.received.v2",),
-    "matching": ("nl.schakel.referral.triaged.v2",),
+    "triage": (
+        "nl.schakel.referral.received.v2",
+        "nl.schakel.referral.rejected.v1",
+        "nl.schakel.referral.concern-raised.v1",
+    ),
+    "matching": (
+        "nl.schakel.referral.triaged.v2",
+        "nl.schakel.referral.regraded.v1",
+        "nl.schakel.referral.first-conversation-recorded.v1",
+        "nl.schakel.referral.support-declined.v1",
+        "nl.schakel.referral.closed.v1",
+    ),
+    "followup": (
+        "nl.schakel.referral.received.v2",
+        "nl.schakel.referral.triaged.v2",
+        "nl.schakel.referral.regraded.v1",
+        "nl.schakel.referral.match-proposed.v1",
+        "nl.schakel.referral.waitlisted.v1",
+    ),
     "feedback": REFERRAL_EVENTS_TOPIC.event_types,
     "audit": REFERRAL_EVENTS_TOPIC.event_types,
 }

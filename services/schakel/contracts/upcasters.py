@@ -73,8 +73,26 @@ def triaged_v1_to_v2(data: Json) -> Json:
     return upcast
 
 
+def feedback_recorded_v1_to_v2(data: Json) -> Json:
+    """v2 tells the signaler only what someone has done, without the owner's id. The mapping:
+
+    - ``stage``: ``ontvangen`` stays; ``in_behandeling``, ``hulp_voorgesteld`` and
+      ``wachtlijst`` become ``doorgezet``: v1 said them once triage had named an owner, and a
+      proposal or waitlist was news for the owner, not yet something done with the person.
+    - ``organisation_kind``: None (v1 named the owner by id only); ``outcome``: None.
+    - ``owner_organisation`` is dropped.
+    """
+    status = data.get("signaler_status")
+    upcast = {k: v for k, v in data.items() if k not in ("signaler_status", "owner_organisation")}
+    upcast["stage"] = "ontvangen" if status == "ontvangen" else "doorgezet"
+    upcast["organisation_kind"] = None
+    upcast["outcome"] = None
+    return upcast
+
+
 # (event name, from version) → upcaster to from version + 1
 UPCASTERS: dict[tuple[str, int], Upcaster] = {
     ("nl.schakel.referral.received", 1): received_v1_to_v2,
     ("nl.schakel.referral.triaged", 1): triaged_v1_to_v2,
+    ("nl.schakel.referral.feedback-recorded", 1): feedback_recorded_v1_to_v2,
 }

@@ -143,3 +143,160 @@ class SignalerStatus(StrEnum):
     IN_BEHANDELING = "in_behandeling"
     HULP_VOORGESTELD = "hulp_voorgesteld"  # the owner has support to propose
     WACHTLIJST = "wachtlijst"  # waiting for a place
+
+
+class SignalerStage(StrEnum):
+    """What a signaler may see (feedback-recorded v2): only what someone has done, never
+    who the person is, their grade, district or the owner's id."""
+
+    ONTVANGEN = "ontvangen"  # received
+    DOORGEZET = "doorgezet"  # passed on to an organisation of a kind, in the neighbourhood
+    OPGEPAKT = "opgepakt"  # taken up: the owner accepted it
+    IN_CONTACT = "in_contact"  # the owner has spoken with the person
+    HULP_GESTART = "hulp_gestart"  # support has started
+    AFGESLOTEN = "afgesloten"  # closed, with a plain outcome class
+
+
+class PlainOutcome(StrEnum):
+    """How a closed referral ended, in a class a lay signaler may know (never why)."""
+
+    HULP_GEVONDEN = "hulp_gevonden"  # got help, or was referred to other help
+    AFGEROND = "afgerond"  # ended otherwise
+
+
+# --- the follow-up lifecycle (HL7 FHIR R4 Task, Gravity SDOH referral workflow) -------------
+
+
+class TaskStatus(StrEnum):
+    """``Task.status``: the FHIR R4 codes, as written there."""
+
+    REQUESTED = "requested"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    IN_PROGRESS = "in-progress"
+    ON_HOLD = "on-hold"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+class BusinessStatus(StrEnum):
+    """``Task.businessStatus``: the steps between acceptance and the end."""
+
+    CONTACT_ATTEMPTED = "contact-attempted"  # tried, not reached (counted)
+    CONTACT_MADE = "contact-made"  # first conversation held, the person consents to support
+    NO_CONSENT = "no-consent"  # no consent to contact or support: never sent to a helper
+    PROFESSIONAL_VISIT = "professional-visit"  # urgent, without consent: the buurtteam visited
+    SUPPORT_PROPOSED = "support-proposed"  # matching suggested an offer to the owner
+    SUPPORT_ACCEPTED = "support-accepted"  # the person said yes to the proposal
+    SUPPORT_DECLINED = "support-declined"  # the person said no; matching proposes another
+    SUPPORT_STARTED = "support-started"
+    CHECK_IN_DONE = "check-in-done"  # the owner checked in after support started
+
+
+class ActorRole(StrEnum):
+    """In which capacity someone acted on a referral (the role of the account, or a service)."""
+
+    SOCIAAL_MAKELAAR = "sociaal_makelaar"  # staff of the owning organisation
+    COORDINATOR = "coordinator"  # the owning organisation's coordinator
+    COORDINATIEPUNT = "coordinatiepunt"  # the municipality's coordination point
+    HUISARTS = "huisarts"
+    SIGNALERINGSPARTNER = "signaleringspartner"
+    HULPVERLENER = "hulpverlener"  # a matched helper (home cook, buddy), by reference code
+    SIGNALER = "signaler"  # whoever holds the receipt code
+    SYSTEEM = "systeem"  # a service: a deadline passing, a proposal arriving
+
+
+class RejectReason(StrEnum):
+    BUITEN_WERKGEBIED = "buiten_werkgebied"  # outside our district or target group
+    GEEN_CAPACITEIT = "geen_capaciteit"  # no capacity now
+    ANDERE_ORGANISATIE_PAST_BETER = "andere_organisatie_past_beter"
+    AL_IN_ZORG_ELDERS = "al_in_zorg_elders"  # already in care elsewhere
+    ANDERS = "anders"
+
+
+class TransferReason(StrEnum):
+    ANDERE_WIJK = "andere_wijk"  # the person lives (now) in another district
+    ANDERE_ORGANISATIE_PAST_BETER = "andere_organisatie_past_beter"
+    PROFESSIONELE_HULP_NODIG = "professionele_hulp_nodig"
+    ANDERS = "anders"
+
+
+class HoldReason(StrEnum):
+    PERSOON_VRAAGT_UITSTEL = "persoon_vraagt_uitstel"  # the person asks to wait
+    OPNAME = "opname"  # hospital or care admission
+    AFWEZIG = "afwezig"  # away for a while
+    WACHT_OP_ANDERE_ZORG = "wacht_op_andere_zorg"
+    ANDERS = "anders"
+
+
+class DeclineReason(StrEnum):
+    """Why the person said no to proposed support."""
+
+    PAST_NIET_BIJ_WENS = "past_niet_bij_wens"
+    TE_VER_WEG = "te_ver_weg"
+    TIJD_PAST_NIET = "tijd_past_niet"
+    WIL_IETS_ANDERS = "wil_iets_anders"
+    ANDERS = "anders"
+
+
+class CloseOutcome(StrEnum):
+    """How a referral ended; the note for ``anders`` stays in followup's own database."""
+
+    HULP_GEKREGEN = "hulp_gekregen"  # got help
+    ELDERS_VERWEZEN = "elders_verwezen"  # referred elsewhere
+    AFGESLAGEN = "afgeslagen"  # declined by the person
+    NIET_BEREIKT = "niet_bereikt"  # could not be reached
+    GEEN_CAPACITEIT = "geen_capaciteit"  # no capacity
+    VERHUISD = "verhuisd"  # moved away
+    OVERLEDEN = "overleden"  # died
+    ANDERS = "anders"  # other, with a note
+
+
+class DietNeed(StrEnum):
+    """Diet wishes a home cook must know of."""
+
+    HALAL = "halal"
+    KOSJER = "kosjer"
+    VEGETARISCH = "vegetarisch"
+    ZOUTARM = "zoutarm"
+    DIABETES = "diabetes"
+    GLUTENVRIJ = "glutenvrij"
+    ZACHT = "zacht"  # soft food, easy to chew
+
+
+class DeadlineKind(StrEnum):
+    """What a deadline waits for."""
+
+    ACCEPT = "accept"  # the owner accepts (or passes the referral on)
+    CONTACT = "contact"  # the owner reaches the person
+    ASSIGN = "assign"  # the coordination point names an owner
+    ANSWER_PROPOSAL = "answer_proposal"  # the person answers a proposal
+    START_SUPPORT = "start_support"
+    CHECK_IN = "check_in"  # the owner checks in after support started
+    RESUME = "resume"  # a referral on hold is looked at again
+
+
+class EscalationLevel(StrEnum):
+    """Who hears of a passed deadline, step by step."""
+
+    HERINNERING = "herinnering"  # a reminder to the owner
+    COORDINATOR = "coordinator"  # the owning organisation's coordinator
+    COORDINATIEPUNT = "coordinatiepunt"  # the municipality's coordination point
+
+
+class ConcernSource(StrEnum):
+    """Who reported a concern about a person already in care."""
+
+    HULPVERLENER = "hulpverlener"  # a matched helper, by the reference code they were given
+    PROFESSIONAL = "professional"  # a signed-in organisation that sent or owns the referral
+    SIGNALER = "signaler"  # whoever holds the receipt code
+
+
+class ReferrerUpdate(StrEnum):
+    """What a referring GP practice or professional hears about (referrer-update events)."""
+
+    ACCEPTED = "accepted"
+    REROUTED = "rerouted"  # rejected or transferred: another organisation is asked
+    SUPPORT_STARTED = "support_started"
+    CLOSED = "closed"

@@ -14,7 +14,7 @@ from schakel.contracts.events import (
     ReferralTriaged,
     Waitlisted,
 )
-from schakel.contracts.vocabulary import SignalerStatus
+from schakel.contracts.vocabulary import SignalerStage, SignalerStatus
 from schakel.feedback.adapters import MongoReferrals, ReferralStore
 from schakel.feedback.domain import ReferralState, apply
 from schakel.platform.consumer import Handler
@@ -27,10 +27,13 @@ Emit = Callable[[EventEnvelope[Any]], None]
 def feedback_recorded(
     event: EventEnvelope[Any], state: ReferralState, status: SignalerStatus
 ) -> EventEnvelope[FeedbackRecorded]:
+    # Interim, until feedback follows the owners' actions: anything after *received* is
+    # "passed on" to the owner's kind of organisation.
+    passed_on = status is not SignalerStatus.ONTVANGEN
     payload = FeedbackRecorded(
         referral_id=state.referral_id,
-        signaler_status=status,
-        owner_organisation=state.owner_organisation,
+        stage=SignalerStage.DOORGEZET if passed_on else SignalerStage.ONTVANGEN,
+        organisation_kind=state.route if passed_on else None,
         caused_by_type=event.type,
     )
     return new_event(payload, source=SOURCE, subject=event.subject, cause=event)

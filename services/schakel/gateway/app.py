@@ -19,7 +19,7 @@ from schakel.platform.logging import get_logger
 from schakel.platform.settings import ServiceSettings
 
 log = get_logger(__name__)
-UPSTREAMS = ("intake", "triage", "matching", "feedback", "audit")
+UPSTREAMS = ("intake", "triage", "matching", "followup", "feedback", "audit")
 
 
 class GatewaySettings(ServiceSettings):
@@ -30,6 +30,7 @@ class GatewaySettings(ServiceSettings):
     matching_url: str = "http://127.0.0.1:8083"
     feedback_url: str = "http://127.0.0.1:8084"
     audit_url: str = "http://127.0.0.1:8085"
+    followup_url: str = "http://127.0.0.1:8086"
     # A JSON file of accounts (the demo's: `make run` sets it). Unset, logins are off (503).
     # Production uses an identity provider.
     users_file: str | None = None

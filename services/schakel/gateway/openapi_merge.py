@@ -22,6 +22,7 @@ from fastapi.routing import APIRoute
 
 from schakel.audit import api as audit_api
 from schakel.feedback import api as feedback_api
+from schakel.followup import api as followup_api
 from schakel.gateway.proxy import route_for
 from schakel.intake import api as intake_api
 from schakel.matching import api as matching_api
@@ -36,6 +37,7 @@ SERVICE_ROUTERS: Mapping[str, APIRouter] = {
     "intake": intake_api.router,
     "triage": triage_api.router,
     "matching": matching_api.router,
+    "followup": followup_api.router,
     "feedback": feedback_api.router,
     "audit": audit_api.router,
 }

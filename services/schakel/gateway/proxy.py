@@ -63,8 +63,12 @@ ROUTES: tuple[Route, ...] = (
     Route("intake", ("POST",), "/api/v1/referrals"),
     Route("feedback", ("GET",), "/api/v1/referrals"),
     Route("audit", ("GET",), "/api/v1/referrals/{referral_id}/timeline"),
-    # A referral's lifecycle (read, accept, close…) lives in feedback.
+    # The owners' actions (accept, close…) and inbox live in followup; reading a referral's
+    # progress as its referrer or owner in feedback.
+    Route("followup", ("POST",), "/api/v1/referrals/{referral_id}/{action:path}"),
     Route("feedback", ALL_METHODS, "/api/v1/referrals/{rest:path}"),
+    Route("followup", ("GET",), "/api/v1/inbox"),
+    Route("followup", ("GET",), "/api/v1/inbox/{rest:path}"),
     Route("audit", ALL_METHODS, "/api/v1/audit/{rest:path}"),
     Route("matching", ALL_METHODS, "/api/v1/offers"),
     Route("matching", ALL_METHODS, "/api/v1/offers/{rest:path}"),

@@ -7,7 +7,14 @@ from typing import Any, Protocol
 
 from pymongo import ASCENDING
 
-from schakel.contracts.vocabulary import Grade, LonelinessKind, OfferKind, RiskGroup
+from schakel.contracts.vocabulary import (
+    Grade,
+    LonelinessKind,
+    OfferKind,
+    RiskGroup,
+    Route,
+    Urgency,
+)
 from schakel.matching.demo_offers import DEMO_OFFERS
 from schakel.matching.domain import MaatjeType, Need, Offer, Outcome, Proposal
 from schakel.platform.mongo import Document, MongoStore, Transaction
@@ -16,6 +23,8 @@ OFFERS = "offers"
 PROPOSALS = "proposals"
 PROPOSED = "proposed"
 WAITLISTED = "waitlisted"
+WAITING = "waiting"  # need known, waiting for the owner's first conversation
+RELEASED = "released"  # the held place was given back (declined, or closed before support)
 
 
 class OfferStore(Protocol):
@@ -24,6 +33,10 @@ class OfferStore(Protocol):
     async def reserve_place(self, offer_id: str) -> bool:
         """Take one place; False when none was left (another referral took the last one) or
         the offer is walk-in (it has no places to take)."""
+        ...
+
+    async def release_place(self, offer_id: str) -> None:
+        """Give one place back (an unknown offer: nothing happens)."""
         ...
 
 
@@ -40,6 +53,49 @@ class ProposalStore(Protocol):
         outcome: Outcome,
         caused_by: str,
     ) -> None: ...
+
+    async def need(self, referral_id: str) -> tuple[str, Need] | None:
+        """The owner and the need last recorded for the referral."""
+        ...
+
+    async def remember_need(
+        self, referral_id: str, owner_organisation: str, need: Need, caused_by: str
+    ) -> None:
+        """Keep the need (a proposal or waitlist decision recorded before stays)."""
+        ...
+
+    async def release(self, referral_id: str) -> None:
+        """The referral no longer holds its place."""
+        ...
+
+
+def need_fields(need: Need) -> Document:
+    return {
+        "grade": need.grade.value if need.grade else None,
+        "urgency": need.urgency.value,
+        "district": need.district,
+        "risk_groups": sorted(g.value for g in need.risk_groups),
+        "kinds": sorted(k.value for k in need.kinds),
+        "consent_to_contact": need.consent_to_contact,
+        "route": need.route.value if need.route else None,
+        "wishes": [k.value for k in need.wishes],
+        "excluded": sorted(need.excluded),
+    }
+
+
+def need_from_doc(doc: Document) -> Need:
+    route = doc.get("route")
+    return Need(
+        grade=Grade(doc["grade"]) if doc.get("grade") else None,
+        urgency=Urgency(doc["urgency"]),
+        district=doc.get("district"),
+        risk_groups=frozenset(RiskGroup(g) for g in doc.get("risk_groups", [])),
+        kinds=frozenset(LonelinessKind(k) for k in doc.get("kinds", [])),
+        consent_to_contact=bool(doc.get("consent_to_contact", False)),
+        route=Route(route) if route else None,
+        wishes=tuple(OfferKind(k) for k in doc.get("wishes", [])),
+        excluded=frozenset(doc.get("excluded", [])),
+    )
 
 
 def offer_to_doc(offer: Offer) -> Document:
@@ -124,6 +180,12 @@ class MongoOffers:
         )
         return result.matched_count == 1
 
+    async def release_place(self, offer_id: str) -> None:
+        # A walk-in offer (places_left null) holds no places to give back.
+        await self._tx[OFFERS].update_one(
+            {"_id": offer_id, "places_left": {"$type": "number"}}, {"$inc": {"places_left": 1}}
+        )
+
 
 class MongoProposals:
     def __init__(self, tx: Transaction) -> None:
@@ -151,18 +213,35 @@ class MongoProposals:
             "_id": referral_id,
             "referral_id": referral_id,
             "owner_organisation": owner_organisation,
-            "grade": need.grade.value if need.grade else None,
-            "urgency": need.urgency.value,
-            "district": need.district,
-            "risk_groups": sorted(g.value for g in need.risk_groups),
-            "kinds": sorted(k.value for k in need.kinds),
-            "route": need.route.value if need.route else None,
+            **need_fields(need),
             **_outcome_fields(outcome),
             "caused_by": caused_by,
             "decided_at": datetime.now(UTC),
         }
         # Replaced, not inserted: a referral re-triaged after a waitlist gets a fresh outcome.
         await self._tx[PROPOSALS].replace_one({"_id": referral_id}, doc, upsert=True)
+
+    async def need(self, referral_id: str) -> tuple[str, Need] | None:
+        doc = await self._tx[PROPOSALS].find_one({"_id": referral_id})
+        return None if doc is None else (doc["owner_organisation"], need_from_doc(doc))
+
+    async def remember_need(
+        self, referral_id: str, owner_organisation: str, need: Need, caused_by: str
+    ) -> None:
+        fields = {"owner_organisation": owner_organisation, **need_fields(need)}
+        await self._tx[PROPOSALS].update_one(
+            {"_id": referral_id},
+            {
+                "$set": {**fields, "need_caused_by": caused_by},
+                "$setOnInsert": {"referral_id": referral_id, "status": WAITING, "offer": None},
+            },
+            upsert=True,
+        )
+
+    async def release(self, referral_id: str) -> None:
+        await self._tx[PROPOSALS].update_one(
+            {"_id": referral_id, "status": PROPOSED}, {"$set": {"status": RELEASED}}
+        )
 
 
 async def prepare(store: MongoStore) -> None:

@@ -1,14 +1,14 @@
-"""Matching's process: consumes triaged referrals, publishes proposals and waitlist decisions,
+"""Matching's process: learns needs from triage, proposes after the owner's first conversation
+(or another offer after a decline) and publishes proposals and waitlist decisions,
 and shows the offer registry to social brokers, the municipality and auditors."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
-from schakel.contracts.events import ReferralTriaged
 from schakel.matching import api
 from schakel.matching.adapters import prepare
-from schakel.matching.handlers import on_referral_triaged
+from schakel.matching.handlers import HANDLERS
 from schakel.platform.runtime import ServiceRuntime
 from schakel.platform.settings import ServiceSettings
 
@@ -24,7 +24,5 @@ def settings() -> ServiceSettings:
 
 def build(config: ServiceSettings | None = None) -> FastAPI:
     config = config or settings()
-    runtime = ServiceRuntime(
-        config, {ReferralTriaged.event_name: on_referral_triaged}, on_start=prepare
-    )
+    runtime = ServiceRuntime(config, HANDLERS, on_start=prepare)
     return runtime.app("schakel matching", [api.router])

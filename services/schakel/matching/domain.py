@@ -86,6 +86,8 @@ class Need:
     kinds: frozenset[LonelinessKind] = frozenset()
     consent_to_contact: bool = False
     route: Route | None = None
+    wishes: tuple[OfferKind, ...] = ()  # kinds the person wants (first conversation), in order
+    excluded: frozenset[str] = frozenset()  # offers the person declined: never again
 
     @property
     def graded(self) -> Grade:
@@ -165,22 +167,34 @@ def excluded_kinds(need: Need) -> frozenset[OfferKind]:
 
 
 def suits(offer: Offer, need: Need) -> bool:
-    """Hard constraints apart from room: grade, district, who the offer is for, and what may
-    not be proposed for this referral."""
+    """Hard constraints apart from room: grade, district, who the offer is for, what may not
+    be proposed for this referral, a kind the person wished (when they said), and never an
+    offer they declined."""
     return (
         need.grade in offer.grades
         and (offer.city_wide or offer.district == need.district)
         and (not offer.only_for_risk_groups or bool(offer.risk_groups & need.risk_groups))
         and offer.kind not in excluded_kinds(need)
+        and (not need.wishes or offer.kind in need.wishes)
+        and offer.offer_id not in need.excluded
     )
 
 
 def wanted_kinds(need: Need) -> tuple[OfferKind, ...]:
     excluded = excluded_kinds(need)
-    return tuple(k for k in KIND_PREFERENCE[need.graded] if k not in excluded)
+    wanted = need.wishes or KIND_PREFERENCE[need.graded]
+    return tuple(k for k in wanted if k not in excluded)
 
 
 def _kind_reasons(offer: Offer, need: Need) -> list[Reason]:
+    if offer.kind in need.wishes:  # the person's own order comes before the Wegwijzer's
+        rank = need.wishes.index(offer.kind)
+        return [
+            (
+                KIND_STEP * (len(need.wishes) - rank),
+                f"{offer.kind.value}: the person's {ORDINALS[min(rank, 5)]} wish",
+            )
+        ]
     preferred = KIND_PREFERENCE[need.graded]
     if offer.kind not in preferred:
         return []

@@ -23,6 +23,8 @@ class Role(StrEnum):
     HUISARTS = "huisarts"  # a GP practice: sends wellbeing prescriptions, gets feedback
     SIGNALERINGSPARTNER = "signaleringspartner"  # pharmacy, courier company, Thuisgekookt…
     SOCIAAL_MAKELAAR = "sociaal_makelaar"  # owns and closes referrals
+    COORDINATOR = "coordinator"  # an owning organisation's coordinator: hears of escalations
+    COORDINATIEPUNT = "coordinatiepunt"  # the municipality's coordination point
     GEMEENTE = "gemeente"  # monitors aggregates, sees no person
     AUDITOR = "auditor"  # replays any referral's history
 

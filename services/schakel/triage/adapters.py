@@ -64,4 +64,5 @@ def decision_of(doc: Document) -> Decision:
         risk_groups=tuple(RiskGroup(g) for g in doc["risk_groups"]),
         rules_fired=tuple(Fired(f["rule_id"], f["reason"]) for f in doc["rules_fired"]),
         rule_set_version=doc["rule_set_version"],
+        consent_to_contact=bool(doc.get("consent_to_contact", False)),
     )

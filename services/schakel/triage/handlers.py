@@ -6,10 +6,12 @@ from typing import Any
 
 from schakel.contracts.envelope import EventEnvelope, new_event
 from schakel.contracts.events import FiredRule, ReferralReceived, ReferralTriaged
+from schakel.contracts.lifecycle import ReferralRejected
 from schakel.platform.consumer import Handler
 from schakel.platform.mongo import Transaction
 from schakel.triage.adapters import DecisionStore, MongoDecisions
 from schakel.triage.domain import Decision, Facts, RuleBook, triage
+from schakel.triage.domain.reroute import rerouted, unknown_referral
 
 SOURCE = "/schakel/triage"
 
@@ -22,12 +24,13 @@ def facts_of(received: ReferralReceived) -> Facts:
         age_band=received.age_band,
         postcode_area=received.postcode_area,
         prescribed_to=received.prescribed_to,
+        consent_to_contact=received.consent_to_contact,
     )
 
 
-def triaged_payload(received: ReferralReceived, decision: Decision) -> ReferralTriaged:
+def triaged_payload(referral_id: str, decision: Decision) -> ReferralTriaged:
     return ReferralTriaged(
-        referral_id=received.referral_id,
+        referral_id=referral_id,
         grade=decision.grade,
         grade_provisional=decision.grade_provisional,
         urgency=decision.urgency,
@@ -39,7 +42,7 @@ def triaged_payload(received: ReferralReceived, decision: Decision) -> ReferralT
         district_name=decision.district_name,
         risk_groups=list(decision.risk_groups),
         kinds=list(decision.kinds),
-        consent_to_contact=received.consent_to_contact,
+        consent_to_contact=decision.consent_to_contact,
         rules_fired=[FiredRule(rule_id=f.rule_id, reason=f.reason) for f in decision.rules_fired],
         rule_set_version=decision.rule_set_version,
     )
@@ -51,14 +54,32 @@ async def decide(
     received = event.data
     decision = triage(facts_of(received), book)
     await decisions.add(received.referral_id, decision, event.id)
-    payload = triaged_payload(received, decision)
+    payload = triaged_payload(received.referral_id, decision)
     emit(new_event(payload, source=SOURCE, subject=event.subject, cause=event))
 
 
-def on_referral_received(book: RuleBook) -> Handler:
-    """The handler of *received*, deciding with ``book`` (loaded once at start-up)."""
+async def reroute(
+    event: EventEnvelope[ReferralRejected], decisions: DecisionStore, emit: Any, book: RuleBook
+) -> None:
+    """An owner rejected the referral: route it to the next owner, skipping every
+    organisation that rejected it (the coordination point when none is left)."""
+    rejected = event.data
+    decision = await decisions.decided(rejected.referral_id)
+    if decision is None:
+        decision = unknown_referral(book, rejected.referral_id)
+    excluded = frozenset(rejected.excluded_organisations)
+    again = rerouted(book, decision, excluded, rejected.reason.value)
+    payload = triaged_payload(rejected.referral_id, again)
+    emit(new_event(payload, source=SOURCE, subject=event.subject, cause=event))
 
-    async def handle(event: EventEnvelope[Any], tx: Transaction) -> None:
+
+def handlers(book: RuleBook) -> dict[str, Handler]:
+    """Triage's handlers, deciding with ``book`` (loaded once at start-up)."""
+
+    async def on_received(event: EventEnvelope[Any], tx: Transaction) -> None:
         await decide(event, MongoDecisions(tx), tx.emit, book)
 
-    return handle
+    async def on_rejected(event: EventEnvelope[Any], tx: Transaction) -> None:
+        await reroute(event, MongoDecisions(tx), tx.emit, book)
+
+    return {ReferralReceived.event_name: on_received, ReferralRejected.event_name: on_rejected}

@@ -44,6 +44,7 @@ class Facts:
     age_band: AgeBand | None = None
     postcode_area: str | None = None
     prescribed_to: PrescribedTo | None = None
+    consent_to_contact: bool = False  # as received; passed on, never a reason to route
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class Decision:
     rule_set_version: str
     assign_within_hours: int | None = None
     grade_provisional: bool = True  # triage never spoke with the person
+    consent_to_contact: bool = False  # as received
 
     def __post_init__(self) -> None:
         if (self.route is Route.COORDINATIEPUNT) != (self.assign_within_hours is not None):
@@ -135,4 +137,5 @@ def triage(facts: Facts, book: RuleBook) -> Decision:
             if route_rule.route is Route.COORDINATIEPUNT
             else None
         ),
+        consent_to_contact=facts.consent_to_contact,
     )

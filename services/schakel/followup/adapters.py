@@ -1,0 +1,159 @@
+"""Follow-up's MongoDB: one document per referral (its state, folded from events, and its
+log), and the answers kept for Idempotency-Keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from pydantic import TypeAdapter
+from pymongo import ASCENDING
+from pymongo.errors import DuplicateKeyError
+
+from schakel.followup.domain.log import LogEntry
+from schakel.followup.domain.state import Referral
+from schakel.platform.mongo import Document, MongoStore, Transaction
+
+REFERRALS = "referrals"
+IDEMPOTENCY = "idempotency"
+INBOX_LIMIT = 200
+
+_STATE = TypeAdapter(Referral)
+_LOG = TypeAdapter(list[LogEntry])
+
+
+class StaleReferral(RuntimeError):
+    """Someone else changed the referral since it was read: decide again on the new state."""
+
+
+@dataclass(frozen=True)
+class Remembered:
+    """The answer given to a request with an Idempotency-Key, to give again on a retry."""
+
+    fingerprint: str
+    status_code: int
+    body: dict[str, Any]
+
+
+class ReferralStore(Protocol):
+    async def get(self, referral_id: str) -> Referral | None: ...
+
+    async def log(self, referral_id: str) -> list[LogEntry]: ...
+
+    async def save(self, state: Referral, read_version: int, entries: list[LogEntry]) -> None:
+        """Store ``state`` and append ``entries``; StaleReferral when the stored version is no
+        longer ``read_version`` (0: not stored yet)."""
+        ...
+
+
+class IdempotencyStore(Protocol):
+    async def remembered(self, key: str) -> Remembered | None: ...
+
+    async def remember(self, key: str, answer: Remembered) -> None: ...
+
+
+def state_to_doc(state: Referral) -> Document:
+    doc: Document = _STATE.dump_python(state, mode="json")
+    doc.pop("referral_id")
+    return {
+        "_id": state.referral_id,
+        "state": doc,
+        # Plain fields to query and sort the inbox by (the state holds them as text).
+        "owner_organisation": state.owner_organisation,
+        "status": None if state.status is None else state.status.value,
+        "closed": state.closed,
+        "escalated_to": sorted({e.organisation for e in state.escalations}),
+        "version": state.version,
+    }
+
+
+def state_from_doc(doc: Document) -> Referral:
+    return _STATE.validate_python({**doc["state"], "referral_id": doc["_id"]})
+
+
+def log_to_docs(entries: list[LogEntry]) -> list[Document]:
+    docs: list[Document] = _LOG.dump_python(entries, mode="json")
+    return docs
+
+
+def log_from_docs(docs: list[Document]) -> list[LogEntry]:
+    return _LOG.validate_python(docs)
+
+
+class MongoReferrals:
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
+
+    async def get(self, referral_id: str) -> Referral | None:
+        doc = await self._tx[REFERRALS].find_one({"_id": referral_id}, projection={"log": 0})
+        return None if doc is None else state_from_doc(doc)
+
+    async def log(self, referral_id: str) -> list[LogEntry]:
+        doc = await self._tx[REFERRALS].find_one({"_id": referral_id}, projection={"log": 1})
+        return [] if doc is None else log_from_docs(doc.get("log", []))
+
+    async def save(self, state: Referral, read_version: int, entries: list[LogEntry]) -> None:
+        doc = state_to_doc(state)
+        if read_version == 0:
+            try:
+                await self._tx[REFERRALS].insert_one({**doc, "log": log_to_docs(entries)})
+            except DuplicateKeyError as exc:
+                raise StaleReferral(state.referral_id) from exc
+            return
+        fields = {k: v for k, v in doc.items() if k != "_id"}
+        result = await self._tx[REFERRALS].update_one(
+            {"_id": state.referral_id, "version": read_version},
+            {"$set": fields, "$push": {"log": {"$each": log_to_docs(entries)}}},
+        )
+        if result.matched_count != 1:
+            raise StaleReferral(state.referral_id)
+
+
+class MongoIdempotency:
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
+
+    async def remembered(self, key: str) -> Remembered | None:
+        doc = await self._tx[IDEMPOTENCY].find_one({"_id": key})
+        if doc is None:
+            return None
+        return Remembered(doc["fingerprint"], int(doc["status_code"]), dict(doc["body"]))
+
+    async def remember(self, key: str, answer: Remembered) -> None:
+        await self._tx[IDEMPOTENCY].insert_one(
+            {
+                "_id": key,
+                "fingerprint": answer.fingerprint,
+                "status_code": answer.status_code,
+                "body": answer.body,
+            }
+        )
+
+
+async def prepare(store: MongoStore) -> None:
+    """On start: the indexes the inbox queries use."""
+    referrals = store.db[REFERRALS]
+    await referrals.create_index([("owner_organisation", ASCENDING), ("closed", ASCENDING)])
+    await referrals.create_index([("escalated_to", ASCENDING)])
+
+
+async def find_referral(
+    store: MongoStore, referral_id: str
+) -> tuple[Referral, list[LogEntry]] | None:
+    doc = await store.db[REFERRALS].find_one({"_id": referral_id})
+    if doc is None:
+        return None
+    return state_from_doc(doc), log_from_docs(doc.get("log", []))
+
+
+async def inbox_of(store: MongoStore, organisation: str, closed: bool) -> list[Referral]:
+    """Referrals the organisation owns, or that were escalated to it (the coordination
+    point), open ones unless ``closed``; at most INBOX_LIMIT, sorted by the caller."""
+    query: Document = {
+        "$or": [{"owner_organisation": organisation}, {"escalated_to": organisation}],
+        "status": {"$ne": None},
+    }
+    if not closed:
+        query["closed"] = False
+    docs = await store.db[REFERRALS].find(query, projection={"log": 0}).limit(INBOX_LIMIT).to_list()
+    return [state_from_doc(d) for d in docs]

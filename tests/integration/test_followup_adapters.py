@@ -1,0 +1,290 @@
+"""Follow-up's ReferralStore contract, run against the in-memory fake and against MongoDB;
+then the HTTP API of owner actions and the inbox over MongoDB."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from schakel.contracts.envelope import EventEnvelope, new_event
+from schakel.contracts.events import Offer
+from schakel.contracts.lifecycle import Wishes
+from schakel.contracts.vocabulary import (
+    BusinessStatus,
+    DeadlineKind,
+    DietNeed,
+    EscalationLevel,
+    OfferKind,
+    Route,
+    TaskStatus,
+    Urgency,
+)
+from schakel.followup.adapters import MongoReferrals, ReferralStore, StaleReferral, prepare
+from schakel.followup.app import FollowupSettings, build
+from schakel.followup.domain.log import LogEntry
+from schakel.followup.domain.state import Escalation, Proposal, Referral, Support
+from schakel.followup.handlers import follow
+from schakel.platform.auth import Principal, Role, issue_token
+from schakel.platform.mongo import MongoStore
+from schakel.platform.settings import DEV_AUTH_SECRET
+from tests import payloads
+from tests.backends import BACKENDS, Backend, FakeBackend, MongoBackend, scratch_store
+from tests.fakes.followup import FakeReferrals
+from tests.unit.test_followup_machine import received
+
+pytestmark = pytest.mark.integration
+T0 = datetime(2026, 12, 1, 9, 30, 0, 250_000, tzinfo=UTC)
+
+
+def complete(referral_id: str = "ref-1") -> Referral:
+    """Every field set, with text beyond ASCII."""
+    offer = Offer(
+        kind=OfferKind.THUISGEKOOKT,
+        offer_id="thuisgekookt-kok-7f3a21",
+        title="Thuiskok in 3563 — één maaltijd",
+        provider_organisation="Thuisgekookt",
+        district="overvecht",
+    )
+    return Referral(
+        referral_id=referral_id,
+        correlation_id="corr-1",
+        status=TaskStatus.ON_HOLD,
+        business_status=BusinessStatus.SUPPORT_STARTED,
+        status_reason="opname",
+        owner_organisation="buurtteam-overvecht",
+        owner_name="Buurtteam Overvecht – Dreef",
+        route=Route.BUURTTEAM,
+        urgency=Urgency.DIRECT,
+        district="overvecht",
+        district_name="Overvecht",
+        triage_reasons=("ernstig: signs of malnutrition", "owner buurtteam"),
+        assigned_at=T0,
+        accepted_at=T0 + timedelta(hours=1),
+        rejected_by=("sociaal-makelaars-overvecht",),
+        attempts=2,
+        knew_of_signal=False,
+        consents_to_support=True,
+        wishes=Wishes(
+            kinds=[OfferKind.THUISGEKOOKT], languages=["nl", "tr"], diet=[DietNeed.HALAL]
+        ),
+        proposal=Proposal(offer, 57.5, ("suits grade ernstig", "urgent: a home cook")),
+        waitlist_reason=None,
+        declined_offers=("maatje-humanitas-bezoek",),
+        support=Support(OfferKind.THUISGEKOOKT, offer.offer_id, "Thuisgekookt", T0),
+        check_ins=1,
+        held_from=(TaskStatus.IN_PROGRESS, BusinessStatus.SUPPORT_STARTED),
+        escalations=(Escalation(EscalationLevel.COORDINATOR, "buurtteam-overvecht", T0),),
+        concerns=1,
+        last_concern_at=T0,
+        next_due_at=T0 + timedelta(days=2),
+        next_due_kind=DeadlineKind.RESUME,
+        updated_at=T0,
+        version=7,
+        history=("ev-1", "ev-2"),
+    )
+
+
+@pytest.fixture(params=BACKENDS)
+async def referrals(request: pytest.FixtureRequest) -> AsyncIterator[Backend[ReferralStore]]:
+    if request.param == "fake":
+        yield FakeBackend(FakeReferrals())
+        return
+    async with scratch_store(request.getfixturevalue("mongodb_uri")) as store:
+        await prepare(store)
+        yield MongoBackend(store, MongoReferrals)
+
+
+def entry(event_id: str) -> LogEntry:
+    return LogEntry(
+        event_id,
+        "nl.schakel.referral.accepted.v1",
+        T0,
+        "buurtteam-overvecht",
+        "sociaal_makelaar",
+        TaskStatus.ACCEPTED,
+        None,
+        note="Gebeld: mevrouw is blij ☺",
+    )
+
+
+async def test_a_referral_comes_back_field_for_field(referrals: Backend[ReferralStore]) -> None:
+    state = complete()
+    assert await referrals.run(lambda port: port.get("ref-1")) is None
+
+    await referrals.run(lambda port: port.save(state, 0, [entry("ev-1")]))
+
+    got = await referrals.run(lambda port: port.get("ref-1"))
+    assert got == state
+    assert await referrals.run(lambda port: port.log("ref-1")) == [entry("ev-1")]
+
+
+async def test_a_save_on_a_stale_read_is_refused(referrals: Backend[ReferralStore]) -> None:
+    state = complete()
+    await referrals.run(lambda port: port.save(state, 0, [entry("ev-1")]))
+    newer = replace(state, version=8, attempts=3)
+
+    with pytest.raises(StaleReferral):
+        await referrals.run(lambda port: port.save(newer, 6, [entry("ev-2")]))
+    with pytest.raises(StaleReferral):
+        await referrals.run(lambda port: port.save(replace(state, version=1), 0, []))
+    await referrals.run(lambda port: port.save(newer, 7, [entry("ev-2")]))
+
+    got = await referrals.run(lambda port: port.get("ref-1"))
+    assert got is not None and got.attempts == 3
+    log = await referrals.run(lambda port: port.log("ref-1"))
+    assert [e.event_id for e in log] == ["ev-1", "ev-2"]
+
+
+# --- the HTTP API over MongoDB --------------------------------------------------------------
+
+OWNER = "sociaal-makelaars-overvecht"
+
+
+def token(organisation: str, *roles: Role) -> dict[str, str]:
+    principal = Principal("tester", organisation, frozenset(roles or (Role.SOCIAAL_MAKELAAR,)))
+    return {"Authorization": f"Bearer {issue_token(principal, DEV_AUTH_SECRET)}"}
+
+
+MAKELAAR = token(OWNER)
+
+
+class Api:
+    def __init__(self, store: MongoStore, client: httpx.AsyncClient) -> None:
+        self.store = store
+        self.client = client
+
+    async def routed(self, urgency: Urgency = Urgency.ROUTINE, consent: bool = True) -> str:
+        referral_id = f"ref-{uuid.uuid4().hex[:10]}"
+        first = new_event(
+            received(consent).model_copy(update={"referral_id": referral_id}),
+            source="/schakel/intake",
+            subject=referral_id,
+        )
+        triaged = payloads.triaged(referral_id, urgency=urgency, consent_to_contact=consent)
+        for event in (
+            first,
+            new_event(triaged, source="/schakel/triage", subject=referral_id, cause=first),
+        ):
+            await self.follow(event)
+        return referral_id
+
+    async def follow(self, event: EventEnvelope[Any]) -> None:
+        await self.store.transaction(lambda tx: follow(event, MongoReferrals(tx), tx.emit, T0))
+
+    async def post(
+        self,
+        referral_id: str,
+        action: str,
+        body: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        return await self.client.post(
+            f"/api/v1/referrals/{referral_id}/{action}",
+            json=body,
+            headers=MAKELAAR if headers is None else headers,
+        )
+
+
+@pytest.fixture
+async def api(mongodb_uri: str) -> AsyncIterator[Api]:
+    database = f"followup_{uuid.uuid4().hex[:12]}"
+    config = FollowupSettings(mongodb_uri=mongodb_uri, mongodb_database=database)
+    app = build(config, clock=lambda: T0 + timedelta(hours=1))
+    store: MongoStore = app.state.runtime.store
+    await prepare(store)
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://followup") as client:
+            yield Api(store, client)
+    finally:
+        await store.client.drop_database(database)
+        await store.close()
+
+
+async def test_the_owner_accepts_and_a_second_accept_is_refused_with_the_reason(api: Api) -> None:
+    referral_id = await api.routed()
+
+    accepted = await api.post(referral_id, "accept", {"note": "Pak ik op"})
+    again = await api.post(referral_id, "accept")
+
+    assert accepted.status_code == 200, accepted.text
+    body = accepted.json()
+    assert (body["status"], body["owner_organisation"]) == ("accepted", OWNER)
+    assert body["history"][-1]["note"] == "Pak ik op"
+    assert "record_first_conversation" in body["allowed_actions"]
+    assert again.status_code == 409
+    assert again.json()["detail"] == "accept is not possible while the referral is accepted"
+    outbox = await api.store.db["outbox"].find({}).to_list()
+    assert [r["event_type"] for r in outbox].count("nl.schakel.referral.accepted.v1") == 1
+
+
+async def test_another_organisation_neither_sees_nor_acts(api: Api) -> None:
+    referral_id = await api.routed()
+    other = token("sociaal-makelaars-noordwest")
+
+    assert (await api.post(referral_id, "accept", headers=other)).status_code == 404
+    assert (await api.client.get(f"/api/v1/inbox/{referral_id}", headers=other)).status_code == 404
+    listed = await api.client.get("/api/v1/inbox", headers=other)
+    assert listed.json()["count"] == 0
+    gp = token("huisartsenpraktijk-overvecht", Role.HUISARTS)
+    assert (await api.post(referral_id, "accept", headers=gp)).status_code == 403
+    assert (await api.post(referral_id, "accept", headers={})).status_code == 401
+
+
+async def test_a_retried_contact_attempt_counts_once(api: Api) -> None:
+    referral_id = await api.routed()
+    await api.post(referral_id, "accept")
+    key = {**MAKELAAR, "Idempotency-Key": "attempt-1"}
+
+    first = await api.post(referral_id, "contact-attempts", {}, headers=key)
+    retry = await api.post(referral_id, "contact-attempts", {}, headers=key)
+    other_body = await api.post(referral_id, "contact-attempts", {"note": "x"}, headers=key)
+
+    assert first.status_code == retry.status_code == 200
+    assert retry.json()["attempts"] == first.json()["attempts"] == 1
+    assert other_body.status_code == 409
+
+
+async def test_bad_values_are_refused_with_field_and_reason(api: Api) -> None:
+    referral_id = await api.routed()
+    await api.post(referral_id, "accept")
+
+    other = await api.post(referral_id, "close", {"outcome": "anders"})
+    unknown = await api.post(referral_id, "reject", {"reason": "geen zin"})
+
+    assert other.status_code == 422
+    assert "needs a note" in other.json()["errors"][0]["reason"]
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "reason"
+    closed = await api.post(
+        referral_id, "close", {"outcome": "anders", "note": "Verhuisd naar familie"}
+    )
+    assert closed.status_code == 200
+    assert (closed.json()["status"], closed.json()["status_reason"]) == ("cancelled", "anders")
+
+
+async def test_the_inbox_puts_the_most_urgent_first(api: Api) -> None:
+    routine = await api.routed(Urgency.ROUTINE)
+    direct = await api.routed(Urgency.DIRECT)
+    soon = await api.routed(Urgency.SPOEDIG)
+    no_consent = await api.routed(Urgency.ROUTINE, consent=False)
+
+    listed = (await api.client.get("/api/v1/inbox", headers=MAKELAAR)).json()
+
+    assert [r["referral_id"] for r in listed["referrals"]] == [direct, soon, routine, no_consent]
+    assert listed["referrals"][-1]["consent_to_contact"] is False
+    detail = (await api.client.get(f"/api/v1/inbox/{direct}", headers=MAKELAAR)).json()
+    assert (detail["facts"]["postcode_area"], detail["facts"]["signaler_role"]) == (
+        "3562",
+        "apotheker",
+    )
+    assert detail["triage_reasons"] == ["a reason"]
+    assert [h["type"] for h in detail["history"]] == [
+        "nl.schakel.referral.received.v2",
+        "nl.schakel.referral.triaged.v2",
+    ]
