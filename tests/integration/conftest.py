@@ -50,7 +50,7 @@ async def topic(settings: ServiceSettings, service: str) -> str:
 @pytest.fixture
 async def store(settings: ServiceSettings) -> AsyncIterator[MongoStore]:
     store = MongoStore(settings.mongodb_uri, settings.database_name)
-    await store.ensure_platform_indexes()
+    await store.ensure_platform_indexes(settings.processed_events_retention)
     await store.db.create_collection("effects")
     yield store
     await store.client.drop_database(settings.database_name)

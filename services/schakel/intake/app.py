@@ -5,14 +5,16 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+from datetime import timedelta
 
 from fastapi import FastAPI
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
 from schakel.intake.adapters import create_indexes
 from schakel.intake.api import router
 from schakel.intake.vault import Sealer
 from schakel.platform.logging import get_logger
+from schakel.platform.mongo import MongoStore
 from schakel.platform.runtime import ServiceRuntime
 from schakel.platform.settings import DEVELOPMENT, ServiceSettings, UnsafeSettings
 
@@ -27,6 +29,12 @@ class IntakeSettings(ServiceSettings):
     service_name: str = "intake"
     http_port: int = 8081
     vault_master_key: str | None = None
+    # A client retrying with the same Idempotency-Key within this time gets the first answer.
+    idempotency_key_retention_days: float = Field(default=7.0, gt=0)
+
+    @property
+    def idempotency_key_retention(self) -> timedelta:
+        return timedelta(days=self.idempotency_key_retention_days)
 
     @field_validator("vault_master_key")
     @classmethod
@@ -68,7 +76,11 @@ def settings() -> IntakeSettings:
 
 def build(config: IntakeSettings | None = None) -> FastAPI:
     config = config or settings()
-    runtime = ServiceRuntime(config, on_start=create_indexes)
+
+    async def on_start(store: MongoStore) -> None:
+        await create_indexes(store, config.idempotency_key_retention)
+
+    runtime = ServiceRuntime(config, on_start=on_start)
     app = runtime.app("schakel intake", [router])
     app.state.sealer = Sealer(config.master_key())
     return app

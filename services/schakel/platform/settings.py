@@ -8,10 +8,13 @@ known or short secret and names the setting.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from schakel.contracts.topics import DLQ_RETENTION_MS
 
 DEV_AUTH_SECRET = "schakel-development-secret-change-me"
 # What `make run` and the benchmarks send for /metrics; public, so never a real token.
@@ -19,6 +22,7 @@ DEV_METRICS_TOKEN = "schakel-development-metrics-token"
 # HS256 wants a key at least as long as its hash (RFC 7518 3.2); tokens are guessable below.
 MIN_SECRET_BYTES = 32
 DEVELOPMENT = "development"
+DEAD_LETTER_DAYS = DLQ_RETENTION_MS / (24 * 3600 * 1000)
 
 
 class UnsafeSettings(RuntimeError):
@@ -54,6 +58,24 @@ class ServiceSettings(BaseSettings):
     metrics_token: SecretStr | None = None
     log_level: str = "INFO"
     outbox_poll_seconds: float = 0.5
+    # How long a processed-event marker is kept: longer than any copy of its event can still
+    # arrive (dead letters are redriven within their 30 days; see deploy/README.md, Retention).
+    processed_events_retention_days: float = 90.0
+
+    @field_validator("processed_events_retention_days")
+    @classmethod
+    def _outlives_dead_letters(cls, days: float) -> float:
+        if days <= DEAD_LETTER_DAYS:
+            raise ValueError(
+                f"SCHAKEL_PROCESSED_EVENTS_RETENTION_DAYS must be more than the "
+                f"{DEAD_LETTER_DAYS:g} days dead letters are kept: a redriven event whose "
+                "marker had expired would be applied a second time"
+            )
+        return days
+
+    @property
+    def processed_events_retention(self) -> timedelta:
+        return timedelta(days=self.processed_events_retention_days)
 
     def refuse_unsafe_secrets(self) -> None:
         """Raise UnsafeSettings naming every unsafe secret, unless in development mode."""

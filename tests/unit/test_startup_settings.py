@@ -1,5 +1,6 @@
 """Outside development mode no service starts on a secret anyone knows: a missing, published or
-short auth secret, vault master key or metrics token stops it, and the error names the setting."""
+short auth secret, vault master key or metrics token stops it, and the error names the setting.
+No service starts with a retention that would break exactly-once either."""
 
 from __future__ import annotations
 
@@ -158,3 +159,20 @@ def test_production_is_the_default_and_the_process_exits_naming_the_setting() ->
     )
     assert done.returncode != 0
     assert "triage refuses to start: SCHAKEL_AUTH_SECRET is not set" in done.stderr
+
+
+@pytest.mark.parametrize("service", ["triage", "intake"])
+def test_markers_must_outlive_the_dead_letters_a_redrive_republishes(
+    monkeypatch: pytest.MonkeyPatch, service: str
+) -> None:
+    monkeypatch.setenv("SCHAKEL_PROCESSED_EVENTS_RETENTION_DAYS", "30")
+    with pytest.raises(ValidationError, match="SCHAKEL_PROCESSED_EVENTS_RETENTION_DAYS"):
+        starting(service)()
+    monkeypatch.setenv("SCHAKEL_PROCESSED_EVENTS_RETENTION_DAYS", "31")
+    assert isinstance(starting(service)(), FastAPI)
+
+
+def test_idempotency_keys_are_kept_for_some_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SCHAKEL_IDEMPOTENCY_KEY_RETENTION_DAYS", "0")
+    with pytest.raises(ValidationError, match="idempotency_key_retention_days"):
+        starting("intake")()
