@@ -30,6 +30,10 @@ from tests.support import DevServers, ServerLane
 if TYPE_CHECKING:
     from testcontainers.core.container import DockerContainer
 
+# The tests' services use development secrets: say so, as `make run` does. Tests of the
+# refusal to start outside development mode set their own.
+os.environ["SCHAKEL_ENV"] = "development"
+
 KAFKA_ENV = "KAFKA_BOOTSTRAP_SERVERS"
 MONGODB_ENV = "MONGODB_URI"
 LANE_ENV = "SCHAKEL_TEST_LANE"

@@ -159,6 +159,7 @@ def _print_servers(kafka: KafkaServer, mongo: MongoServer) -> None:
         "\nPoint services or tests at them:\n"
         f"  export SCHAKEL_KAFKA_BOOTSTRAP_SERVERS={kafka.bootstrap_servers}\n"
         f"  export SCHAKEL_MONGODB_URI='{mongo.uri}'\n"
+        "  export SCHAKEL_ENV=development  # accept the development secrets\n"
         f"  KAFKA_BOOTSTRAP_SERVERS={kafka.bootstrap_servers} "
         f"MONGODB_URI='{mongo.uri}' make test\n"
         f"logs: {_rel(kafka.server_log_path)}, {_rel(mongo.log_path)}"

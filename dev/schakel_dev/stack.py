@@ -18,6 +18,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+from schakel.platform.settings import DEV_AUTH_SECRET, DEV_METRICS_TOKEN
 from schakel_dev import repo_root
 from schakel_dev.ports import free_port
 from schakel_dev.processes import ManagedProcess
@@ -34,13 +35,8 @@ __all__ = [
     "Stack",
 ]
 
-# Same development default as the services' settings: tokens minted by tools and tests that
-# read `Stack.auth_secret` are accepted by every service.
-DEV_AUTH_SECRET = "schakel-development-secret-change-me"
 # The demo accounts (passwords in clear beside their hashes); never real credentials.
 DEMO_USERS_FILE = Path(__file__).with_name("demo_users.json")
-# Sent by benchmarks and by hand (`curl -H "Authorization: Bearer …" …/metrics`) in development.
-DEV_METRICS_TOKEN = "schakel-development-metrics-token"
 
 
 @dataclass(frozen=True)
@@ -207,6 +203,8 @@ class Stack:
             {
                 "PYTHONUNBUFFERED": "1",  # log lines reach the file as they happen
                 "PYTHONPATH": _pythonpath(env.get("PYTHONPATH")),
+                # Development secrets (below, unless given) are accepted only in this mode.
+                "SCHAKEL_ENV": "development",
                 "SCHAKEL_KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap_servers,
                 "SCHAKEL_MONGODB_URI": self.mongodb_uri,
                 "SCHAKEL_HTTP_HOST": "127.0.0.1",

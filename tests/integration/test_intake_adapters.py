@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -47,7 +47,7 @@ async def records(
         yield FakeBackend(FakeIntakeRecords(IntakeData()))
         return
     async with scratch_store(mongodb_uri) as store:
-        await create_indexes(store)
+        await create_indexes(store, timedelta(days=7))
         yield MongoBackend(store, MongoIntakeRecords)
 
 
@@ -88,7 +88,7 @@ async def unit_of_work(
         yield fake, fake
         return
     async with scratch_store(mongodb_uri) as store:
-        await create_indexes(store)
+        await create_indexes(store, timedelta(days=7))
         yield MongoIntakeUnitOfWork(store, within=5.0), store
 
 

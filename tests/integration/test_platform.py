@@ -4,121 +4,24 @@ server: outbox atomicity and order, exactly-once effects, dead letters, committe
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
-from faststream.kafka import KafkaBroker
-from pymongo.asynchronous.collection import AsyncCollection
+from aiokafka import AIOKafkaProducer
 
-from schakel.contracts import EventEnvelope, new_event
-from schakel.contracts.events import ReferralReceived, Signaler
+from schakel.contracts import EventEnvelope
+from schakel.contracts.events import ReferralReceived
 from schakel.contracts.kafka_binding import from_record, to_record
-from schakel.contracts.topics import TopicSpec, consumer_group, dead_letter_spec
-from schakel.contracts.vocabulary import Channel, SignalerRole
-from schakel.platform.consumer import Delivery, EventConsumer, RecordHandler
-from schakel.platform.deadletter import DeadLetters
-from schakel.platform.kafka import ensure_topics, idempotent_producer
+from schakel.contracts.topics import consumer_group
+from schakel.platform.consumer import Delivery
 from schakel.platform.metrics import EVENTS_CONSUMED
-from schakel.platform.mongo import OUTBOX, Document, MongoStore, Transaction
-from schakel.platform.offsets import OffsetCommitter
+from schakel.platform.mongo import OUTBOX, MongoStore, Transaction
 from schakel.platform.outbox import OutboxRelay
 from schakel.platform.redrive import redrive
 from schakel.platform.settings import ServiceSettings
+from tests.integration.rig import Recorder, Rig, event_for, read_all
 
 pytestmark = pytest.mark.integration
-
-
-def received(referral_id: str) -> ReferralReceived:
-    return ReferralReceived(
-        referral_id=referral_id,
-        channel=Channel.WEBFORMULIER,
-        signaler=Signaler(role=SignalerRole.BUURTBEWONER),
-        person_pseudonym="ps-" + "2" * 32,
-        received_at=datetime.now(UTC),
-    )
-
-
-def event_for(referral_id: str) -> EventEnvelope[ReferralReceived]:
-    return new_event(received(referral_id), source="/schakel/test", subject=referral_id)
-
-
-@pytest.fixture
-def service() -> str:
-    return f"t{uuid.uuid4().hex[:10]}"
-
-
-@pytest.fixture
-def settings(kafka_bootstrap_servers: str, mongodb_uri: str, service: str) -> ServiceSettings:
-    return ServiceSettings(
-        service_name=service,
-        kafka_bootstrap_servers=kafka_bootstrap_servers,
-        mongodb_uri=mongodb_uri,
-        outbox_poll_seconds=0.05,
-    )
-
-
-PARTITIONS = 3  # of each test's own topic
-
-
-@pytest.fixture
-async def topic(settings: ServiceSettings, service: str) -> str:
-    name = f"test.{service}.events"
-    spec = TopicSpec(
-        name=name,
-        purpose="test",
-        key="referral id",
-        partitions=PARTITIONS,
-        config={},
-        producers=(),
-        consumers=(),
-    )
-    await ensure_topics(settings, (spec, dead_letter_spec(service)))
-    return name
-
-
-@pytest.fixture
-async def store(settings: ServiceSettings) -> AsyncIterator[MongoStore]:
-    store = MongoStore(settings.mongodb_uri, settings.database_name)
-    await store.ensure_platform_indexes()
-    await store.db.create_collection("effects")
-    yield store
-    await store.client.drop_database(settings.database_name)
-    await store.close()
-
-
-@pytest.fixture
-async def producer(settings: ServiceSettings) -> AsyncIterator[AIOKafkaProducer]:
-    producer = idempotent_producer(settings)
-    await producer.start()
-    yield producer
-    await producer.stop()
-
-
-async def read_all(bootstrap: str, topic: str, expected: int, within: float = 20) -> list[Any]:
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=bootstrap,
-        auto_offset_reset="earliest",
-        group_id=None,
-        enable_auto_commit=False,
-    )
-    await consumer.start()
-    records: list[Any] = []
-    try:
-        deadline = asyncio.get_running_loop().time() + within
-        while len(records) < expected and asyncio.get_running_loop().time() < deadline:
-            batch = await consumer.getmany(timeout_ms=500)
-            for part in batch.values():
-                records.extend(part)
-    finally:
-        await consumer.stop()
-    return records
 
 
 def retarget(topic: str) -> Any:
@@ -171,21 +74,6 @@ async def test_a_rolled_back_state_change_publishes_nothing(
     assert await store.db["effects"].count_documents({}) == 0
 
 
-class Recorder:
-    """A handler whose effect is a document per event; fails on demand."""
-
-    def __init__(self, fail_times: int = 0, error: type[Exception] = OSError) -> None:
-        self.fail_times = fail_times
-        self.error = error
-        self.calls = 0
-
-    async def __call__(self, event: EventEnvelope[Any], tx: Transaction) -> None:
-        self.calls += 1
-        await tx["effects"].insert_one({"event_id": event.id, "referral": event.subject})
-        if self.calls <= self.fail_times:
-            raise self.error("simulated failure")
-
-
 class Gate(Recorder):
     """A Recorder that holds its ``hold_call``-th call, effect written, until released."""
 
@@ -200,99 +88,6 @@ class Gate(Recorder):
         if self.calls == self.hold_call:
             self.holding.set()
             await self.release.wait()
-
-
-async def eventually(holds: Callable[[], Awaitable[bool]], within: float = 30) -> None:
-    deadline = asyncio.get_running_loop().time() + within
-    while not await holds():
-        assert asyncio.get_running_loop().time() < deadline, "consumer did not get there"
-        await asyncio.sleep(0.1)
-
-
-@dataclass
-class Rig:
-    """A consumer's surroundings: its store, a producer, a topic of its own and its DLQ."""
-
-    settings: ServiceSettings
-    store: MongoStore
-    producer: AIOKafkaProducer
-    topic: str
-
-    @property
-    def effects(self) -> AsyncCollection[Document]:
-        return self.store.db["effects"]
-
-    async def publish(self, *records: tuple[bytes, bytes, Any]) -> None:
-        for key, value, headers in records:
-            await self.producer.send_and_wait(self.topic, value=value, key=key, headers=headers)
-
-    async def consume(
-        self,
-        handler: Recorder | RecordHandler,
-        until: Callable[[], Awaitable[bool]],
-        within: float = 30,
-        crash: bool = False,
-    ) -> None:
-        """Consume until ``until()`` holds; ``crash`` stops without committing the last batch."""
-        consumer, broker = await self.start_consumer(handler, crash)
-        try:
-            await eventually(until, within)
-        finally:
-            if not crash:
-                await consumer.drain()
-            await broker.stop()
-
-    async def start_consumer(
-        self, handler: Recorder | RecordHandler, crash: bool = False
-    ) -> tuple[EventConsumer, KafkaBroker]:
-        name = self.settings.service_name
-        dead_letters = DeadLetters(name, self.producer)
-        if isinstance(handler, Recorder):
-            handlers = {ReferralReceived.event_name: handler}
-            consumer = EventConsumer(name, self.store, dead_letters, handlers)
-        else:
-            consumer = EventConsumer(name, self.store, dead_letters, every_record=handler)
-        if crash:  # a batch that stays open until the crash
-            consumer.offsets = OffsetCommitter(every=1000, interval=3600)
-        broker = KafkaBroker(self.settings.kafka_bootstrap_servers)
-        consumer.subscribe(broker, self.topic)
-        await broker.start()
-        if not crash:
-            consumer.offsets.start_idle_flush()
-        return consumer, broker
-
-    async def committed(self) -> int:
-        """Records of the topic whose offsets the consumer group has committed."""
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.settings.kafka_bootstrap_servers)
-        await admin.start()
-        try:
-            group = consumer_group(self.settings.service_name)
-            offsets = await admin.list_consumer_group_offsets(group)
-        finally:
-            await admin.close()
-        return sum(m.offset for tp, m in offsets.items() if tp.topic == self.topic and m.offset > 0)
-
-    async def published(self) -> int:
-        """Records written to the topic so far (the sum of its partitions' end offsets)."""
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.settings.kafka_bootstrap_servers)
-        await consumer.start()
-        try:
-            partitions = [TopicPartition(self.topic, p) for p in range(PARTITIONS)]
-            ends = await consumer.end_offsets(partitions)
-        finally:
-            await consumer.stop()
-        return sum(ends.values())
-
-    async def dead_letters(self, expected: int) -> list[Any]:
-        dlq = f"schakel.dlq.{self.settings.service_name}"
-        return await read_all(self.settings.kafka_bootstrap_servers, dlq, expected)
-
-
-@pytest.fixture
-def rig(
-    settings: ServiceSettings, store: MongoStore, producer: AIOKafkaProducer, topic: str
-) -> Rig:
-    return Rig(settings, store, producer, topic)
 
 
 async def test_garbage_is_dead_lettered_with_reason_and_the_consumer_goes_on(rig: Rig) -> None:

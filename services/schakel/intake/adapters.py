@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
 from pymongo import ASCENDING
@@ -19,7 +19,7 @@ from pymongo.errors import DuplicateKeyError
 
 from schakel.contracts.envelope import EventEnvelope
 from schakel.intake.vault import SealedPerson
-from schakel.platform.mongo import MongoStore, Transaction
+from schakel.platform.mongo import MongoStore, Transaction, ensure_ttl_index
 
 REFERRALS = "referrals"
 IDEMPOTENCY = "idempotency_keys"
@@ -193,9 +193,11 @@ class MongoIntakeUnitOfWork:
         )
 
 
-async def create_indexes(store: MongoStore) -> None:
+async def create_indexes(store: MongoStore, idempotency_retention: timedelta) -> None:
     await store.db[REFERRALS].create_index([("receipt_hash", ASCENDING)], unique=True)
     await store.db[REFERRALS].create_index([("pseudonym", ASCENDING)])
+    # A retry with the same Idempotency-Key after this time counts as a new request.
+    await ensure_ttl_index(store.db[IDEMPOTENCY], "created_at", idempotency_retention)
     # Create the collections up front: their first use is then not inside a transaction.
     existing = await store.db.list_collection_names()
     for name in (PERSONS, PERSON_KEYS, IDEMPOTENCY):

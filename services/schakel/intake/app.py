@@ -3,30 +3,70 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
+from datetime import timedelta
 
 from fastapi import FastAPI
+from pydantic import Field, field_validator
 
 from schakel.intake.adapters import create_indexes
 from schakel.intake.api import router
 from schakel.intake.vault import Sealer
 from schakel.platform.logging import get_logger
+from schakel.platform.mongo import MongoStore
 from schakel.platform.runtime import ServiceRuntime
-from schakel.platform.settings import ServiceSettings
+from schakel.platform.settings import DEVELOPMENT, ServiceSettings, UnsafeSettings
 
 log = get_logger(__name__)
+VAULT_KEY = "SCHAKEL_VAULT_MASTER_KEY"
+VAULT_KEY_BYTES = 32
+# Once the compose file's fallback: published, so it protects nothing.
+PUBLISHED_VAULT_KEYS = frozenset({"ZGV2ZWxvcG1lbnQtb25seS1rZXktbm90LXNlY3JldCE="})
 
 
 class IntakeSettings(ServiceSettings):
     service_name: str = "intake"
     http_port: int = 8081
     vault_master_key: str | None = None
+    # A client retrying with the same Idempotency-Key within this time gets the first answer.
+    idempotency_key_retention_days: float = Field(default=7.0, gt=0)
+
+    @property
+    def idempotency_key_retention(self) -> timedelta:
+        return timedelta(days=self.idempotency_key_retention_days)
+
+    @field_validator("vault_master_key")
+    @classmethod
+    def _base64_of_32_bytes(cls, value: str | None) -> str | None:
+        """A key that is set must be one, in any mode: a typo would seal nothing readable."""
+        if value is None:
+            return None
+        try:
+            key = base64.b64decode(value, validate=True)
+        except binascii.Error as exc:
+            raise ValueError(f"{VAULT_KEY} is not base64: {exc}") from exc
+        if len(key) != VAULT_KEY_BYTES:
+            raise ValueError(
+                f"{VAULT_KEY} must be base64 of {VAULT_KEY_BYTES} bytes, not {len(key)}"
+            )
+        return value
+
+    def secret_problems(self) -> list[str]:
+        problems = super().secret_problems()
+        if self.vault_master_key is None:
+            problems.append(f"{VAULT_KEY} is not set")
+        elif self.vault_master_key in PUBLISHED_VAULT_KEYS:
+            problems.append(f"{VAULT_KEY} is the published development value")
+        return problems
 
     def master_key(self) -> bytes:
         if self.vault_master_key:
             return base64.b64decode(self.vault_master_key)
+        if self.env != DEVELOPMENT:
+            raise UnsafeSettings(f"intake refuses to start: {VAULT_KEY} is not set")
         # Development only: a fixed key derived from the auth secret, announced loudly.
-        log.warning("SCHAKEL_VAULT_MASTER_KEY not set: using a development key")
+        log.warning(f"{VAULT_KEY} not set: using a development key")
         return hashlib.sha256(f"vault:{self.auth_secret}".encode()).digest()
 
 
@@ -36,7 +76,11 @@ def settings() -> IntakeSettings:
 
 def build(config: IntakeSettings | None = None) -> FastAPI:
     config = config or settings()
-    runtime = ServiceRuntime(config, on_start=create_indexes)
+
+    async def on_start(store: MongoStore) -> None:
+        await create_indexes(store, config.idempotency_key_retention)
+
+    runtime = ServiceRuntime(config, on_start=on_start)
     app = runtime.app("schakel intake", [router])
     app.state.sealer = Sealer(config.master_key())
     return app

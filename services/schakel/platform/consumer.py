@@ -29,6 +29,7 @@ from schakel.platform.logging import get_logger
 from schakel.platform.metrics import EVENTS_CONSUMED, HANDLER_SECONDS
 from schakel.platform.mongo import MongoStore, Transaction
 from schakel.platform.offsets import OffsetCommitter
+from schakel.platform.raw_records import keep_as_written, value_as_written
 
 log = get_logger(__name__)
 
@@ -92,6 +93,11 @@ class EventConsumer:
             ack_policy=AckPolicy.MANUAL,
             auto_offset_reset="earliest",
             max_poll_records=100,
+            # The handler reads the record as written; FastStream decodes nothing it could
+            # fail on (a failure there skips the record unseen), and never replies.
+            parser=keep_as_written,
+            decoder=value_as_written,
+            no_reply=True,
         )(self.on_message)
 
     async def on_message(self, message: KafkaMessage) -> None:
@@ -129,7 +135,9 @@ class EventConsumer:
         """Handle one aiokafka ConsumerRecord; raise only to have it delivered again.
 
         Each record is read once, by the contracts' CloudEvents reader: its attributes first
-        (enough to pass by a type this service does not handle), then its payload.
+        (enough to pass by a type this service does not handle), then its payload. Reading
+        does no I/O, so whatever it raises would be raised again on every delivery: the
+        record is unreadable and goes to the dead letters, and the partition moves on.
         """
         try:
             attributes = read_attributes(record.headers or ())
@@ -138,8 +146,9 @@ class EventConsumer:
                 return
             raw = RawEvent(attributes, read_payload(record.value))
             work = self._work(record, raw)
-        except UnreadableEvent as exc:
-            await self._dead_letters.send(record, "unreadable", str(exc))
+        except Exception as exc:
+            reason = str(exc) if isinstance(exc, UnreadableEvent) else repr(exc)
+            await self._dead_letters.send(record, "unreadable", reason)
             EVENTS_CONSUMED.labels(event_type="unreadable", outcome="dead_lettered").inc()
             return
         with structlog.contextvars.bound_contextvars(

@@ -30,11 +30,13 @@ class DeadLetters:
 
     async def send(self, record: Any, reason: str, error: str) -> None:
         """Publish ``record`` (an aiokafka ConsumerRecord) to the dead-letter topic and wait
-        until the broker has it: only then may the consumer commit past it."""
+        until the broker has it: only then may the consumer commit past it. The record goes
+        as written, whatever it holds (a null value, header values in any encoding or null);
+        only our own headers are text, made here."""
         headers = [
             *[(k, v) for k, v in (record.headers or ()) if not k.startswith(HEADER_PREFIX)],
             (REASON, reason.encode()),
-            (ERROR, error[:2000].encode()),
+            (ERROR, error[:2000].encode(errors="replace")),
             (ORIGIN_TOPIC, str(record.topic).encode()),
             ("dlq-origin-partition", str(record.partition).encode()),
             ("dlq-origin-offset", str(record.offset).encode()),

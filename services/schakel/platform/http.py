@@ -88,6 +88,9 @@ def create_app(
     on_stop: Lifecycle | None = None,
     **fastapi_options: Any,
 ) -> FastAPI:
+    # Every service builds its app here: none serves a request on a secret anyone knows.
+    settings.refuse_unsafe_secrets()
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if on_start is not None:

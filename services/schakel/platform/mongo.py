@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import pymongo
@@ -16,6 +16,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.cursor import AsyncCursor
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import OperationFailure
 from pymongo.results import DeleteResult, InsertManyResult, InsertOneResult, UpdateResult
 
 from schakel.contracts.envelope import EventEnvelope
@@ -41,8 +42,11 @@ class MongoStore:
     async def ping(self) -> None:
         await self.db.command("ping")
 
-    async def ensure_platform_indexes(self) -> None:
+    async def ensure_platform_indexes(self, processed_retention: timedelta) -> None:
+        """The outbox's order, and the expiry of processed-event markers (see deploy/README.md,
+        Retention: a marker must outlive every copy of its event that can still arrive)."""
         await self.db[OUTBOX].create_index([("seq", ASCENDING)])
+        await ensure_ttl_index(self.db[PROCESSED], "applied_at", processed_retention)
 
     async def close(self) -> None:
         await self.client.close()
@@ -82,6 +86,22 @@ class MongoStore:
             return True
 
         return await self.transaction(once)
+
+
+async def ensure_ttl_index(
+    collection: AsyncCollection[Document], field: str, expire_after: timedelta
+) -> None:
+    """MongoDB deletes a document of ``collection`` once its date ``field`` is older than
+    ``expire_after`` (a TTL index; its monitor runs every 60 s). An index with another period
+    is dropped and built again, so a new setting takes effect at the next start (``collMod``
+    would keep the index, but a service's ``readWrite`` role may not run it)."""
+    seconds = int(expire_after.total_seconds())
+    name = f"{field}_1"
+    existing = (await collection.index_information()).get(name)
+    if existing is not None and existing.get("expireAfterSeconds") != seconds:
+        with contextlib.suppress(OperationFailure):  # another instance dropped it first
+            await collection.drop_index(name)
+    await collection.create_index([(field, ASCENDING)], expireAfterSeconds=seconds, name=name)
 
 
 class Transaction:

@@ -61,7 +61,7 @@ class ServiceRuntime:
             self.consumer.subscribe(self.broker)
 
     async def start(self) -> None:
-        await self.store.ensure_platform_indexes()
+        await self.store.ensure_platform_indexes(self.settings.processed_events_retention)
         if self._on_start is not None:
             await self._on_start(self.store)
         await _retry("kafka", lambda: ensure_topics(self.settings))

@@ -1,18 +1,39 @@
-"""Service settings from the environment (``SCHAKEL_*``)."""
+"""Service settings from the environment (``SCHAKEL_*``).
+
+Development defaults (an auth secret everybody knows, a vault key derived from it) make
+`make run` and the tests work without a secret store. They are accepted only in development
+mode, ``SCHAKEL_ENV=development``; outside it a service refuses to start with a missing,
+known or short secret and names the setting.
+"""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from schakel.contracts.topics import DLQ_RETENTION_MS
+
 DEV_AUTH_SECRET = "schakel-development-secret-change-me"
+# What `make run` and the benchmarks send for /metrics; public, so never a real token.
+DEV_METRICS_TOKEN = "schakel-development-metrics-token"
+# HS256 wants a key at least as long as its hash (RFC 7518 3.2); tokens are guessable below.
+MIN_SECRET_BYTES = 32
+DEVELOPMENT = "development"
+DEAD_LETTER_DAYS = DLQ_RETENTION_MS / (24 * 3600 * 1000)
+
+
+class UnsafeSettings(RuntimeError):
+    """A service was about to start with secrets that do not protect anything."""
 
 
 class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SCHAKEL_", extra="ignore")
 
+    # SCHAKEL_ENV: "development" accepts the development defaults; anything else is production.
+    env: Literal["development", "production"] = "production"
     service_name: str = "schakel"
     kafka_bootstrap_servers: str = Field(
         default="127.0.0.1:9092",
@@ -37,6 +58,44 @@ class ServiceSettings(BaseSettings):
     metrics_token: SecretStr | None = None
     log_level: str = "INFO"
     outbox_poll_seconds: float = 0.5
+    # How long a processed-event marker is kept: longer than any copy of its event can still
+    # arrive (dead letters are redriven within their 30 days; see deploy/README.md, Retention).
+    processed_events_retention_days: float = 90.0
+
+    @field_validator("processed_events_retention_days")
+    @classmethod
+    def _outlives_dead_letters(cls, days: float) -> float:
+        if days <= DEAD_LETTER_DAYS:
+            raise ValueError(
+                f"SCHAKEL_PROCESSED_EVENTS_RETENTION_DAYS must be more than the "
+                f"{DEAD_LETTER_DAYS:g} days dead letters are kept: a redriven event whose "
+                "marker had expired would be applied a second time"
+            )
+        return days
+
+    @property
+    def processed_events_retention(self) -> timedelta:
+        return timedelta(days=self.processed_events_retention_days)
+
+    def refuse_unsafe_secrets(self) -> None:
+        """Raise UnsafeSettings naming every unsafe secret, unless in development mode."""
+        if self.env == DEVELOPMENT:
+            return
+        problems = self.secret_problems()
+        if problems:
+            raise UnsafeSettings(
+                f"{self.service_name} refuses to start: {'; '.join(problems)} "
+                f"(development defaults are accepted only with SCHAKEL_ENV={DEVELOPMENT})"
+            )
+
+    def secret_problems(self) -> list[str]:
+        """What is wrong with the secrets outside development mode; services add theirs."""
+        given = self.auth_secret if "auth_secret" in self.model_fields_set else None
+        problems = secret_problems("SCHAKEL_AUTH_SECRET", given, known=DEV_AUTH_SECRET)
+        token = self.metrics_token.get_secret_value() if self.metrics_token else ""
+        if token:  # optional: unset or empty turns /metrics off
+            problems += secret_problems("SCHAKEL_METRICS_TOKEN", token, known=DEV_METRICS_TOKEN)
+        return problems
 
     @property
     def database_name(self) -> str:
@@ -46,3 +105,14 @@ class ServiceSettings(BaseSettings):
     def source(self) -> str:
         """CloudEvents ``source`` of the events this service produces."""
         return f"/schakel/{self.service_name}"
+
+
+def secret_problems(setting: str, value: str | None, *, known: str) -> list[str]:
+    """Why ``value`` cannot be the secret of ``setting`` (none: it can)."""
+    if value is None:
+        return [f"{setting} is not set"]
+    if value == known:
+        return [f"{setting} is the published development value"]
+    if len(value.encode()) < MIN_SECRET_BYTES:
+        return [f"{setting} is shorter than {MIN_SECRET_BYTES} bytes"]
+    return []
