@@ -4,7 +4,9 @@ the read model."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
+from schakel.contracts.vocabulary import Grade
 from schakel.feedback.domain import receipt_hash
 from schakel.feedback.views import referral_view, signaler_view
 from tests.unit.test_feedback_domain import (
@@ -27,23 +29,50 @@ def test_signaler_status_view_contains_nothing_personal() -> None:
     view = signaler_view(state, " k7qm-4xpd")
     text = json.dumps(view)
 
-    assert set(view) == {"receipt", "status", "status_text", "owner_organisation", "updated_at"}
-    # The district may show only inside the owner's name (buurtteam-overvecht), never alone.
-    for personal in (
+    assert set(view) == {
+        "receipt",
+        "status",
+        "status_text",
+        "handled_by",
+        "received_at",
+        "updated_at",
+    }
+    # Neither the owner (it names the district, and a buurtteam means the grade is severe)
+    # nor anything else of triage's.
+    for withheld in (
         PSEUDONYM,
         REFERRAL,
         "ernstig",
-        '"overvecht"',
+        "overvecht",
+        "buurtteam-",
+        OWNER,
         "3563",
         GP,
         "Psychiatriemaatje",
         receipt_hash(RECEIPT),
     ):
-        assert personal not in text
+        assert withheld not in text
     assert view["status"] == "hulp_voorgesteld"
     assert view["receipt"] == RECEIPT
-    assert view["owner_organisation"] == OWNER
     assert set(view["status_text"]) == {"nl", "en"}
+    assert view["handled_by"]["nl"] == "een sociaal makelaar of het buurtteam in de wijk"
+    assert view["received_at"] == "2026-11-20T09:30:00+00:00"
+
+
+def test_the_kind_of_organisation_does_not_tell_the_grade() -> None:
+    """Triage sends severe loneliness to a buurtteam, the rest to social brokers: a signaler
+    reads the same words for both, and nothing before triage has named an owner."""
+    severe, _ = fold(received(), triaged())
+    milder = replace(severe, owner_organisation="sociaal-makelaars-zuid", grade=Grade.PREVENTIE)
+    elsewhere = replace(severe, owner_organisation="gemeente-utrecht-loket")
+    new, _ = fold(received())
+
+    assert (
+        signaler_view(severe, RECEIPT)["handled_by"] == signaler_view(milder, RECEIPT)["handled_by"]
+    )
+    assert "gemeente" not in json.dumps(signaler_view(elsewhere, RECEIPT))
+    assert signaler_view(elsewhere, RECEIPT)["handled_by"]["en"]
+    assert signaler_view(new, RECEIPT)["handled_by"] is None
 
 
 def test_every_signaler_status_has_a_dutch_and_an_english_text() -> None:

@@ -101,7 +101,11 @@ def fake_feedback(seen: Seen) -> FastAPI:
                     "nl": "In behandeling bij een sociaal makelaar",
                     "en": "Being handled by a social broker",
                 },
-                "owner_organisation": "sociaal-makelaars-overvecht",
+                "handled_by": {
+                    "nl": "een sociaal makelaar of het buurtteam in de wijk",
+                    "en": "a social broker or the neighbourhood team in the area",
+                },
+                "received_at": "2026-05-11T21:40:00+00:00",
                 "updated_at": "2026-05-12T10:15:00+00:00",
             }
         )
@@ -293,6 +297,9 @@ async def test_a_valid_signal_leads_to_the_receipt_page(
     assert page.status_code == 200
     assert f'<p class="code">{RECEIPT}</p>' in page.text
     assert "In behandeling bij een sociaal makelaar" in page.text
+    assert "<dd>een sociaal makelaar of het buurtteam in de wijk</dd>" in page.text
+    assert "<dd>11-05-2026</dd>" in page.text  # received, in Utrecht's time
+    assert "<dd>12-05-2026 12:15</dd>" in page.text
     assert page.headers["cache-control"] == "no-store"
 
 

@@ -33,6 +33,23 @@ STATUS_TEXT: dict[SignalerStatus, dict[str, str]] = {
     },
 }
 
+# Who has the signal, as a lay signaler may know it: the kind of organisation, in words.
+# Never the owner's id: it names the district, and since triage sends severe loneliness to
+# the district's buurtteam and everything else to its social brokers, naming either kind
+# would tell the grade. So both read the same. A new kind of owner gets its own prefix here.
+LOCAL_HELP: dict[str, str] = {
+    "nl": "een sociaal makelaar of het buurtteam in de wijk",
+    "en": "a social broker or the neighbourhood team in the area",
+}
+OTHER_HELP: dict[str, str] = {
+    "nl": "een organisatie die hierbij helpt",
+    "en": "an organisation that helps with this",
+}
+HANDLED_BY: tuple[tuple[str, dict[str, str]], ...] = (
+    ("buurtteam-", LOCAL_HELP),
+    ("sociaal-makelaars-", LOCAL_HELP),
+)
+
 UNKNOWN_RECEIPT: dict[str, str] = {
     "nl": "Deze ontvangstcode kennen we niet, of het signaal wordt nog verwerkt. Controleer "
     "de code of probeer het over een paar minuten opnieuw.",
@@ -41,14 +58,24 @@ UNKNOWN_RECEIPT: dict[str, str] = {
 }
 
 
+def handled_by(owner_organisation: str | None) -> dict[str, str] | None:
+    """The kind of organisation that owns a referral, in plain words; None before triage."""
+    if owner_organisation is None:
+        return None
+    found = (texts for prefix, texts in HANDLED_BY if owner_organisation.startswith(prefix))
+    return next(found, OTHER_HELP)
+
+
 def signaler_view(state: ReferralState, receipt: str) -> dict[str, Any]:
-    """What anyone holding the receipt code may see: progress only, nothing about the person
-    (no pseudonym, grade, district or referral id)."""
+    """What anyone holding the receipt code may see: the stage, who has it (the kind of
+    organisation only) and when; nothing about the person, nor the grade, district, owner or
+    referral id."""
     return {
         "receipt": normalise_receipt(receipt),
         "status": state.signaler_status.value,
         "status_text": STATUS_TEXT[state.signaler_status],
-        "owner_organisation": state.owner_organisation,
+        "handled_by": handled_by(state.owner_organisation),
+        "received_at": None if state.received_at is None else state.received_at.isoformat(),
         "updated_at": state.signaler_status_since.isoformat(),
     }
 
