@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 
 from schakel.gateway.app import GatewaySettings, build
 from schakel.platform.edge import MAX_URL_BYTES
@@ -23,6 +24,7 @@ from tests.unit.test_gateway import (
     bearer,
     fake_feedback,
     fake_intake,
+    field_block,
     healthy,
 )
 
@@ -224,3 +226,26 @@ async def test_a_damaged_idempotency_key_in_the_form_gets_the_form_back_not_inta
         "/melden", data=a_signal(idempotency_key="3f2a6c1e-9a34-4f1b-8c2d-7e5f0a1b2c3d")
     )
     assert again.status_code == 303
+
+
+async def test_an_invisible_character_intake_refuses_is_explained_next_to_its_field(
+    tmp_path: Path,
+) -> None:
+    """Intake names the field and the control character; the form says it in words."""
+    intake = FastAPI()
+
+    @intake.post("/api/v1/signals")
+    async def refuse() -> JSONResponse:
+        reason = "Value error, contains the control character U+0007; only printable text"
+        return JSONResponse(
+            status_code=422,
+            content={"errors": [{"field": "person.name", "reason": reason}]},
+        )
+
+    settings = GatewaySettings(intake_url="http://intake", users_file=str(tmp_path / "x.json"))
+    app = build(settings, transport=ServiceNetwork({"intake": intake}))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as gateway:
+        page = await gateway.post("/melden", data=a_signal(name="Mevrouw\x07Jansen"))
+    assert page.status_code == 422
+    assert "Hier staat een onzichtbaar teken in" in field_block(page.text, "name")

@@ -133,6 +133,8 @@ def intake_problems(answer: httpx.Response, lang: Lang) -> FormProblems:
         name = FORM_FIELD.get(name, name)
         reason = str(error.get("reason", ""))
         message = pick(INVALID[name], lang) if name in INVALID else reason
+        if "control character" in reason:  # pasted text can carry them, unseen
+            message = pick(TEXT["unprintable"], lang)
         if name in FORM_FIELDS:
             problems.by_field.setdefault(name, message)
         else:

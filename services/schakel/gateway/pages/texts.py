@@ -97,6 +97,10 @@ TEXT: Texts = {
         "Many reports were sent from your address in a short time. What you filled in is still "
         "here; please send it again in {} min.",
     ),
+    "unprintable": (
+        "Hier staat een onzichtbaar teken in (bijvoorbeeld uit geplakte tekst). Typ het opnieuw.",
+        "This contains an invisible character (from pasted text, for example). Please retype it.",
+    ),
     "form_damaged": (
         "Het formulier kwam beschadigd aan. Controleer wat u invulde en verstuur het opnieuw.",
         "The form arrived damaged. Please check what you filled in and send it again.",
