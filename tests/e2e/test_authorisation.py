@@ -54,6 +54,13 @@ OWN = {
 }
 TARGETS = ("own", "other", "claimed")
 
+# A referral and its timeline: for the organisation that sent or owns it, and auditors; to
+# anyone else it answers like a missing one (404), so that its existence is not revealed.
+SENT_OR_OWNED: dict[str, tuple[int, ...]] = {
+    "own": (401, 401, 200, 200, 200, 404, 200),
+    "other": (401, 401, 404, 404, 404, 404, 200),
+    "claimed": (401, 401, 404, 404, 404, 404, 200),
+}
 # endpoint -> {target: statuses in the order of ROLES}:
 #            anonymous, expired, huisarts, partner, makelaar, gemeente, auditor
 EXPECTED: dict[str, dict[str, tuple[int, ...]]] = {
@@ -69,16 +76,8 @@ EXPECTED: dict[str, dict[str, tuple[int, ...]]] = {
     "POST /api/v1/referrals": {"new": (401, 401, 202, 403, 403, 403, 403)},
     # The list holds what the caller's organisation sent or owns (checked by content below).
     "GET /api/v1/referrals": {"list": (401, 401, 200, 200, 200, 200, 200)},
-    "GET /api/v1/referrals/{id}": {
-        "own": (401, 401, 200, 200, 200, 404, 200),
-        "other": (401, 401, 404, 404, 404, 404, 200),
-        "claimed": (401, 401, 404, 404, 404, 404, 200),
-    },
-    "GET /api/v1/referrals/{id}/timeline": {
-        "own": (401, 401, 200, 200, 200, 404, 200),
-        "other": (401, 401, 404, 404, 404, 404, 200),
-        "claimed": (401, 401, 404, 404, 404, 404, 200),
-    },
+    "GET /api/v1/referrals/{id}": SENT_OR_OWNED,
+    "GET /api/v1/referrals/{id}/timeline": SENT_OR_OWNED,
     "GET /api/v1/proposals/{id}": {
         "own": (401, 401, 403, 403, 200, 404, 200),
         "other": (401, 401, 403, 403, 404, 404, 200),

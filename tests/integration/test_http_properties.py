@@ -27,7 +27,6 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -51,7 +50,7 @@ from schakel.feedback.app import FeedbackSettings
 from schakel.feedback.app import build as feedback_app
 from schakel.gateway.app import GatewaySettings
 from schakel.gateway.app import build as gateway_app
-from schakel.gateway.users import hash_password
+from schakel.gateway.pages.form import FORM_FIELDS
 from schakel.intake.adapters import create_indexes as intake_indexes
 from schakel.intake.app import IntakeSettings
 from schakel.intake.app import build as intake_app
@@ -66,6 +65,7 @@ from schakel.triage.app import build as triage_app
 from tests.support import report
 from tests.unit import test_audit_domain as archived
 from tests.unit import test_feedback_domain as followed
+from tests.unit.test_gateway import write_users
 
 pytestmark = pytest.mark.integration
 
@@ -151,8 +151,7 @@ async def apps(mongodb_uri: str, tmp_path_factory: pytest.TempPathFactory) -> As
     await audit_indexes(stores["audit"])
     await _seed(stores["feedback"], stores["audit"])
     network = Network(services)
-    users = tmp_path_factory.mktemp("users") / "users.json"
-    _write_users(users)
+    users = write_users(tmp_path_factory.mktemp("users") / "users.json")
     gateway = gateway_app(
         GatewaySettings(
             intake_url="http://intake",
@@ -176,16 +175,6 @@ async def apps(mongodb_uri: str, tmp_path_factory: pytest.TempPathFactory) -> As
             await store.client.drop_database(store.db.name)
             await store.close()
         report("HTTP properties", list(_summary()))
-
-
-def _write_users(path: Path) -> None:
-    account = {
-        "username": "huisarts",
-        "password_hash": hash_password("geheim", iterations=1_000),
-        "organisation": "huisartsenpraktijk-overvecht",
-        "roles": ["huisarts"],
-    }
-    path.write_text(json.dumps([account]))
 
 
 def _summary() -> Iterator[str]:
@@ -386,19 +375,6 @@ CREDENTIALS = _near(
     },
     {"grant_type": st.one_of(st.just("password"), ANY_TEXT)},
 )
-FORM_FIELDS = (
-    "signaler_role",
-    "signaler_organisation",
-    "name",
-    "postcode",
-    "phone",
-    "email",
-    "age_band",
-    "consent",
-    "note",
-    "lang",
-    "idempotency_key",
-)
 FORM_REQUIRED = ("signaler_role", "name", "postcode", "consent")
 FORM = st.fixed_dictionaries(
     {
@@ -408,7 +384,11 @@ FORM = st.fixed_dictionaries(
         "consent": st.sampled_from(["ja", "nee", ""]),
     },
     optional={
-        **{name: FORM_TEXT for name in FORM_FIELDS if name not in FORM_REQUIRED},
+        **{
+            name: FORM_TEXT
+            for name in (*FORM_FIELDS, "lang", "idempotency_key")
+            if name not in (*FORM_REQUIRED, "observations")
+        },
         "observations": st.lists(FORM_TEXT),
     },
 )

@@ -140,23 +140,22 @@ class ServiceNetwork(httpx.AsyncBaseTransport):
         return await transport.handle_async_request(request)
 
 
+def write_users(path: Path) -> Path:
+    """One GP account (huisarts / geheim), with fast hashes for tests; the demo file uses the
+    real cost."""
+    account = {
+        "username": "huisarts",
+        "password_hash": hash_password("geheim", iterations=1_000),
+        "organisation": "huisartsenpraktijk-overvecht",
+        "roles": ["huisarts"],
+    }
+    path.write_text(json.dumps([account]))
+    return path
+
+
 @pytest.fixture
 def users_file(tmp_path: Path) -> Path:
-    path = tmp_path / "users.json"
-    cheap = 1_000  # fast hashes for tests; the demo file uses the real cost
-    path.write_text(
-        json.dumps(
-            [
-                {
-                    "username": "huisarts",
-                    "password_hash": hash_password("geheim", iterations=cheap),
-                    "organisation": "huisartsenpraktijk-overvecht",
-                    "roles": ["huisarts"],
-                },
-            ]
-        )
-    )
-    return path
+    return write_users(tmp_path / "users.json")
 
 
 @pytest.fixture
@@ -164,14 +163,19 @@ def seen() -> dict[str, Seen]:
     return {"intake": [], "feedback": []}
 
 
-@pytest.fixture
-def network(seen: dict[str, Seen]) -> ServiceNetwork:
+def fake_network(seen: dict[str, Seen]) -> ServiceNetwork:
+    """Fake intake and feedback, recording what reaches them in ``seen``; the rest are down."""
     return ServiceNetwork(
         {
             "intake": healthy(fake_intake(seen["intake"])),
             "feedback": healthy(fake_feedback(seen["feedback"])),
         }
     )
+
+
+@pytest.fixture
+def network(seen: dict[str, Seen]) -> ServiceNetwork:
+    return fake_network(seen)
 
 
 @pytest.fixture

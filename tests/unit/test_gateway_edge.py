@@ -22,10 +22,8 @@ from tests.unit.test_gateway import (
     ServiceNetwork,
     a_signal,
     bearer,
-    fake_feedback,
-    fake_intake,
+    fake_network,
     field_block,
-    healthy,
 )
 
 NON_ASCII = "Caf\xe9".encode("latin-1")  # one byte >= 0x80, as a client may send it
@@ -38,12 +36,7 @@ def seen() -> dict[str, Seen]:
 
 @pytest.fixture
 def app(tmp_path: Path, seen: dict[str, Seen]) -> FastAPI:
-    network = ServiceNetwork(
-        {
-            "intake": healthy(fake_intake(seen["intake"])),
-            "feedback": healthy(fake_feedback(seen["feedback"])),
-        }
-    )
+    network = fake_network(seen)
     settings = GatewaySettings(
         intake_url="http://intake",
         feedback_url="http://feedback",

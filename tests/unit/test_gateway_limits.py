@@ -4,7 +4,6 @@ refill when it moves, never by waiting."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,15 +16,12 @@ from starlette.requests import Request
 
 from schakel.gateway.app import GatewaySettings, build
 from schakel.gateway.ratelimit import Budget, ClientAddresses, TokenBuckets, networks
-from schakel.gateway.users import hash_password
 from tests.unit.test_gateway import (
     SECRET,
     Seen,
-    ServiceNetwork,
     a_signal,
-    fake_feedback,
-    fake_intake,
-    healthy,
+    fake_network,
+    write_users,
 )
 
 SIGNAL_JSON = {
@@ -56,24 +52,11 @@ def seen() -> dict[str, Seen]:
 
 @pytest.fixture
 def users_file(tmp_path: Path) -> Path:
-    path = tmp_path / "users.json"
-    account = {
-        "username": "huisarts",
-        "password_hash": hash_password("geheim", iterations=1_000),
-        "organisation": "huisartsenpraktijk-overvecht",
-        "roles": ["huisarts"],
-    }
-    path.write_text(json.dumps([account]))
-    return path
+    return write_users(tmp_path / "users.json")
 
 
 def gateway_app(users_file: Path, seen: dict[str, Seen], clock: Clock, **limits: Any) -> FastAPI:
-    network = ServiceNetwork(
-        {
-            "intake": healthy(fake_intake(seen["intake"])),
-            "feedback": healthy(fake_feedback(seen["feedback"])),
-        }
-    )
+    network = fake_network(seen)
     settings = GatewaySettings(
         intake_url="http://intake",
         feedback_url="http://feedback",
