@@ -1,4 +1,4 @@
-"""Per-client budgets at the gateway: anonymous signals (the form and the API share one) and
+"""Per-client budgets at the gateway: signals (the form and the API share one) and
 sign-ins (per address, and failed ones per username). The clock is the test's: budgets
 refill when it moves, never by waiting."""
 

@@ -1,4 +1,4 @@
-"""Per-client budgets at the one public entry: anonymous signals (the form and the API share
+"""Per-client budgets at the one public entry: signals (the form and the API share
 one budget), sign-ins per client address and failed sign-ins per username.
 
 Each budget is a token bucket per key: ``requests`` at once, refilled evenly over ``seconds``.
@@ -164,7 +164,7 @@ class Limits:
         self._failed = TokenBuckets(sign_in_per_username, clock) if sign_in_per_username else None
 
     def signal(self, request: Request) -> float:
-        """Take one anonymous signal from the client's budget; seconds to wait, or 0."""
+        """Take one signal from the client's budget; seconds to wait, or 0."""
         return self._signals.take(self.clients.of(request)) if self._signals else 0.0
 
     def sign_in(self, request: Request) -> float:
