@@ -25,7 +25,7 @@ from pymongo import MongoClient
 from schakel_dev.jars import kafka_version
 from schakel_dev.kafka_server import KafkaServer, wait_for_kafka
 from schakel_dev.mongo_server import MongoServer
-from tests.support import DevServers, ServerLane
+from tests.support import REPORTS, DevServers, ServerLane
 
 if TYPE_CHECKING:
     from testcontainers.core.container import DockerContainer
@@ -74,6 +74,10 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if _REPORT:
         terminalreporter.section("real servers")
         for line in _REPORT:
+            terminalreporter.write_line(line)
+    for section, lines in REPORTS.items():
+        terminalreporter.section(section)
+        for line in lines:
             terminalreporter.write_line(line)
 
 

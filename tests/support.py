@@ -13,6 +13,14 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from schakel_dev.kafka_server import KafkaServer
 from schakel_dev.mongo_server import MongoServer
 
+# Sections of lines for the end of the test report (tests/conftest.py prints them).
+REPORTS: dict[str, list[str]] = {}
+
+
+def report(section: str, lines: list[str]) -> None:
+    """Show ``lines`` under ``section`` at the end of the test run."""
+    REPORTS.setdefault(section, []).extend(lines)
+
 
 def unique_name(prefix: str) -> str:
     """A fresh name for a topic, group or database, valid in Kafka and MongoDB alike.

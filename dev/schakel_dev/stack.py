@@ -27,6 +27,7 @@ __all__ = [
     "DEMO_USERS_FILE",
     "DEV_AUTH_SECRET",
     "DEV_METRICS_TOKEN",
+    "DEV_RATE_LIMITS",
     "GATEWAY_UPSTREAMS",
     "SERVICES",
     "ServiceError",
@@ -37,6 +38,14 @@ __all__ = [
 
 # The demo accounts (passwords in clear beside their hashes); never real credentials.
 DEMO_USERS_FILE = Path(__file__).with_name("demo_users.json")
+# `make run`, its demo, the bench (300 signals in a burst from 8 clients) and the e2e tests all
+# come from 127.0.0.1, one client to the gateway: budgets far above what they send keep the
+# limiter in the path without tripping it. The environment or `extra_env` may set others.
+DEV_RATE_LIMITS = {
+    "SCHAKEL_RATE_LIMIT_SIGNALS": "100000/60",
+    "SCHAKEL_RATE_LIMIT_SIGN_IN": "100000/60",
+    "SCHAKEL_RATE_LIMIT_SIGN_IN_FAILURES": "100000/60",
+}
 
 
 @dataclass(frozen=True)
@@ -223,6 +232,8 @@ class Stack:
                 }
             )
             env["SCHAKEL_USERS_FILE"] = str(DEMO_USERS_FILE)
+            for variable, budget in DEV_RATE_LIMITS.items():
+                env.setdefault(variable, budget)  # `SCHAKEL_RATE_LIMIT_…=3/60 make run` to try one
         env.update(self.extra_env)
         return env
 

@@ -49,7 +49,8 @@ def test_signal_reaches_every_service_with_one_correlation_id(
     receipt = answer.json()["receipt"]
 
     status = eventually(lambda: status_of(gateway, receipt), what="signaler status")
-    assert status["owner_organisation"] == "buurtteam-overvecht"
+    assert status["handled_by"]["nl"] == "een sociaal makelaar of het buurtteam in de wijk"
+    assert "buurtteam-overvecht" not in str(status)  # the owner names district and grade
     for personal in ("Pinas", "3563 AB", "1234 5678", "12345678", "ps-", "ref-"):
         assert personal not in str(status)
 

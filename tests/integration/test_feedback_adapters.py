@@ -23,12 +23,14 @@ from schakel.contracts.vocabulary import (
 )
 from schakel.feedback.adapters import (
     LIST_LIMIT,
+    REFERRALS,
     MongoReferrals,
     ReferralStore,
     find_by_receipt,
     find_referral,
     prepare,
     referrals_of,
+    state_to_doc,
 )
 from schakel.feedback.domain import (
     HistoryEntry,
@@ -301,6 +303,20 @@ async def test_an_organisation_lists_what_it_referred_or_owns_newest_first(
     assert await listed(GP) == ["ref-b", "ref-a"]
     assert await listed(OWNER) == ["ref-b", "ref-d", "ref-c", "ref-e"]
     assert await listed("buurtteam-noordwest") == []
+
+
+async def test_a_public_signals_typed_organisation_stored_before_2026_12_grants_nothing(
+    mongo: MongoStore,
+) -> None:
+    """Read models folded before intake stopped sending the form's free text hold it as the
+    referrer: it is neither listed for, nor shown as, that organisation."""
+    typed = replace(complete("ref-typed"), channel=Channel.WEBFORMULIER, referrer_organisation=GP)
+    await mongo.db[REFERRALS].insert_one(state_to_doc(typed))
+
+    assert [s.referral_id for s in await referrals_of(mongo, GP)] == []
+    found = await find_referral(mongo, "ref-typed")
+    assert found is not None and found.referrer_organisation is None
+    assert [s.referral_id for s in await referrals_of(mongo, OWNER)] == ["ref-typed"]
 
 
 async def test_a_referral_saved_again_is_listed_once_as_it_is_now(mongo: MongoStore) -> None:

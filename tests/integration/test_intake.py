@@ -204,3 +204,85 @@ async def test_only_gp_practices_send_prescriptions_and_they_are_named_as_referr
         headers={"Authorization": f"Bearer {gp}"},
     )
     assert no_consent.status_code == 422
+
+
+async def test_an_organisation_typed_on_the_form_is_a_label_in_the_vault_never_in_the_event(
+    client: httpx.AsyncClient,
+    intake: FastAPI,
+) -> None:
+    """Whoever types 'huisartsenpraktijk-zuilen' is not that practice: the event names no
+    organisation, so no access follows from it; the words stay with the note."""
+    typed = {**SIGNAL, "signaler_organisation": "huisartsenpraktijk-zuilen"}
+    answer = await client.post("/api/v1/signals", json=typed)
+    assert answer.status_code == 202
+    [row] = await outbox(intake)
+    payload = json.loads(bytes(row["value"]))
+    assert payload["signaler"] == {"role": "fietskoerier", "organisation": None}
+    assert payload["channel"] == "webformulier"
+    assert b"zuilen" not in bytes(row["value"])
+    vault = MongoIntakeUnitOfWork(intake.state.runtime.store, within=5.0)
+    sealed = await vault(lambda records: records.sealed_person(payload["person_pseudonym"]))
+    assert sealed is not None
+    label = intake.state.sealer.open(sealed)["signaler_organisation_label"]
+    assert label == "huisartsenpraktijk-zuilen"
+
+
+async def test_a_partner_sending_its_token_is_named_by_the_token_not_by_the_body(
+    client: httpx.AsyncClient,
+    intake: FastAPI,
+) -> None:
+    partner = Principal("apo", "apotheek-overvecht", frozenset({Role.SIGNALERINGSPARTNER}))
+    token = issue_token(partner, intake.state.settings.auth_secret)
+    claimed = {**SIGNAL, "signaler_organisation": "huisartsenpraktijk-zuilen"}
+    answer = await client.post(
+        "/api/v1/signals", json=claimed, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert answer.status_code == 202
+    [row] = await outbox(intake)
+    payload = json.loads(bytes(row["value"]))
+    assert payload["signaler"]["organisation"] == "apotheek-overvecht"
+    assert payload["channel"] == "signalerings_api"
+    forged = await client.post(
+        "/api/v1/signals", json=SIGNAL, headers={"Authorization": "Bearer not.a.token"}
+    )
+    assert forged.status_code == 401  # a token that is sent must be valid
+    assert len(await outbox(intake)) == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        (
+            "/api/v1/signals",
+            {**SIGNAL, "person": {"name": "A\x00B", "postcode": "3563 CD"}},
+            "person.name",
+        ),
+        ("/api/v1/signals", {**SIGNAL, "note": "bel\x07"}, "note"),
+        (
+            "/api/v1/referrals",
+            {
+                "patient": {
+                    "name": "Dhr. Yilmaz",
+                    "postcode": "3526 KL",
+                    "date_of_birth": "2999-01-01",
+                },
+                "consent_to_contact": True,
+            },
+            "patient.date_of_birth",
+        ),
+    ],
+)
+async def test_control_characters_and_impossible_birth_dates_get_422_and_store_nothing(
+    client: httpx.AsyncClient,
+    intake: FastAPI,
+    path: str,
+    body: dict[str, Any],
+    field: str,
+) -> None:
+    gp = Principal("dr-a", "huisartsenpraktijk-kanaleneiland", frozenset({Role.HUISARTS}))
+    headers = {"Authorization": f"Bearer {issue_token(gp, intake.state.settings.auth_secret)}"}
+    answer = await client.post(path, json=body, headers=headers)
+    assert answer.status_code == 422
+    assert [e["field"] for e in answer.json()["errors"]] == [field]
+    assert await outbox(intake) == []
+    assert await intake.state.runtime.store.db[PERSONS].count_documents({}) == 0

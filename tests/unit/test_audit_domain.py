@@ -8,6 +8,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from schakel.audit.domain.access import Reader, may_see_timeline, parties
 from schakel.audit.domain.chain import (
     GENESIS_HASH,
@@ -189,6 +191,26 @@ def test_the_referrer_of_a_v1_event_is_known_too() -> None:
     assert parties(entries).referrers == {PRACTICE}
     assert may_see_timeline(gp(PRACTICE), entries)
     assert not may_see_timeline(gp(OTHER_PRACTICE), entries)
+
+
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_an_organisation_typed_on_the_public_form_sees_no_timeline(version: str) -> None:
+    """Public signals carried the form's free text as their organisation (v1, and v2 until
+    2026-12): history written then grants nothing to whoever bears that name."""
+    if version == "v1":
+        payload: EventPayload = received_v1("r-1").model_copy(
+            update={"channel": Channel.WEBFORMULIER, "signaler_role": SignalerRole.APOTHEKER}
+        )
+    else:
+        signaler = Signaler(role=SignalerRole.APOTHEKER, organisation=PRACTICE)
+        payload = received("r-1").model_copy(
+            update={"channel": Channel.WEBFORMULIER, "signaler": signaler}
+        )
+    entries = chain(payload, triaged("r-1"))
+
+    assert parties(entries).referrers == frozenset()
+    assert not may_see_timeline(gp(PRACTICE), entries)
+    assert may_see_timeline(Reader("m", OWNER, ("sociaal_makelaar",), auditor=False), entries)
 
 
 def test_the_owner_sees_the_referral() -> None:

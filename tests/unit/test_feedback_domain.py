@@ -128,6 +128,17 @@ def test_received_referral_is_ontvangen_with_who_sent_it() -> None:
     assert state.owner_organisation is None
 
 
+@pytest.mark.parametrize("channel", [Channel.WEBFORMULIER, Channel.ZELFMELDING])
+def test_an_organisation_typed_on_the_public_form_refers_nothing(channel: Channel) -> None:
+    """Public signals until 2026-12 carried the form's free text as the organisation."""
+    signaler = Signaler(role=SignalerRole.APOTHEKER, organisation=GP)
+    payload = received().data.model_copy(update={"channel": channel, "signaler": signaler})
+
+    state, _ = fold(event(payload))
+
+    assert state.referrer_organisation is None
+
+
 def test_the_signaler_follows_the_referral_to_proposed_help() -> None:
     state, changes = fold(received(), triaged(), match_proposed())
 

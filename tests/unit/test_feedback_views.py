@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from schakel.contracts.vocabulary import Route
+from schakel.contracts.vocabulary import Grade, Route
 from schakel.feedback.domain import receipt_hash
 from schakel.feedback.views import referral_view, signaler_view
 from tests.unit.test_feedback_domain import (
@@ -29,23 +29,56 @@ def test_signaler_status_view_contains_nothing_personal() -> None:
     view = signaler_view(state, " k7qm-4xpd")
     text = json.dumps(view)
 
-    assert set(view) == {"receipt", "status", "status_text", "owner_organisation", "updated_at"}
-    # The district may show only inside the owner's name (buurtteam-overvecht), never alone.
-    for personal in (
+    assert set(view) == {
+        "receipt",
+        "status",
+        "status_text",
+        "handled_by",
+        "received_at",
+        "updated_at",
+    }
+    # Neither the owner (it names the district, and a buurtteam means the grade is severe)
+    # nor anything else of triage's.
+    for withheld in (
         PSEUDONYM,
         REFERRAL,
         "ernstig",
-        '"overvecht"',
+        "overvecht",
+        "buurtteam-",
+        OWNER,
         "3563",
         GP,
         "Psychiatriemaatje",
         receipt_hash(RECEIPT),
     ):
-        assert personal not in text
+        assert withheld not in text
     assert view["status"] == "hulp_voorgesteld"
     assert view["receipt"] == RECEIPT
-    assert view["owner_organisation"] == OWNER
     assert set(view["status_text"]) == {"nl", "en"}
+    assert view["handled_by"]["nl"] == "een sociaal makelaar of het buurtteam in uw wijk"
+    assert view["received_at"] == "2026-11-20T09:30:00+00:00"
+
+
+def test_the_kind_of_organisation_does_not_tell_the_urgency() -> None:
+    """Triage sends urgent referrals to a buurtteam, the rest to social brokers: a signaler
+    reads the same words for both, and nothing before triage has named an owner."""
+    urgent, _ = fold(received(), triaged())
+    assert urgent.route is Route.BUURTTEAM
+    milder = replace(
+        urgent,
+        route=Route.SOCIAAL_MAKELAAR,
+        owner_organisation="sociaal-makelaars-zuid",
+        grade=Grade.PREVENTIE,
+    )
+    at_point = replace(urgent, route=Route.COORDINATIEPUNT, owner_organisation="meldpunt-x")
+    new, _ = fold(received())
+
+    assert (
+        signaler_view(urgent, RECEIPT)["handled_by"] == signaler_view(milder, RECEIPT)["handled_by"]
+    )
+    assert "meldpunt-x" not in json.dumps(signaler_view(at_point, RECEIPT))
+    assert "coordination point" in signaler_view(at_point, RECEIPT)["handled_by"]["en"]
+    assert signaler_view(new, RECEIPT)["handled_by"] is None
 
 
 def test_every_signaler_status_has_a_dutch_and_an_english_text() -> None:
@@ -102,7 +135,9 @@ def test_the_signaler_hears_where_the_report_went_and_nothing_more() -> None:
     }
 
     assert texts["received"].startswith("Uw melding is ontvangen")
-    assert texts["triaged"] == "Uw melding is doorgegeven aan het buurtteam in uw wijk."
+    assert texts["triaged"] == (
+        "Uw melding is doorgegeven aan een sociaal makelaar of het buurtteam in uw wijk."
+    )
     assert texts["proposed"] == texts["waitlisted"] == texts["triaged"]
     for text in texts.values():
         assert "behandeling" not in text and "hulp" not in text and "signaal" not in text

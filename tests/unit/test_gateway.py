@@ -108,7 +108,11 @@ def fake_feedback(seen: Seen) -> FastAPI:
                     "nl": "Uw melding is doorgegeven aan de sociaal makelaar in uw wijk.",
                     "en": "Your report has been passed to the social broker in your neighbourhood.",
                 },
-                "owner_organisation": "sociaal-makelaars-overvecht",
+                "handled_by": {
+                    "nl": "een sociaal makelaar of het buurtteam in de wijk",
+                    "en": "a social broker or the neighbourhood team in the area",
+                },
+                "received_at": "2026-05-11T21:40:00+00:00",
                 "updated_at": "2026-05-12T10:15:00+00:00",
             }
         )
@@ -143,23 +147,22 @@ class ServiceNetwork(httpx.AsyncBaseTransport):
         return await transport.handle_async_request(request)
 
 
+def write_users(path: Path) -> Path:
+    """One GP account (huisarts / geheim), with fast hashes for tests; the demo file uses the
+    real cost."""
+    account = {
+        "username": "huisarts",
+        "password_hash": hash_password("geheim", iterations=1_000),
+        "organisation": "huisartsenpraktijk-overvecht",
+        "roles": ["huisarts"],
+    }
+    path.write_text(json.dumps([account]))
+    return path
+
+
 @pytest.fixture
 def users_file(tmp_path: Path) -> Path:
-    path = tmp_path / "users.json"
-    cheap = 1_000  # fast hashes for tests; the demo file uses the real cost
-    path.write_text(
-        json.dumps(
-            [
-                {
-                    "username": "huisarts",
-                    "password_hash": hash_password("geheim", iterations=cheap),
-                    "organisation": "huisartsenpraktijk-overvecht",
-                    "roles": ["huisarts"],
-                },
-            ]
-        )
-    )
-    return path
+    return write_users(tmp_path / "users.json")
 
 
 @pytest.fixture
@@ -167,14 +170,19 @@ def seen() -> dict[str, Seen]:
     return {"intake": [], "feedback": []}
 
 
-@pytest.fixture
-def network(seen: dict[str, Seen]) -> ServiceNetwork:
+def fake_network(seen: dict[str, Seen]) -> ServiceNetwork:
+    """Fake intake and feedback, recording what reaches them in ``seen``; the rest are down."""
     return ServiceNetwork(
         {
             "intake": healthy(fake_intake(seen["intake"])),
             "feedback": healthy(fake_feedback(seen["feedback"])),
         }
     )
+
+
+@pytest.fixture
+def network(seen: dict[str, Seen]) -> ServiceNetwork:
+    return fake_network(seen)
 
 
 @pytest.fixture
@@ -384,6 +392,9 @@ async def test_a_valid_signal_leads_to_the_receipt_page(
     assert f'<p class="code">{RECEIPT}</p>' in page.text
     assert "doorgegeven aan de sociaal makelaar in uw wijk" in page.text  # as feedback says it
     assert "Doorgegeven aan" in page.text
+    assert "<dd>een sociaal makelaar of het buurtteam in de wijk</dd>" in page.text
+    assert "<dd>11-05-2026</dd>" in page.text  # received, in Utrecht's time
+    assert "<dd>12-05-2026 12:15</dd>" in page.text
     assert page.headers["cache-control"] == "no-store"
 
 

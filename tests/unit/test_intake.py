@@ -5,15 +5,23 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from cryptography.exceptions import InvalidTag
+from pydantic import BaseModel, ValidationError
 
 from schakel.contracts.receipts import receipt_hash
 from schakel.contracts.vocabulary import Channel, Observation, PrescribedTo, SignalerRole
-from schakel.intake.domain import Intake, accept, new_receipt_code, normalise_postcode
-from schakel.intake.schemas import ReferralIn, SignalIn
+from schakel.intake.domain import (
+    Intake,
+    accept,
+    birth_date_problem,
+    new_receipt_code,
+    normalise_postcode,
+)
+from schakel.intake.schemas import ReferralIn, SignalIn, today_in_utrecht
 from schakel.intake.vault import Sealer
 
 
@@ -110,3 +118,79 @@ def test_another_master_key_cannot_open_the_vault() -> None:
     sealed = Sealer(os.urandom(32)).seal("ps-a", {"name": "X"})
     with pytest.raises(InvalidTag):
         Sealer(os.urandom(32)).open(sealed)
+
+
+def a_signal(**person: Any) -> dict[str, Any]:
+    return {"person": {"name": "Mevrouw de Vries", "postcode": "3512AB", **person}}
+
+
+def problem(model: type[BaseModel], body: dict[str, Any]) -> tuple[str, str]:
+    """(field, reason) of the one problem pydantic finds, as the 422 would name them."""
+    with pytest.raises(ValidationError) as refused:
+        model.model_validate(body)
+    [error] = refused.value.errors()
+    return ".".join(str(p) for p in error["loc"]), error["msg"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (a_signal(name="Mevrouw\x00de Vries"), "person.name"),
+        (a_signal(name="\x1b[31mrood"), "person.name"),
+        (a_signal(email="a\x00b@example.org"), "person.email"),
+        (a_signal(street_address="Dorpsstraat\x7f 1"), "person.street_address"),
+        ({**a_signal(), "signaler_organisation": "Apotheek\x07"}, "signaler_organisation"),
+        ({**a_signal(), "note": "eerst\x00dan"}, "note"),
+    ],
+)
+def test_control_characters_are_refused_naming_the_field(body: dict[str, Any], field: str) -> None:
+    where, reason = problem(SignalIn, body)
+    assert where == field
+    assert "control character U+" in reason
+
+
+def test_half_a_character_is_refused_naming_the_field() -> None:
+    """A lone surrogate (``"\\ud800"`` in JSON) could not be stored: pydantic refuses it."""
+    assert problem(SignalIn, {**a_signal(), "note": "half \ud800 teken"})[0] == "note"
+
+
+def test_a_note_keeps_its_line_breaks_and_names_their_letters() -> None:
+    note = "Regel een\r\nRegel twee\n\tingesprongen; Ümit, Zoë, 李"
+    body = SignalIn.model_validate({**a_signal(name="Zoë Ümit-李"), "note": note})
+    assert body.note == note
+    assert body.person.name == "Zoë Ümit-李"
+
+
+def a_referral(born: date) -> dict[str, Any]:
+    patient = {"name": "Dhr. Yilmaz", "postcode": "3526 KL", "date_of_birth": born.isoformat()}
+    return {"patient": patient, "consent_to_contact": True}
+
+
+@pytest.mark.parametrize(
+    ("born", "reason"),
+    [
+        (timedelta(days=1), "future"),
+        (date(2999, 1, 1), "future"),
+        (date(1850, 6, 1), "130 years"),
+        (-timedelta(days=365 * 131), "130 years"),
+    ],
+)
+def test_an_impossible_date_of_birth_is_refused(born: date | timedelta, reason: str) -> None:
+    when = born if isinstance(born, date) else today_in_utrecht() + born
+    where, message = problem(ReferralIn, a_referral(when))
+    assert where == "patient.date_of_birth"
+    assert reason in message
+
+
+@pytest.mark.parametrize("age", [timedelta(0), timedelta(days=365 * 129), timedelta(days=30)])
+def test_a_plausible_date_of_birth_is_kept(age: timedelta) -> None:
+    born = today_in_utrecht() - age
+    assert ReferralIn.model_validate(a_referral(born)).patient.date_of_birth == born
+
+
+def test_130_years_counts_from_today_also_across_a_leap_day() -> None:
+    leap_day = date(2028, 2, 29)
+    assert birth_date_problem(date(1898, 3, 1), leap_day) is None
+    assert birth_date_problem(date(1898, 2, 28), leap_day) is not None
+    assert birth_date_problem(date(2028, 3, 1), leap_day) is not None
+    assert birth_date_problem(leap_day, leap_day) is None

@@ -101,6 +101,26 @@ async def test_a_database_outage_asks_the_client_to_retry(
     assert "mongodb-7" not in answer.text  # where the database lives is not the client's business
 
 
+@pytest.mark.parametrize(
+    ("headers", "path", "status", "field"),
+    [
+        ({"X-Correlation-ID": "x" * 129}, "/healthz", 400, "header.X-Correlation-ID"),
+        ({"X-Correlation-ID": "a b"}, "/healthz", 400, "header.X-Correlation-ID"),
+        ({"Idempotency-Key": "k\u00e9y"}, "/healthz", 400, "header.Idempotency-Key"),
+        ({}, "/healthz?" + "q" * 8200, 414, "(url)"),
+    ],
+)
+async def test_malformed_ids_and_over_long_urls_are_refused_before_any_route(
+    service: httpx.AsyncClient, headers: dict[str, str], path: str, status: int, field: str
+) -> None:
+    raw = {name.encode(): value.encode("latin-1") for name, value in headers.items()}
+    answer = await service.get(path, headers=raw)
+    assert answer.status_code == status
+    assert answer.json()["errors"][0]["field"] == field
+    kept = await service.get("/healthz", headers={"X-Correlation-ID": "corr-1.a:b_c"})
+    assert kept.headers["X-Correlation-ID"] == "corr-1.a:b_c"
+
+
 async def test_a_database_error_of_ours_is_not_passed_off_as_an_outage(
     service: httpx.AsyncClient,
 ) -> None:

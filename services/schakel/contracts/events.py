@@ -31,6 +31,7 @@ from schakel.contracts.vocabulary import (
     SignalerStatus,
     TaskStatus,
     Urgency,
+    authenticated_organisation,
 )
 
 PSEUDONYM_PATTERN = r"^ps-[0-9a-f]{32}$"
@@ -63,7 +64,9 @@ class Signaler(BaseModel):
 
     role: SignalerRole
     organisation: str | None = Field(
-        default=None, description="Organisation id, e.g. a GP practice"
+        default=None,
+        description="Organisation id from the sender's token, e.g. a GP practice; only on "
+        "authenticated channels (welzijn_op_recept, signalerings_api)",
     )
 
 
@@ -99,6 +102,12 @@ class ReferralReceived(_Referral):
     )
     receipt_hash: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
     received_at: datetime
+
+    @property
+    def referrer_organisation(self) -> str | None:
+        """The organisation that sent the referral, as its token named it; None for public
+        signals, also old ones whose ``signaler.organisation`` holds the form's free text."""
+        return authenticated_organisation(self.channel, self.signaler.organisation)
 
 
 class ReferralTriagedV1(_Referral):

@@ -51,9 +51,20 @@ class Channel(StrEnum):
     """How the signal reached schakel."""
 
     WEBFORMULIER = "webformulier"  # public form, no account
-    SIGNALERINGS_API = "signalerings_api"  # an organisation's system, with an API key
+    SIGNALERINGS_API = "signalerings_api"  # an organisation's system, with its token
     WELZIJN_OP_RECEPT = "welzijn_op_recept"  # GP wellbeing prescription
     ZELFMELDING = "zelfmelding"  # the person reports about themself
+
+
+# The channels on which intake takes the signaler's organisation from a token. On the others
+# an organisation in an event can only be what someone typed (public signals until 2026-12
+# carried the form's free text there): it names nobody and grants nothing.
+AUTHENTICATED_CHANNELS = frozenset({Channel.WELZIJN_OP_RECEPT, Channel.SIGNALERINGS_API})
+
+
+def authenticated_organisation(channel: Channel | None, organisation: str | None) -> str | None:
+    """``organisation`` if the channel vouches for it (see AUTHENTICATED_CHANNELS), else None."""
+    return organisation if channel in AUTHENTICATED_CHANNELS else None
 
 
 class SignalerRole(StrEnum):

@@ -7,6 +7,7 @@ from typing import Protocol
 from pymongo import ASCENDING, DESCENDING
 
 from schakel.contracts.vocabulary import (
+    AUTHENTICATED_CHANNELS,
     Channel,
     Grade,
     OfferKind,
@@ -14,6 +15,7 @@ from schakel.contracts.vocabulary import (
     SignalerRole,
     SignalerStatus,
     Urgency,
+    authenticated_organisation,
 )
 from schakel.feedback.domain import HistoryEntry, ProposedSupport, ReferralState, ReferralStatus
 from schakel.platform.mongo import Document, MongoStore, Transaction
@@ -69,6 +71,7 @@ def _value(member: Channel | SignalerRole | Grade | Urgency | Route | None) -> s
 
 def state_from_doc(doc: Document) -> ReferralState:
     proposal = doc.get("proposal")
+    channel = Channel(doc["channel"]) if doc.get("channel") else None
     return ReferralState(
         referral_id=str(doc["_id"]),
         status=ReferralStatus(doc["status"]),
@@ -76,8 +79,9 @@ def state_from_doc(doc: Document) -> ReferralState:
         signaler_status_since=doc["signaler_status_since"],
         updated_at=doc["updated_at"],
         receipt_hash=doc.get("receipt_hash"),
-        channel=Channel(doc["channel"]) if doc.get("channel") else None,
-        referrer_organisation=doc.get("referrer_organisation"),
+        channel=channel,
+        # Documents folded before 2026-12 may hold a public form's free text here.
+        referrer_organisation=authenticated_organisation(channel, doc.get("referrer_organisation")),
         signaler_role=SignalerRole(doc["signaler_role"]) if doc.get("signaler_role") else None,
         person_pseudonym=doc.get("person_pseudonym"),
         received_at=doc.get("received_at"),
@@ -133,9 +137,14 @@ async def find_referral(store: MongoStore, referral_id: str) -> ReferralState | 
 
 
 async def referrals_of(store: MongoStore, organisation: str) -> list[ReferralState]:
-    """The organisation's referrals, as referrer or as owner, newest first."""
+    """The organisation's referrals, as referrer (on a channel that authenticates it, see
+    ``state_from_doc``) or as owner, newest first."""
+    authenticated = [channel.value for channel in AUTHENTICATED_CHANNELS]
     query: Document = {
-        "$or": [{"referrer_organisation": organisation}, {"owner_organisation": organisation}]
+        "$or": [
+            {"referrer_organisation": organisation, "channel": {"$in": authenticated}},
+            {"owner_organisation": organisation},
+        ]
     }
     docs = await (
         store.db[REFERRALS]

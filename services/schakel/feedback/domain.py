@@ -83,7 +83,7 @@ def _received(state: ReferralState, data: ReferralReceived) -> ReferralState:
         signaler_status=SignalerStatus.ONTVANGEN,
         receipt_hash=data.receipt_hash,
         channel=data.channel,
-        referrer_organisation=data.signaler.organisation,
+        referrer_organisation=data.referrer_organisation,  # from a token, never free text
         signaler_role=data.signaler.role,
         person_pseudonym=data.person_pseudonym,
         received_at=data.received_at,

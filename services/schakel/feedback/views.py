@@ -17,39 +17,49 @@ RECEIVED_TEXT = {
     "en": "Your report has been received and is being passed to the right organisation.",
 }
 # Once routed, a signaler hears only what someone has done: where the report went. Whether
-# support was found is not said before the owner has talked with the person.
-ROUTED_TEXT: dict[Route | None, dict[str, str]] = {
-    Route.SOCIAAL_MAKELAAR: {
-        "nl": "Uw melding is doorgegeven aan de sociaal makelaar in uw wijk.",
-        "en": "Your report has been passed to the social broker in your neighbourhood.",
-    },
+# support was found is not said before the owner has talked with the person. The social
+# brokers and the neighbourhood team read the same: triage sends urgent referrals (signs of
+# vulnerability) to the buurtteam, so naming it would tell a receipt holder that much.
+LOCAL_HELP: dict[str, str] = {
+    "nl": "een sociaal makelaar of het buurtteam in uw wijk",
+    "en": "a social broker or the neighbourhood team in your area",
+}
+HANDLED_BY: dict[Route | None, dict[str, str]] = {
+    Route.SOCIAAL_MAKELAAR: LOCAL_HELP,
+    Route.BUURTTEAM: LOCAL_HELP,
     Route.BEWEEGMAKELAAR: {
-        "nl": "Uw melding is doorgegeven aan de beweegmakelaar in uw wijk.",
-        "en": "Your report has been passed to the exercise broker in your neighbourhood.",
-    },
-    Route.BUURTTEAM: {
-        "nl": "Uw melding is doorgegeven aan het buurtteam in uw wijk.",
-        "en": "Your report has been passed to the neighbourhood team in your area.",
+        "nl": "de beweegmakelaar in uw wijk",
+        "en": "the exercise broker in your neighbourhood",
     },
     Route.COORDINATIEPUNT: {
-        "nl": "Uw melding is doorgegeven aan het coördinatiepunt. Dat zoekt de organisatie die "
-        "uw melding oppakt.",
-        "en": "Your report has been passed to the coordination point, which finds the "
-        "organisation to take it up.",
+        "nl": "het coördinatiepunt, dat de organisatie zoekt die uw melding oppakt",
+        "en": "the coordination point, which finds the organisation to take it up",
     },
     None: {  # a referral routed before triage named its route
-        "nl": "Uw melding is doorgegeven aan de juiste organisatie.",
-        "en": "Your report has been passed to the right organisation.",
+        "nl": "de juiste organisatie",
+        "en": "the right organisation",
     },
 }
+
+
+def handled_by(state: ReferralState) -> dict[str, str] | None:
+    """Who has the report, as a lay signaler may know it: the kind of organisation in plain
+    words, never the owner's id (it names the district); None before it was routed."""
+    if state.signaler_status is SignalerStatus.ONTVANGEN:
+        return None
+    return HANDLED_BY[state.route]
 
 
 def status_text(state: ReferralState) -> dict[str, str]:
     """The words for the signaler: received, or where the report went (also after a proposal
     or a waitlist decision, which no person has acted on yet)."""
-    if state.signaler_status is SignalerStatus.ONTVANGEN:
+    where = handled_by(state)
+    if where is None:
         return RECEIVED_TEXT
-    return ROUTED_TEXT[state.route]
+    return {
+        "nl": f"Uw melding is doorgegeven aan {where['nl']}.",
+        "en": f"Your report has been passed to {where['en']}.",
+    }
 
 
 UNKNOWN_RECEIPT: dict[str, str] = {
@@ -61,13 +71,15 @@ UNKNOWN_RECEIPT: dict[str, str] = {
 
 
 def signaler_view(state: ReferralState, receipt: str) -> dict[str, Any]:
-    """What anyone holding the receipt code may see: progress only, nothing about the person
-    (no pseudonym, grade, district or referral id)."""
+    """What anyone holding the receipt code may see: the stage, who has it (the kind of
+    organisation only) and when; nothing about the person, nor the grade, district, owner or
+    referral id."""
     return {
         "receipt": normalise_receipt(receipt),
         "status": state.signaler_status.value,
         "status_text": status_text(state),
-        "owner_organisation": state.owner_organisation,
+        "handled_by": handled_by(state),
+        "received_at": None if state.received_at is None else state.received_at.isoformat(),
         "updated_at": state.signaler_status_since.isoformat(),
     }
 

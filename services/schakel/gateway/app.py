@@ -8,11 +8,13 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from pydantic import field_validator
 
 from schakel.gateway import docs, login, pages
 from schakel.gateway.openapi_merge import merged_openapi
 from schakel.gateway.pages.base import STATIC_DIR
 from schakel.gateway.proxy import Upstreams, add_proxy_routes
+from schakel.gateway.ratelimit import Budget, ClientAddresses, Clock, Limits, networks
 from schakel.gateway.users import UsersFileError, UserStore, load_users
 from schakel.platform.http import create_app
 from schakel.platform.logging import get_logger
@@ -35,9 +37,38 @@ class GatewaySettings(ServiceSettings):
     # Production uses an identity provider.
     users_file: str | None = None
     upstream_timeout_seconds: float = 10.0
+    # Budgets per client, "<requests>/<seconds>" (that many at once, refilled evenly over the
+    # seconds) or "off"; see ratelimit and deploy/README.md.
+    rate_limit_signals: str = "20/600"  # the form and POST /api/v1/signals together
+    rate_limit_sign_in: str = "10/60"  # POST /api/v1/auth/token per client address
+    rate_limit_sign_in_failures: str = "5/300"  # failed sign-ins per username
+    # Comma-separated addresses or networks of reverse proxies whose X-Forwarded-For is
+    # believed; empty: the connection's address is the client.
+    trusted_proxies: str = ""
+
+    @field_validator("rate_limit_signals", "rate_limit_sign_in", "rate_limit_sign_in_failures")
+    @classmethod
+    def _budget(cls, value: str) -> str:
+        Budget.parse(value)  # a typo stops the start, not a request
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        networks(value)
+        return value
 
     def upstream_urls(self) -> dict[str, str]:
         return {name: str(getattr(self, f"{name}_url")) for name in UPSTREAMS}
+
+    def limits(self, clock: Clock | None = None) -> Limits:
+        budgets = (
+            Budget.parse(self.rate_limit_signals),
+            Budget.parse(self.rate_limit_sign_in),
+            Budget.parse(self.rate_limit_sign_in_failures),
+        )
+        clients = ClientAddresses(networks(self.trusted_proxies))
+        return Limits(*budgets, clients) if clock is None else Limits(*budgets, clients, clock)
 
 
 def settings() -> GatewaySettings:
@@ -60,8 +91,10 @@ def _users(config: GatewaySettings) -> UserStore | None:
 def build(
     config: GatewaySettings | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    clock: Clock | None = None,
 ) -> FastAPI:
-    """The gateway app; ``transport`` replaces the network to the services (tests)."""
+    """The gateway app; ``transport`` replaces the network to the services and ``clock``
+    the rate limits' clock (tests)."""
     config = config or settings()
     client = httpx.AsyncClient(
         transport=transport,
@@ -83,11 +116,12 @@ def build(
     )
     app.state.upstreams = upstreams
     app.state.users = _users(config)
+    app.state.limits = limits = config.limits(clock)
     app.include_router(login.router)
     app.include_router(pages.router)
     docs.mount_swagger_ui(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    add_proxy_routes(app, upstreams)
+    add_proxy_routes(app, upstreams, limits)
     # Last: the document lists the routes above (the gateway's own and the forwarded ones).
     app.include_router(docs.document_router(merged_openapi(app)))
     return app

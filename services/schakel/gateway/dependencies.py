@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from schakel.gateway.proxy import Upstreams
+from schakel.gateway.ratelimit import Limits
 from schakel.gateway.users import UserStore
 
 
@@ -23,5 +24,12 @@ def users(request: Request) -> UserStore | None:
     return found
 
 
+def limits(request: Request) -> Limits:
+    """The per-client budgets of signals and sign-ins."""
+    found: Limits = request.app.state.limits
+    return found
+
+
 Services = Annotated[Upstreams, Depends(upstreams)]
 Accounts = Annotated[UserStore | None, Depends(users)]
+Budgets = Annotated[Limits, Depends(limits)]

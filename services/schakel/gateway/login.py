@@ -12,7 +12,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 
-from schakel.gateway.dependencies import Accounts
+from schakel.gateway.dependencies import Accounts, Budgets
+from schakel.gateway.ratelimit import too_many
 from schakel.platform.auth import issue_token
 from schakel.platform.dependencies import Settings
 from schakel.platform.logging import get_logger
@@ -62,22 +63,32 @@ _CREDENTIALS_BODY: dict[str, Any] = {
     response_model=TokenAnswer,
     openapi_extra=_CREDENTIALS_BODY,
     summary="Log in: a bearer token for the other /api/v1 endpoints",
-    responses={401: {"description": "Wrong username or password"}},
+    responses={
+        401: {"description": "Wrong username or password"},
+        429: {"description": "Too many attempts from this address, or failures for this user"},
+    },
 )
 async def token(
-    request: Request, response: Response, store: Accounts, settings: Settings
+    request: Request, response: Response, store: Accounts, settings: Settings, limits: Budgets
 ) -> TokenAnswer | JSONResponse:
+    if wait := limits.sign_in(request):
+        return too_many(wait, "sign-in attempts from this address")
     credentials = await _credentials(request)
     if store is None:
         return JSONResponse(
             status_code=503,
             content={"detail": "no accounts are configured on this gateway (SCHAKEL_USERS_FILE)"},
         )
+    # Checked before the password: guessing stops, whichever address the guesses come from.
+    if wait := limits.username_wait(credentials.username):
+        log.info("login throttled", username=credentials.username)
+        return too_many(wait, "failed sign-ins for this account")
     # PBKDF2 takes a fraction of a second of CPU: keep it off the event loop.
     principal = await asyncio.to_thread(
         store.authenticate, credentials.username, credentials.password
     )
     if principal is None:
+        limits.sign_in_failed(credentials.username)
         log.info("login refused", username=credentials.username)
         return JSONResponse(
             status_code=401,

@@ -1,7 +1,8 @@
 """The public API's routing table and the forwarding of requests to the services.
 
 One shared ``httpx.AsyncClient`` talks to every upstream. The gateway's correlation id is
-always sent on, so one id follows a signal through the logs of every service.
+always sent on, so one id follows a signal through the logs of every service. What cannot be
+forwarded as sent is refused first (``checks``).
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ import jwt
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
+from schakel.gateway.checks import header_refusal, path_refusal, query_refusal
+from schakel.gateway.ratelimit import Limits, too_many
 from schakel.platform.auth import verify_token
 from schakel.platform.dependencies import CorrelationId, Settings
-from schakel.platform.http import CORRELATION_HEADER
+from schakel.platform.edge import CORRELATION_HEADER, Refusal
 from schakel.platform.logging import get_logger
 
 log = get_logger(__name__)
@@ -45,6 +48,7 @@ class Route:
     methods: tuple[str, ...]
     path: str
     public: bool = False
+    signal_budget: bool = False  # each request takes from the client's budget of signals
 
     @cached_property
     def pattern(self) -> re.Pattern[str]:
@@ -58,7 +62,7 @@ class Route:
 
 # Order matters: the first route that matches a path wins (Starlette tries them in order).
 ROUTES: tuple[Route, ...] = (
-    Route("intake", ("POST",), "/api/v1/signals", public=True),
+    Route("intake", ("POST",), "/api/v1/signals", public=True, signal_budget=True),
     Route("feedback", ("GET",), "/api/v1/signals/{receipt}/status", public=True),
     Route("intake", ("POST",), "/api/v1/referrals"),
     Route("feedback", ("GET",), "/api/v1/referrals"),
@@ -147,14 +151,20 @@ class Upstreams:
         if not route.public and (refusal := _unauthenticated(request, auth_secret)) is not None:
             return refusal
         headers = forwarded_headers(request, correlation_id)
-        path = quote(request.url.path, safe="/-._~:@!$&'()*+,;=")
+        if isinstance(headers, Refusal):
+            return headers.response()
+        if (refused := path_refusal(request) or query_refusal(request)) is not None:
+            return refused.response()
+        # The scope's path, not request.url's: a decoded "?" or "#" in it stays in the path.
+        path = quote(request.scope["path"], safe="/-._~:@!$&'()*+,;=")
+        if query := request.scope.get("query_string", b"").decode("ascii"):
+            path = f"{path}?{query}"  # as sent: checked to be printable ASCII
         try:
             upstream = await self.request(
                 route.service,
                 request.method,
                 path,
                 headers=headers,
-                params=request.url.query or None,
                 content=await request.body() or None,
             )
         except UpstreamError as error:
@@ -163,8 +173,12 @@ class Upstreams:
         return Response(upstream.content, status_code=upstream.status_code, headers=passed)
 
 
-def forwarded_headers(request: Request, correlation_id: str) -> dict[str, str]:
+def forwarded_headers(request: Request, correlation_id: str) -> dict[str, str] | Refusal:
+    """The headers a service gets, or why one of them cannot be forwarded."""
     headers = {k: v for k, v in request.headers.items() if k in FORWARDED_REQUEST_HEADERS}
+    for name, value in headers.items():
+        if (refused := header_refusal(name, value)) is not None:
+            return refused
     headers[CORRELATION_HEADER] = correlation_id
     return headers
 
@@ -184,21 +198,25 @@ def _unauthenticated(request: Request, auth_secret: str) -> JSONResponse | None:
     )
 
 
-def add_proxy_routes(app: FastAPI, upstreams: Upstreams) -> None:
+def add_proxy_routes(app: FastAPI, upstreams: Upstreams, limits: Limits) -> None:
     for route in ROUTES:
         app.add_api_route(
             route.path,
-            _handler(upstreams, route),
+            _handler(upstreams, limits, route),
             methods=list(route.methods),
             include_in_schema=False,  # documented from the services' routers: openapi_merge
             name=f"proxy {route.service} {route.path}",
         )
 
 
-def _handler(upstreams: Upstreams, route: Route) -> Callable[..., Awaitable[Response]]:
+def _handler(
+    upstreams: Upstreams, limits: Limits, route: Route
+) -> Callable[..., Awaitable[Response]]:
     async def proxy(
         request: Request, settings: Settings, correlation_id: CorrelationId
     ) -> Response:
+        if route.signal_budget and (wait := limits.signal(request)):
+            return too_many(wait, "signals from this address")
         return await upstreams.forward(
             request, route, auth_secret=settings.auth_secret, correlation_id=correlation_id
         )

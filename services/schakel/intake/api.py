@@ -1,4 +1,10 @@
-"""Intake's HTTP adapter: signals from anyone (the public form) and GP prescriptions."""
+"""Intake's HTTP adapter: signals from anyone (the public form) and GP prescriptions.
+
+The signaler's organisation in the received event comes only from a token: a GP practice's
+for a prescription, a partner's when it sends a signal with its token. What someone types as
+their organisation on the public form is a label kept with the note in the vault; it grants
+no access to anything.
+"""
 
 from __future__ import annotations
 
@@ -20,16 +26,24 @@ from schakel.intake.domain import Accepted, Intake
 from schakel.intake.handlers import Idempotency, IdempotencyConflict, Submission, submit
 from schakel.intake.schemas import PersonIn, ReferralIn, ReferralReceipt, SignalIn, SignalReceipt
 from schakel.intake.vault import Sealer
-from schakel.platform.auth import Authenticated, Role, require_role
+from schakel.platform.auth import (
+    Authenticated,
+    MaybeAuthenticated,
+    Principal,
+    Role,
+    require_role,
+)
 from schakel.platform.dependencies import CorrelationId, Store
+from schakel.platform.edge import ID_PATTERN, ID_RULE, IDEMPOTENCY_HEADER
 
 router = APIRouter(prefix="/api/v1", tags=["intake"])
 IdempotencyKey = Annotated[
     str | None,
     Header(
-        alias="Idempotency-Key",
-        max_length=200,
-        description="Send the same key when retrying: the signal is accepted only once",
+        alias=IDEMPOTENCY_HEADER,
+        pattern=ID_PATTERN,  # checked before routing already (400): this documents it
+        description="Send the same key when retrying: the signal is accepted only once. "
+        f"{ID_RULE}.",
     ),
 ]
 # How long a signaler's request may wait for the database before hearing "try again" (503):
@@ -66,8 +80,13 @@ def _intake(
     )
 
 
-def _person(person: PersonIn) -> dict[str, Any]:
-    return person.model_dump(mode="json", exclude_none=True)
+def _details(person: PersonIn, label: str | None = None) -> dict[str, Any]:
+    """What goes into the vault besides the note: the person, and the signaler's own words
+    for their organisation (a label, never an identity)."""
+    details = person.model_dump(mode="json", exclude_none=True)
+    if label:
+        details["signaler_organisation_label"] = label
+    return details
 
 
 @dataclass(frozen=True)
@@ -93,7 +112,7 @@ async def _submit(
     response: Response,
     body: SignalIn | ReferralIn,
     intake: Intake,
-    person: PersonIn,
+    details: dict[str, Any],
     scope: str,
     key: str | None,
     respond: Callable[[Accepted], dict[str, Any]],
@@ -104,7 +123,7 @@ async def _submit(
             idempotency_id(scope, key),
             request_fingerprint(body.model_dump(mode="json")),
         )
-    submission = Submission(intake, _person(person), body.note, desk.correlation_id, idem)
+    submission = Submission(intake, details, body.note, desk.correlation_id, idem)
     try:
         answer, new = await submit(desk.uow, desk.sealer, submission, respond)
     except IdempotencyConflict as exc:
@@ -113,17 +132,31 @@ async def _submit(
     return answer
 
 
+def _signal_channel(body: SignalIn, sender: Principal | None) -> Channel:
+    if sender is not None:
+        return Channel.SIGNALERINGS_API
+    return Channel.ZELFMELDING if body.about_self else Channel.WEBFORMULIER
+
+
 @router.post(
     "/signals",
     status_code=202,
     response_model=SignalReceipt,
-    summary="Report a concern about someone (public, no account)",
+    summary="Report a concern about someone (public, no account; a partner may send its token)",
+    responses={401: {"description": "A bearer token was sent and is not valid"}},
 )
 async def post_signal(
-    desk: IntakeDesk, response: Response, body: SignalIn, idempotency_key: IdempotencyKey = None
+    desk: IntakeDesk,
+    response: Response,
+    body: SignalIn,
+    sender: MaybeAuthenticated,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
-    channel = Channel.ZELFMELDING if body.about_self else Channel.WEBFORMULIER
-    intake = _intake(body, body.person, channel, body.signaler_role, body.signaler_organisation)
+    """Anyone may report. With a partner's bearer token the signal is that organisation's
+    (it can follow it); without one it is anonymous, whatever ``signaler_organisation`` says."""
+    organisation = None if sender is None else sender.organisation
+    channel = _signal_channel(body, sender)
+    intake = _intake(body, body.person, channel, body.signaler_role, organisation)
 
     def respond(accepted: Accepted) -> dict[str, Any]:
         return {
@@ -132,9 +165,9 @@ async def post_signal(
             "message": THANKS,
         }
 
-    return await _submit(
-        desk, response, body, intake, body.person, "public", idempotency_key, respond
-    )
+    scope = "public" if sender is None else f"org:{sender.organisation}"
+    details = _details(body.person, body.signaler_organisation)
+    return await _submit(desk, response, body, intake, details, scope, idempotency_key, respond)
 
 
 @router.post(
@@ -168,7 +201,7 @@ async def post_referral(
         response,
         body,
         intake,
-        body.patient,
+        _details(body.patient),
         f"org:{principal.organisation}",
         idempotency_key,
         respond,

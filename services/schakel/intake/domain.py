@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from schakel.contracts.events import ReferralReceived, Signaler
 from schakel.contracts.receipts import receipt_hash
@@ -14,6 +14,7 @@ from schakel.contracts.vocabulary import AgeBand, Channel, Observation, Prescrib
 # Crockford's alphabet: no I, L, O or U, so a code read aloud over the phone is unambiguous.
 RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 POSTCODE = re.compile(r"^\s*([1-9][0-9]{3})\s?([A-Za-z]{2})\s*$")
+MAX_AGE_YEARS = 130  # older than anyone has been
 
 
 def new_receipt_code() -> str:
@@ -36,6 +37,17 @@ def normalise_postcode(postcode: str) -> str:
     if match is None:
         raise ValueError("not a Dutch postcode (four digits and two letters, e.g. 3562 AB)")
     return f"{match[1]} {match[2].upper()}"
+
+
+def birth_date_problem(born: date, today: date) -> str | None:
+    """Why ``born`` cannot be a living patient's date of birth, or None."""
+    if born > today:
+        return "a date of birth cannot be in the future"
+    # 29 February has no twin 130 years earlier in most years: 1 March is as good.
+    oldest = date(today.year - MAX_AGE_YEARS, today.month, 1) + (today - today.replace(day=1))
+    if born < oldest:
+        return f"a date of birth more than {MAX_AGE_YEARS} years ago is not plausible"
+    return None
 
 
 def postcode_area(postcode: str) -> str:

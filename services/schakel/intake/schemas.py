@@ -1,19 +1,54 @@
-"""What intake accepts over HTTP. Unknown fields are refused, so typos get a clear 422."""
+"""What intake accepts over HTTP. Unknown fields are refused, so typos get a clear 422.
+
+No text field takes control characters (NUL, escape, …; pydantic itself refuses lone
+surrogates): they have no place in a name or a postcode, can break what shows or stores the
+text later, and would be kept in the vault for good. Only the free-text note keeps tabs and
+line breaks.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+import unicodedata
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from schakel.contracts.vocabulary import AgeBand, Observation, PrescribedTo, SignalerRole
-from schakel.intake.domain import normalise_postcode
+from schakel.intake.domain import birth_date_problem, normalise_postcode
 
-Name = Annotated[str, Field(min_length=1, max_length=200)]
+LINE_BREAKS = "\t\n\r"  # what a textarea sends (browsers send CRLF)
+
+
+def _printable(allowed: str = "") -> Callable[[str], str]:
+    def check(value: str) -> str:
+        for char in value:
+            if char not in allowed and unicodedata.category(char) == "Cc":
+                raise ValueError(
+                    f"contains the control character U+{ord(char):04X}; "
+                    "only printable text is accepted"
+                )
+        return value
+
+    return check
+
+
+Printable = AfterValidator(_printable())
+Name = Annotated[str, Field(min_length=1, max_length=200), Printable]
 Phone = Annotated[str, Field(pattern=r"^\+?[0-9 ()-]{6,20}$")]
-Email = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
-Note = Annotated[str, Field(max_length=2000)]
+Email = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254), Printable]
+Note = Annotated[str, Field(max_length=2000), AfterValidator(_printable(LINE_BREAKS))]
+Label = Annotated[str, Field(max_length=100), Printable]
+
+
+def today_in_utrecht() -> date:
+    """The date where the GP practices are (UTC's where the system has no time zone data)."""
+    try:
+        return datetime.now(ZoneInfo("Europe/Amsterdam")).date()
+    except ZoneInfoNotFoundError:
+        return datetime.now(UTC).date()
 
 
 class _Strict(BaseModel):
@@ -26,8 +61,8 @@ class PersonIn(_Strict):
     name: Name
     phone: Phone | None = None
     email: Email | None = None
-    street_address: Annotated[str, Field(max_length=200)] | None = None
-    postcode: str = Field(examples=["3562 AB"])
+    street_address: Annotated[str, Field(max_length=200), Printable] | None = None
+    postcode: str = Field(examples=["3562 AB"])  # its pattern admits no control character
 
     @field_validator("postcode")
     @classmethod
@@ -37,6 +72,13 @@ class PersonIn(_Strict):
 
 class PatientIn(PersonIn):
     date_of_birth: date | None = None
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def _born(cls, value: date | None) -> date | None:
+        if value is not None and (problem := birth_date_problem(value, today_in_utrecht())):
+            raise ValueError(problem)
+        return value
 
 
 class _Concern(_Strict):
@@ -53,7 +95,11 @@ class SignalIn(_Concern):
     """A signal from anyone: a pharmacist, a courier, a neighbour, or the person themself."""
 
     signaler_role: SignalerRole = SignalerRole.ANDERS
-    signaler_organisation: Annotated[str, Field(max_length=100)] | None = None
+    signaler_organisation: Label | None = Field(
+        default=None,
+        description="Free text, e.g. 'Apotheek Overvecht': a label kept with the note in the "
+        "vault; it grants no access. An organisation is known only from its token.",
+    )
     about_self: bool = False
     person: PersonIn
 

@@ -89,6 +89,17 @@ def current_principal(
 Authenticated = Annotated[Principal, Depends(current_principal)]
 
 
+def optional_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal | None:
+    """None without a bearer token; a token that is sent must be valid (401 otherwise)."""
+    return None if credentials is None else current_principal(request, credentials)
+
+
+MaybeAuthenticated = Annotated[Principal | None, Depends(optional_principal)]
+
+
 def require_role(principal: Principal, *roles: Role) -> None:
     if not any(principal.has(r) for r in roles):
         wanted = ", ".join(sorted(roles))

@@ -1,5 +1,5 @@
-"""The HTTP side every service shares: health, readiness, metrics, correlation ids and
-clear 422 answers that name the field and the reason."""
+"""The HTTP side every service shares: health, readiness, metrics, correlation ids, the
+refusals of ``edge`` and clear 422 answers that name the field and the reason."""
 
 from __future__ import annotations
 
@@ -16,12 +16,15 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo.errors import ConnectionFailure, PyMongoError
 
+from schakel.platform.edge import CORRELATION_HEADER, correlation_id_of, refusal
 from schakel.platform.logging import get_logger
 from schakel.platform.metrics import HTTP_REQUESTS
 from schakel.platform.settings import ServiceSettings
 
 log = get_logger(__name__)
-CORRELATION_HEADER = "X-Correlation-ID"
+__all__ = ["CORRELATION_HEADER", "create_app", "validation_errors"]
+# Metric labels stay few: any other method a client invents is counted as "other".
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 ReadinessCheck = Callable[[], Awaitable[None]]
 Lifecycle = Callable[[], Awaitable[None]]
 
@@ -110,13 +113,19 @@ def create_app(
     async def correlate(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        correlation_id = request.headers.get(CORRELATION_HEADER) or str(uuid.uuid4())
+        correlation_id = correlation_id_of(request) or str(uuid.uuid4())
         request.state.correlation_id = correlation_id
+        refused = refusal(request)
         with structlog.contextvars.bound_contextvars(correlation_id=correlation_id):
-            response = await call_next(request)
+            if refused is None:
+                response = await call_next(request)
+            else:
+                log.info("request refused", field=refused.field, reason=refused.reason)
+                response = refused.response()
         route = request.scope.get("route")
         path = getattr(route, "path", "unmatched")
-        HTTP_REQUESTS.labels(request.method, path, str(response.status_code)).inc()
+        method = request.method if request.method in METHODS else "other"
+        HTTP_REQUESTS.labels(method, path, str(response.status_code)).inc()
         response.headers[CORRELATION_HEADER] = correlation_id
         return response
 

@@ -48,9 +48,10 @@ def parties(entries: Iterable[ArchiveEntry]) -> Parties:
         if _name(entry.event.type) not in (RECEIVED, TRIAGED):
             continue  # other events neither refer nor assign ownership
         payload = current_payload(entry.event)
-        # The upcaster maps v1's flat ``signaler_organisation`` onto ``signaler.organisation``.
-        if isinstance(payload, ReferralReceived) and payload.signaler.organisation:
-            referrers.add(payload.signaler.organisation)
+        # Only an organisation a token vouched for refers: the public form's free text (in
+        # v1's flat ``signaler_organisation`` and in v2 until 2026-12) grants nothing.
+        if isinstance(payload, ReferralReceived) and payload.referrer_organisation:
+            referrers.add(payload.referrer_organisation)
         elif isinstance(payload, ReferralTriaged):
             owners.add(payload.owner_organisation)
     return Parties(frozenset(referrers), frozenset(owners))

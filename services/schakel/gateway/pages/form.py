@@ -4,6 +4,7 @@ the page of its own for someone who feels lonely; both send to ``POST /melden``.
 
 from __future__ import annotations
 
+import math
 import uuid
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -15,7 +16,7 @@ from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
 from schakel.contracts.vocabulary import AgeBand, SignalerRole
-from schakel.gateway.dependencies import Services
+from schakel.gateway.dependencies import Budgets, Services
 from schakel.gateway.pages.base import context, render, upstream_headers
 from schakel.gateway.pages.texts import (
     AGE_LABELS,
@@ -35,7 +36,9 @@ from schakel.gateway.pages.texts import (
     pick,
 )
 from schakel.gateway.proxy import UpstreamError
+from schakel.gateway.ratelimit import retry_after
 from schakel.platform.dependencies import CorrelationId
+from schakel.platform.edge import valid_id
 from schakel.platform.logging import get_logger
 
 log = get_logger(__name__)
@@ -149,6 +152,8 @@ def intake_problems(answer: httpx.Response, lang: Lang) -> FormProblems:
         name = FORM_FIELD.get(name, name)
         reason = str(error.get("reason", ""))
         message = pick(INVALID[name], lang) if name in INVALID else reason
+        if "control character" in reason:  # pasted text can carry them, unseen
+            message = pick(TEXT["unprintable"], lang)
         if name in FORM_FIELDS:
             problems.by_field.setdefault(name, message)
         else:
@@ -209,13 +214,21 @@ async def self_report_form(request: Request) -> Response:
 
 @router.post("/melden")
 async def submit_signal(
-    request: Request, upstreams: Services, correlation_id: CorrelationId
+    request: Request, upstreams: Services, limits: Budgets, correlation_id: CorrelationId
 ) -> Response:
     form = await request.form()
     lang = language(str(form.get("lang") or ""))
     values = SignalForm.parse(form)
+    if not valid_id(values.idempotency_key):
+        # Only a changed page sends another key: show the form again with a good one.
+        log.info("form refused: malformed idempotency key", length=len(values.idempotency_key))
+        values = replace(values, idempotency_key=str(uuid.uuid4()))
+        damaged = FormProblems(general=[pick(TEXT["form_damaged"], lang)])
+        return render_form(request, lang, values, damaged, 400)
     if found := values.problems(lang):
         return render_form(request, lang, values, FormProblems(found), 422)
+    if wait := limits.signal(request):
+        return _over_budget(request, lang, values, wait)
     try:
         answer = await upstreams.request(
             "intake",
@@ -244,3 +257,12 @@ async def submit_signal(
 
 def _failed(lang: Lang) -> FormProblems:
     return FormProblems(general=[pick(TEXT["send_failed"], lang)])
+
+
+def _over_budget(request: Request, lang: Lang, values: SignalForm, wait: float) -> Response:
+    """429: the form stays filled in, with when to send it again."""
+    minutes = max(1, math.ceil(wait / 60))
+    problems = FormProblems(general=[pick(TEXT["too_many_signals"], lang).format(minutes)])
+    page = render_form(request, lang, values, problems, 429)
+    page.headers["Retry-After"] = retry_after(wait)
+    return page

@@ -72,19 +72,27 @@ async def _signal_status(
 
 
 def _shown_status(body: dict[str, Any], lang: Lang) -> dict[str, str]:
-    text = body.get("status_text") or {}
+    """Feedback's texts in the reader's language: the stage, the kind of organisation that
+    has the signal (feedback never sends which one) and the dates."""
     return {
-        "text": str(text.get(lang) or text.get("nl") or body.get("status", "")),
-        "owner": str(body.get("owner_organisation") or ""),
+        "text": _in(body.get("status_text"), lang) or str(body.get("status", "")),
+        "handled_by": _in(body.get("handled_by"), lang),
+        "received": _local_time(body.get("received_at"), "%d-%m-%Y"),
         "updated": _local_time(body.get("updated_at")),
     }
 
 
-def _local_time(value: Any) -> str:
+def _in(texts: Any, lang: Lang) -> str:
+    if not isinstance(texts, dict):
+        return ""
+    return str(texts.get(lang) or texts.get("nl") or "")
+
+
+def _local_time(value: Any, shape: str = "%d-%m-%Y %H:%M") -> str:
     try:
         moment = datetime.fromisoformat(str(value))
     except ValueError:
         return ""
     with contextlib.suppress(ZoneInfoNotFoundError):  # no tz database: show it as sent
         moment = moment.astimezone(ZoneInfo("Europe/Amsterdam"))
-    return moment.strftime("%d-%m-%Y %H:%M")
+    return moment.strftime(shape)

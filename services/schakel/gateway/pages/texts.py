@@ -167,6 +167,20 @@ TEXT: Texts = {
         "Sending did not work just now. What you filled in is still here; please try again in "
         "a few minutes.",
     ),
+    "too_many_signals": (
+        "Er zijn vanaf uw adres kort na elkaar veel meldingen verstuurd. Wat u invulde staat er "
+        "nog; verstuur het over {} min. opnieuw.",
+        "Many reports were sent from your address in a short time. What you filled in is still "
+        "here; please send it again in {} min.",
+    ),
+    "unprintable": (
+        "Hier staat een onzichtbaar teken in (bijvoorbeeld uit geplakte tekst). Typ het opnieuw.",
+        "This contains an invisible character (from pasted text, for example). Please retype it.",
+    ),
+    "form_damaged": (
+        "Het formulier kwam beschadigd aan. Controleer wat u invulde en verstuur het opnieuw.",
+        "The form arrived damaged. Please check what you filled in and send it again.",
+    ),
     "receipt_title": ("Dank u wel, uw melding is ontvangen", "Thank you, your report was received"),
     "receipt_code": ("Uw code", "Your code"),
     "receipt_keep": (
@@ -184,6 +198,7 @@ TEXT: Texts = {
         "The status cannot be looked up right now. Your report was received.",
     ),
     "status_owner": ("Doorgegeven aan", "Passed to"),
+    "status_received": ("Ontvangen op", "Received on"),
     "status_updated": ("Bijgewerkt", "Updated"),
     "refresh": ("Status vernieuwen", "Refresh status"),
     "later_title": ("Later de status bekijken", "Checking the status later"),

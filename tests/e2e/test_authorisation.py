@@ -1,0 +1,291 @@
+"""Who may do what, through the public URL of the running stack: every role, anonymous and an
+expired token, against every endpoint, for a referral of their own organisation, one of
+another organisation and one whose anonymous signaler typed their organisation's name.
+
+Four referrals go through the whole pipeline first:
+
+- ``own``: a wellbeing prescription of huisartsenpraktijk-overvecht, owned after triage by
+  sociaal-makelaars-overvecht (the social brokers' own);
+- ``partner``: a signal apotheek-overvecht sent with its token (the partner's own);
+- ``other``: a prescription of huisartsenpraktijk-zuilen, owned by buurtteam-noordwest;
+- ``claimed``: an anonymous signal whose form said "huisartsenpraktijk-overvecht" (item 4 of
+  the hardening issue: typed text grants nothing).
+
+The table ``EXPECTED`` is the authorisation design; the test fails on any cell that differs.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from schakel.platform.auth import Principal, Role, issue_token
+from schakel_dev.stack import Stack
+from tests.e2e.conftest import eventually
+
+pytestmark = pytest.mark.e2e
+
+# Who asks: (organisation, role); None for anonymous. "expired" is a GP's token past its time.
+CALLERS: dict[str, tuple[str, Role] | None] = {
+    "anonymous": None,
+    "expired": ("huisartsenpraktijk-overvecht", Role.HUISARTS),
+    "huisarts": ("huisartsenpraktijk-overvecht", Role.HUISARTS),
+    "signaleringspartner": ("apotheek-overvecht", Role.SIGNALERINGSPARTNER),
+    "sociaal_makelaar": ("sociaal-makelaars-overvecht", Role.SOCIAAL_MAKELAAR),
+    "gemeente": ("gemeente-utrecht", Role.GEMEENTE),
+    "auditor": ("rekenkamer-utrecht", Role.AUDITOR),
+}
+ROLES = tuple(CALLERS)
+# Each caller's own referral; the municipality owns and sends none ("own" is one in its city).
+OWN = {
+    "anonymous": "own",
+    "expired": "own",
+    "huisarts": "own",
+    "signaleringspartner": "partner",
+    "sociaal_makelaar": "own",
+    "gemeente": "own",
+    "auditor": "own",
+}
+TARGETS = ("own", "other", "claimed")
+
+# A referral and its timeline: for the organisation that sent or owns it, and auditors; to
+# anyone else it answers like a missing one (404), so that its existence is not revealed.
+SENT_OR_OWNED: dict[str, tuple[int, ...]] = {
+    "own": (401, 401, 200, 200, 200, 404, 200),
+    "other": (401, 401, 404, 404, 404, 404, 200),
+    "claimed": (401, 401, 404, 404, 404, 404, 200),
+}
+# endpoint -> {target: statuses in the order of ROLES}:
+#            anonymous, expired, huisarts, partner, makelaar, gemeente, auditor
+EXPECTED: dict[str, dict[str, tuple[int, ...]]] = {
+    # Public: anyone may report; a token that is sent must be valid. A partner's token names it.
+    "POST /api/v1/signals": {"new": (202, 401, 202, 202, 202, 202, 202)},
+    # Public to whoever holds the receipt code: the code is the capability, tokens play no part.
+    "GET /api/v1/signals/{receipt}/status": {
+        "own": (200,) * 7,
+        "other": (200,) * 7,
+        "claimed": (200,) * 7,
+    },
+    "GET /ontvangen/{receipt}": {"own": (200,) * 7, "other": (200,) * 7},
+    "POST /api/v1/referrals": {"new": (401, 401, 202, 403, 403, 403, 403)},
+    # The list holds what the caller's organisation sent or owns (checked by content below).
+    "GET /api/v1/referrals": {"list": (401, 401, 200, 200, 200, 200, 200)},
+    "GET /api/v1/referrals/{id}": SENT_OR_OWNED,
+    "GET /api/v1/referrals/{id}/timeline": SENT_OR_OWNED,
+    "GET /api/v1/proposals/{id}": {
+        "own": (401, 401, 403, 403, 200, 404, 200),
+        "other": (401, 401, 403, 403, 404, 404, 200),
+        "claimed": (401, 401, 403, 403, 404, 404, 200),
+    },
+    "GET /api/v1/audit/correlations/{correlation}": {
+        "own": (401, 401, 403, 403, 403, 403, 200),
+        "other": (401, 401, 403, 403, 403, 403, 200),
+    },
+    "GET /api/v1/audit/verify": {"all": (401, 401, 403, 403, 403, 403, 200)},
+    "GET /api/v1/offers": {"all": (401, 401, 403, 403, 200, 200, 200)},
+    "GET /api/v1/triage/rules": {"all": (401, 401, 200, 200, 200, 200, 200)},
+}
+
+
+@dataclass(frozen=True)
+class Referral:
+    referral_id: str
+    receipt: str
+    correlation: str
+
+
+def _token(stack: Stack, caller: str) -> dict[str, str]:
+    found = CALLERS[caller]
+    if found is None:
+        return {}
+    organisation, role = found
+    ttl = timedelta(seconds=-5) if caller == "expired" else timedelta(hours=1)
+    token = issue_token(Principal(caller, organisation, frozenset({role})), stack.auth_secret, ttl)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _prescription(postcode: str, observations: list[str]) -> dict[str, Any]:
+    patient = {"name": "Mevrouw Matrix", "postcode": postcode}
+    return {"patient": patient, "observations": observations, "consent_to_contact": True}
+
+
+def _signal(postcode: str, observations: list[str], typed: str | None = None) -> dict[str, Any]:
+    return {
+        "signaler_role": "apotheker",
+        "signaler_organisation": typed,
+        "person": {"name": "Meneer Matrix", "postcode": postcode},
+        "observations": observations,
+        "consent_to_contact": True,
+    }
+
+
+@pytest.fixture(scope="module")
+def referrals(gateway: httpx.Client, stack: Stack) -> dict[str, Referral]:
+    gp = {**_token(stack, "huisarts")}
+    other_gp = {
+        "Authorization": "Bearer "
+        + issue_token(
+            Principal("zuilen", "huisartsenpraktijk-zuilen", frozenset({Role.HUISARTS})),
+            stack.auth_secret,
+        )
+    }
+    sends: dict[str, tuple[str, dict[str, Any], dict[str, str]]] = {
+        "own": ("/api/v1/referrals", _prescription("3563 AB", ["weinig_contact"]), gp),
+        "partner": (
+            "/api/v1/signals",
+            _signal("3562 AB", ["somber"]),
+            _token(stack, "signaleringspartner"),
+        ),
+        "other": ("/api/v1/referrals", _prescription("3554 AB", ["ondervoeding"]), other_gp),
+        "claimed": (
+            "/api/v1/signals",
+            _signal("3555 AB", ["wil_contact"], typed="huisartsenpraktijk-overvecht"),
+            {},
+        ),
+    }
+    auditor = _token(stack, "auditor")
+    found: dict[str, Referral] = {}
+    for name, (path, body, headers) in sends.items():
+        correlation = f"authz-{name}-{uuid.uuid4().hex[:12]}"
+        answer = gateway.post(path, json=body, headers={**headers, "X-Correlation-ID": correlation})
+        assert answer.status_code == 202, answer.text
+        found[name] = Referral(
+            _referral_id(gateway, auditor, correlation), answer.json()["receipt"], correlation
+        )
+    for referral in found.values():
+        _wait_for_the_whole_path(gateway, auditor, referral.referral_id)
+    return found
+
+
+def _referral_id(gateway: httpx.Client, auditor: dict[str, str], correlation: str) -> str:
+    def archived() -> str | None:
+        found = gateway.get(f"/api/v1/audit/correlations/{correlation}", headers=auditor)
+        events = found.json().get("events", []) if found.is_success else []
+        return str(events[0]["data"]["referral_id"]) if events else None
+
+    return eventually(archived, what=f"the referral of {correlation}")
+
+
+def _wait_for_the_whole_path(gateway: httpx.Client, auditor: dict[str, str], ref: str) -> None:
+    """Owned in feedback, decided in matching, triaged in the archive."""
+
+    def done() -> bool:
+        state = gateway.get(f"/api/v1/referrals/{ref}", headers=auditor)
+        proposal = gateway.get(f"/api/v1/proposals/{ref}", headers=auditor)
+        timeline = gateway.get(f"/api/v1/referrals/{ref}/timeline", headers=auditor)
+        types = (
+            [e["type"] for e in timeline.json().get("events", [])] if timeline.is_success else []
+        )
+        return (
+            state.is_success
+            and state.json().get("owner_organisation") is not None
+            and proposal.is_success
+            and "nl.schakel.referral.triaged.v1" in types
+        )
+
+    eventually(done, within=60, what=f"{ref} through triage, matching, feedback and audit")
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    path: str
+    body: dict[str, Any] | None = None
+
+
+def _calls(endpoint: str, target: str, refs: dict[str, Referral]) -> Call:
+    method, template = endpoint.split(" ", 1)
+    ref = refs.get(target)
+    path = template
+    if ref is not None:
+        path = (
+            template.replace("{id}", ref.referral_id)
+            .replace("{receipt}", ref.receipt)
+            .replace("{correlation}", ref.correlation)
+        )
+    body = None
+    if endpoint == "POST /api/v1/signals":
+        body = _signal("3512 AB", ["alleen_wonend"])
+    elif endpoint == "POST /api/v1/referrals":
+        body = _prescription("3512 AB", ["alleen_wonend"])
+    return Call(method, path, body)
+
+
+def _cells() -> Iterator[tuple[str, str, str, int]]:
+    for endpoint, by_target in EXPECTED.items():
+        for target, statuses in by_target.items():
+            for caller, status in zip(ROLES, statuses, strict=True):
+                yield endpoint, target, caller, status
+
+
+def test_every_role_on_every_endpoint_for_own_and_other_organisations(
+    gateway: httpx.Client, stack: Stack, referrals: dict[str, Referral]
+) -> None:
+    wrong: list[str] = []
+    cells = 0
+    for endpoint, target, caller, expected in _cells():
+        chosen = OWN[caller] if target == "own" else target
+        call = _calls(endpoint, chosen, referrals)
+        answer = gateway.request(
+            call.method, call.path, json=call.body, headers=_token(stack, caller)
+        )
+        cells += 1
+        if answer.status_code != expected:
+            wrong.append(f"{endpoint} [{target}] as {caller}: {answer.status_code}, not {expected}")
+    assert wrong == [], "\n".join(wrong)
+    assert cells == sum(len(by_target) * len(ROLES) for by_target in EXPECTED.values())
+
+
+def _listed(gateway: httpx.Client, stack: Stack, caller: str) -> set[str]:
+    answer = gateway.get("/api/v1/referrals", headers=_token(stack, caller))
+    assert answer.status_code == 200
+    return {r["referral_id"] for r in answer.json()["referrals"]}
+
+
+def test_each_organisation_lists_what_it_sent_or_owns_and_a_typed_name_adds_nothing(
+    gateway: httpx.Client, stack: Stack, referrals: dict[str, Referral]
+) -> None:
+    ids = {name: ref.referral_id for name, ref in referrals.items()}
+    gp, partner = (
+        _listed(gateway, stack, "huisarts"),
+        _listed(gateway, stack, "signaleringspartner"),
+    )
+    brokers = _listed(gateway, stack, "sociaal_makelaar")
+    assert ids["own"] in gp and {ids["other"], ids["claimed"], ids["partner"]}.isdisjoint(gp)
+    assert ids["partner"] in partner and {ids["own"], ids["other"], ids["claimed"]}.isdisjoint(
+        partner
+    )
+    assert {ids["own"], ids["partner"]} <= brokers  # both owned by the Overvecht brokers
+    assert {ids["other"], ids["claimed"]}.isdisjoint(brokers)
+    # The municipality and the auditor send and own nothing: an auditor reads by id.
+    assert set(ids.values()).isdisjoint(_listed(gateway, stack, "gemeente"))
+    assert set(ids.values()).isdisjoint(_listed(gateway, stack, "auditor"))
+
+
+def test_what_a_referrer_sees_of_its_referral_and_what_the_owner_sees(
+    gateway: httpx.Client, stack: Stack, referrals: dict[str, Referral]
+) -> None:
+    own = referrals["own"].referral_id
+    as_gp = gateway.get(f"/api/v1/referrals/{own}", headers=_token(stack, "huisarts")).json()
+    as_owner = gateway.get(
+        f"/api/v1/referrals/{own}", headers=_token(stack, "sociaal_makelaar")
+    ).json()
+    assert as_gp["referrer_organisation"] == "huisartsenpraktijk-overvecht"
+    assert "person_pseudonym" not in as_gp  # the referrer follows the outcome, no handle
+    assert as_owner["person_pseudonym"].startswith("ps-")
+    partner = referrals["partner"].referral_id
+    sent = gateway.get(f"/api/v1/referrals/{partner}", headers=_token(stack, "auditor")).json()
+    assert (sent["referrer_organisation"], sent["channel"]) == (
+        "apotheek-overvecht",
+        "signalerings_api",
+    )
+    claimed = referrals["claimed"].referral_id
+    typed = gateway.get(f"/api/v1/referrals/{claimed}", headers=_token(stack, "auditor")).json()
+    assert typed["referrer_organisation"] is None
+    assert typed["channel"] == "webformulier"
