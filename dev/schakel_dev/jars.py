@@ -6,8 +6,6 @@ lists the broker's runtime classpath, which `kafka_server` runs with `java`.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import os
 import shutil
@@ -15,10 +13,10 @@ import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 
 from schakel_dev import repo_root
+from schakel_dev.cache_files import file_lock, marker_text
 from schakel_dev.processes import ServerError
 
 __all__ = ["MVN_ATTEMPTS", "cache_dir", "kafka_classpath", "kafka_pom", "kafka_version"]
@@ -57,11 +55,11 @@ def kafka_classpath() -> Path:
     home = cache_dir() / f"kafka-{version}"
     libs, marker = home / "libs", home / "complete"
     fingerprint = hashlib.sha256(pom.read_bytes()).hexdigest()
-    if _read_text(marker) == fingerprint:
+    if marker_text(marker) == fingerprint:
         return libs
     home.mkdir(parents=True, exist_ok=True)
-    with _file_lock(home / ".lock"):  # `make run` and a test run may start together
-        if _read_text(marker) != fingerprint:
+    with file_lock(home / ".lock"):  # `make run` and a test run may start together
+        if marker_text(marker) != fingerprint:
             _fetch_kafka_jars(pom, version, libs, marker)
             marker.write_text(fingerprint)
     return libs
@@ -106,20 +104,3 @@ def _fetch_kafka_jars(pom: Path, version: str, libs: Path, marker: Path) -> None
         file=sys.stderr,
         flush=True,
     )
-
-
-def _read_text(path: Path) -> str | None:
-    try:
-        return path.read_text().strip()
-    except FileNotFoundError:
-        return None
-
-
-@contextlib.contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)

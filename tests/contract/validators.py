@@ -12,8 +12,6 @@ against them use (GP systems, municipalities, auditors), not schakel's own code.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import json
 import os
@@ -21,7 +19,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +31,8 @@ from cloudevents.core.formats.json import JSONFormat
 from jsonschema import Draft202012Validator
 from jsonschema_path import SchemaPath
 from openapi_spec_validator.shortcuts import get_validator_cls
+
+from schakel_dev.cache_files import file_lock, marker_text
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMAS = REPO / "schemas"
@@ -101,11 +101,11 @@ class AsyncAPICli:
         fingerprint = hashlib.sha256(pins[1].read_bytes()).hexdigest()
         home = cache / f"asyncapi-cli-{ASYNCAPI_CLI_VERSION}"
         marker = home / "complete"
-        if _read(marker) == fingerprint:
+        if marker_text(marker) == fingerprint:
             return cls(home, None)
         home.mkdir(parents=True, exist_ok=True)
-        with _file_lock(home / ".lock"):  # two test runs may start together
-            if _read(marker) == fingerprint:
+        with file_lock(home / ".lock"):  # two test runs may start together
+            if marker_text(marker) == fingerprint:
                 return cls(home, None)
             marker.unlink(missing_ok=True)
             for pin in pins:
@@ -165,23 +165,6 @@ class AsyncAPICli:
         finally:
             saved.unlink(missing_ok=True)
         return CliReport(done.returncode, done.stdout + done.stderr, diagnostics)
-
-
-def _read(path: Path) -> str | None:
-    try:
-        return path.read_text().strip()
-    except FileNotFoundError:
-        return None
-
-
-@contextlib.contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 # --- OpenAPI --------------------------------------------------------------------------------
