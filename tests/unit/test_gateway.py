@@ -34,9 +34,11 @@ from schakel.gateway.pages.texts import (
     SIGNS,
 )
 from schakel.gateway.proxy import ROUTES, route_for
+from schakel.gateway.session import SESSION_COOKIE
 from schakel.gateway.users import hash_password, load_users, verify_password
 from schakel.platform.auth import Principal, Role, issue_token, verify_token
 from schakel_dev.stack import DEMO_USERS_FILE
+from tests.unit.fake_followup_api import OWNER, FakeFollowup
 
 SECRET = "test-secret"
 RECEIPT = "K7QM-4XWD-2P"
@@ -719,6 +721,47 @@ async def test_a_page_loads_nothing_from_another_host(
     page = await gateway.request(method, path, data=form)
     assert page.status_code in (200, 404, 422), page.text[:500]
     assert await foreign_references(gateway, page) == []
+
+
+# The owners' pages: (method, path, form, signed in).
+OWNER_PAGES: dict[str, tuple[str, str, dict[str, str] | None, bool]] = {
+    "sign-in": ("GET", "/inloggen?lang=en", None, False),
+    "sign-in refused": ("POST", "/inloggen", {"username": "huisarts", "password": "fout"}, False),
+    "inbox": ("GET", "/inbox", None, True),
+    "inbox with the closed ones": ("GET", "/inbox?gesloten=ja&lang=en", None, True),
+    "referral with its action forms": ("GET", "/inbox/ref-1", None, True),
+    "referral after a refused action": ("POST", "/inbox/ref-1/close", {"outcome": "anders"}, True),
+    "unknown referral": ("GET", "/inbox/ref-unknown", None, True),
+    "form without its CSRF token": ("POST", "/inbox/ref-1/accept", {"csrf_token": "x"}, True),
+}
+
+
+@pytest.mark.parametrize("name", OWNER_PAGES)
+async def test_an_owners_page_loads_nothing_from_another_host(users_file: Path, name: str) -> None:
+    method, path, form, signed_in = OWNER_PAGES[name]
+    followup = FakeFollowup(SECRET)
+    await followup.route("ref-1")
+    await followup.do("ref-1", "accept", {})
+    settings = GatewaySettings(
+        env="development",
+        followup_url="http://followup",
+        users_file=str(users_file),
+        auth_secret=SECRET,
+    )
+    app = build(settings, transport=ServiceNetwork({"followup": followup.app()}))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as gateway:
+        owner = Principal("makelaar", OWNER, frozenset({Role.SOCIAAL_MAKELAAR}))
+        if signed_in:
+            gateway.cookies.set(SESSION_COOKIE, issue_token(owner, SECRET))
+        start = await gateway.get("/inbox" if signed_in else "/inloggen")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', start.text)
+        assert token is not None
+        page = await gateway.request(
+            method, path, data=None if form is None else {"csrf_token": token[1], **form}
+        )
+        assert page.status_code in (200, 401, 403, 404, 422), page.text[:500]
+        assert await foreign_references(gateway, page) == []
 
 
 async def test_the_pages_shown_when_services_are_down_load_nothing_from_elsewhere(
