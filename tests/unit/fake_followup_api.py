@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import jwt
@@ -23,7 +23,6 @@ from schakel.contracts.lifecycle import Actor
 from schakel.contracts.vocabulary import (
     Channel,
     DeadlineKind,
-    OfferKind,
     SignalerRole,
     Urgency,
 )
@@ -35,16 +34,11 @@ from schakel.followup.views import inbox_item, inbox_order, referral_detail
 from schakel.platform.auth import Principal, Role, verify_token
 from tests import payloads
 from tests.fakes.followup import FakeReferrals
+from tests.unit.test_followup_machine import COORDINATION_POINT as POINT
+from tests.unit.test_followup_machine import NOW as NOW
+from tests.unit.test_followup_machine import OFFER
+from tests.unit.test_followup_machine import OWNER as OWNER
 
-NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-POINT = "coordinatiepunt-eenzaamheid"
-OWNER = "sociaal-makelaars-overvecht"
-OFFER = Offer(
-    kind=OfferKind.MAATJE,
-    offer_id="maatje-humanitas-bezoek",
-    title="Bezoekmaatje",
-    provider_organisation="Humanitas Utrecht",
-)
 Make = Callable[[Actor, Any], c.Command]
 # Each action's path, body model and command, as ``schakel.followup.api`` registers them.
 ACTIONS: dict[str, tuple[type[BaseModel], Make]] = {
@@ -73,13 +67,30 @@ ACTIONS: dict[str, tuple[type[BaseModel], Make]] = {
 }
 
 
+Seen = list[dict[str, Any]]
+
+
+async def recorded(request: Request, seen: Seen) -> dict[str, Any]:
+    """What reached a fake service, kept in ``seen`` for the test to read."""
+    body = await request.body()
+    entry = {
+        "method": request.method,
+        "path": request.url.path,
+        "query": request.url.query,
+        "headers": dict(request.headers),
+        "json": json.loads(body) if body else None,
+    }
+    seen.append(entry)
+    return entry
+
+
 @dataclass
 class FakeFollowup:
     """The referrals, what reached the API (``seen``), and a switch to answer 503."""
 
     secret: str
     referrals: FakeReferrals = field(default_factory=FakeReferrals)
-    seen: list[dict[str, Any]] = field(default_factory=list)
+    seen: Seen = field(default_factory=list)
     down: bool = False
 
     async def route(
@@ -172,16 +183,7 @@ class FakeFollowup:
             return principal
 
         async def record(request: Request) -> dict[str, Any]:
-            body = await request.body()
-            entry = {
-                "method": request.method,
-                "path": request.url.path,
-                "query": request.url.query,
-                "headers": dict(request.headers),
-                "json": json.loads(body) if body else None,
-            }
-            self.seen.append(entry)
-            return entry
+            return await recorded(request, self.seen)
 
         @app.get("/healthz")
         async def healthz() -> dict[str, str]:

@@ -38,25 +38,12 @@ from schakel.gateway.session import SESSION_COOKIE
 from schakel.gateway.users import hash_password, load_users, verify_password
 from schakel.platform.auth import Principal, Role, issue_token, verify_token
 from schakel_dev.stack import DEMO_USERS_FILE
-from tests.unit.fake_followup_api import OWNER, FakeFollowup
+from tests.unit.fake_followup_api import OWNER, FakeFollowup, recorded
+from tests.unit.fake_followup_api import Seen as Seen
 
 SECRET = "test-secret"
 RECEIPT = "K7QM-4XWD-2P"
 POSTCODE = re.compile(r"^[1-9][0-9]{3} ?[A-Za-z]{2}$")
-Seen = list[dict[str, Any]]
-
-
-async def _record(request: Request, seen: Seen) -> dict[str, Any]:
-    body = await request.body()
-    entry = {
-        "method": request.method,
-        "path": request.url.path,
-        "query": request.url.query,
-        "headers": dict(request.headers),
-        "json": json.loads(body) if body else None,
-    }
-    seen.append(entry)
-    return entry
 
 
 def fake_intake(seen: Seen) -> FastAPI:
@@ -64,7 +51,7 @@ def fake_intake(seen: Seen) -> FastAPI:
 
     @app.post("/api/v1/signals")
     async def signal(request: Request) -> JSONResponse:
-        body = (await _record(request, seen))["json"]
+        body = (await recorded(request, seen))["json"]
         if not POSTCODE.match(body["person"]["postcode"]):
             return JSONResponse(
                 status_code=422,
@@ -84,7 +71,7 @@ def fake_intake(seen: Seen) -> FastAPI:
 
     @app.post("/api/v1/referrals")
     async def referral(request: Request) -> JSONResponse:
-        await _record(request, seen)
+        await recorded(request, seen)
         return JSONResponse(status_code=202, content={"referral_id": "r-1", "receipt": RECEIPT})
 
     @app.get("/internal/vault-size")
@@ -99,7 +86,7 @@ def fake_feedback(seen: Seen) -> FastAPI:
 
     @app.get("/api/v1/signals/{receipt}/status")
     async def status(receipt: str, request: Request) -> JSONResponse:
-        await _record(request, seen)
+        await recorded(request, seen)
         if receipt != RECEIPT:
             return JSONResponse(status_code=404, content={"detail": "unknown receipt"})
         return JSONResponse(
@@ -121,7 +108,7 @@ def fake_feedback(seen: Seen) -> FastAPI:
 
     @app.get("/api/v1/referrals")
     async def referrals(request: Request) -> dict[str, Any]:
-        return await _record(request, seen)
+        return await recorded(request, seen)
 
     return app
 
