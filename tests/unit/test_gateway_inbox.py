@@ -699,6 +699,7 @@ async def test_what_the_form_itself_refuses_is_said_next_to_the_field_and_not_se
         other.text, "close-note"
     )
     assert 'value="anders" checked' in other.text  # what was chosen is kept
+    assert f'href="/inbox/{REFERRAL}?lang=en"' in other.text  # the switch: this referral
     assert '<details class="action" id="actie-close" open>' in other.text
 
     silent = await act(browser, "record_first_conversation", {"reached": "ja"})

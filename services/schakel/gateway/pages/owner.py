@@ -39,7 +39,7 @@ def owner_context(
         account = pick(INBOX_TEXT["signed_in_as"], lang).format(
             principal.username, principal.organisation
         )
-    return context(
+    shown = context(
         request,
         lang,
         INBOX_TEXT,
@@ -48,6 +48,11 @@ def owner_context(
         csrf_token=sessions.csrf_token(request),
         **values,
     )
+    if request.method == "POST":  # a refused form: the other language of the page it came from
+        path = request.url.path
+        page = path.rsplit("/", 1)[0] if path.startswith("/inbox/") else SIGN_IN
+        shown["switch_url"] = f"{page}?lang={shown['other_lang']}"
+    return shown
 
 
 def render_owner(
