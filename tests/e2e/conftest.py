@@ -61,3 +61,61 @@ def log_lines(path: Path) -> list[dict[str, Any]]:
             except ValueError:
                 continue
     return lines
+
+
+# The demo account acting for each owning organisation of the demo district table.
+OWNER_ACCOUNTS = {
+    "sociaal-makelaars-overvecht": "makelaar",
+    "buurtteam-overvecht": "buurtteam",
+    "beweegmakelaars-overvecht": "beweegmakelaar",
+    "sociaal-makelaars-noordwest": "makelaar-zuilen",
+    "coordinatiepunt-eenzaamheid": "coordinatiepunt",
+}
+
+
+def referral_id_of(gateway: httpx.Client, auditor: dict[str, str], correlation: str) -> str:
+    """The referral a signal became, from the audit's archive of its correlation id."""
+
+    def archived() -> str | None:
+        found = gateway.get(f"/api/v1/audit/correlations/{correlation}", headers=auditor)
+        events = found.json().get("events", []) if found.is_success else []
+        return str(events[0]["data"]["referral_id"]) if events else None
+
+    return eventually(archived, what=f"the referral of {correlation}")
+
+
+def in_inbox(
+    gateway: httpx.Client, owner: dict[str, str], referral_id: str, **wanted: Any
+) -> dict[str, Any]:
+    """The referral as its owner's inbox shows it, once it has every ``wanted`` value."""
+
+    def shown() -> dict[str, Any] | None:
+        found = gateway.get(f"/api/v1/inbox/{referral_id}", headers=owner)
+        body: dict[str, Any] = found.json() if found.status_code == 200 else {}
+        return body if body and all(body.get(k) == v for k, v in wanted.items()) else None
+
+    return eventually(shown, what=f"{referral_id} in the owner's inbox with {wanted}")
+
+
+def owner_action(
+    gateway: httpx.Client,
+    owner: dict[str, str],
+    referral_id: str,
+    action: str,
+    body: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One owner action through the gateway; it must succeed (the referral after it)."""
+    answer = gateway.post(f"/api/v1/referrals/{referral_id}/{action}", json=body, headers=owner)
+    assert answer.status_code == 200, f"{action}: {answer.status_code} {answer.text}"
+    done: dict[str, Any] = answer.json()
+    return done
+
+
+def take_up(
+    gateway: httpx.Client, owner: dict[str, str], referral_id: str, **conversation: Any
+) -> dict[str, Any]:
+    """The owner accepts and records a first conversation in which the person consents."""
+    in_inbox(gateway, owner, referral_id, status="requested")
+    owner_action(gateway, owner, referral_id, "accept")
+    talk = {"reached": True, "knew_of_signal": True, "consents_to_support": True, **conversation}
+    return owner_action(gateway, owner, referral_id, "first-conversation", talk)

@@ -18,7 +18,13 @@ from aiokafka.admin import AIOKafkaAdminClient
 from schakel.contracts.topics import PRODUCED_BY, REFERRAL_EVENTS
 from schakel_dev.stack import Stack
 from tests.contract.validators import ContractViolation, RecordChecker, openapi_problems
-from tests.e2e.conftest import eventually, login
+from tests.e2e.conftest import (
+    OWNER_ACCOUNTS,
+    eventually,
+    login,
+    referral_id_of,
+    take_up,
+)
 
 pytestmark = pytest.mark.e2e
 SIGNALS = 3
@@ -128,6 +134,20 @@ def _send(gateway: httpx.Client) -> list[str]:
     return correlations
 
 
+def _take_up_each(gateway: httpx.Client, auditor: dict[str, str], correlations: list[str]) -> None:
+    """Each owner accepts its referral and talks with the person, who consents: only then
+    does matching propose (or waitlist)."""
+    for correlation in correlations:
+        referral_id = referral_id_of(gateway, auditor, correlation)
+
+        def owned(referral_id: str = referral_id) -> str | None:
+            found = gateway.get(f"/api/v1/referrals/{referral_id}", headers=auditor)
+            return found.json().get("owner_organisation") if found.is_success else None
+
+        owner = eventually(owned, what=f"an owner for {referral_id}")
+        take_up(gateway, login(gateway, OWNER_ACCOUNTS[owner]), referral_id)
+
+
 def _archived(
     gateway: httpx.Client, auditor: dict[str, str], correlations: list[str]
 ) -> dict[str, list[dict[str, Any]]]:
@@ -167,6 +187,7 @@ def test_every_record_the_pipeline_wrote_is_a_valid_cloudevent_of_its_published_
 ) -> None:
     correlations = _send(gateway)
     auditor = login(gateway, "auditor")
+    _take_up_each(gateway, auditor, correlations)
 
     def through() -> bool:
         """Every signal and the referral reached an outcome (then feedback follows)."""
@@ -190,8 +211,10 @@ def test_every_record_the_pipeline_wrote_is_a_valid_cloudevent_of_its_published_
     assert len(result.mine) == len(result.archived) >= 4 * len(correlations)
     assert {
         "nl.schakel.referral.received.v2",
-        "nl.schakel.referral.triaged.v1",
-        "nl.schakel.referral.feedback-recorded.v1",
+        "nl.schakel.referral.triaged.v2",
+        "nl.schakel.referral.accepted.v1",
+        "nl.schakel.referral.first-conversation-recorded.v1",
+        "nl.schakel.referral.feedback-recorded.v2",
     } <= set(result.mine.values())
     assert OUTCOMES & set(result.mine.values())
     print(
