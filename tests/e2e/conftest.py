@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
 import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from schakel_dev.stack import Stack
 
@@ -119,3 +123,61 @@ def take_up(
     owner_action(gateway, owner, referral_id, "accept")
     talk = {"reached": True, "knew_of_signal": True, "consents_to_support": True, **conversation}
     return owner_action(gateway, owner, referral_id, "first-conversation", talk)
+
+
+@dataclass(frozen=True)
+class Record:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: list[tuple[str, bytes | None]]
+
+    @property
+    def where(self) -> str:
+        return f"{self.topic}/{self.partition}/{self.offset}"
+
+    def header(self, name: str) -> str | None:
+        raw = dict(self.headers).get(name)
+        return raw.decode("utf-8", "replace") if raw is not None else None
+
+
+def whole_topic(bootstrap_servers: str, topic: str) -> list[Record]:
+    """Every record of ``topic`` from its start to the end offsets read first; no consumer
+    group, so nothing is committed and no other reader is disturbed."""
+    return asyncio.run(_whole_topic(bootstrap_servers, topic))
+
+
+async def _whole_topic(bootstrap_servers: str, topic: str) -> list[Record]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        [described] = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    partitions = [TopicPartition(topic, p["partition"]) for p in described["partitions"]]
+    assert partitions, described
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap_servers, group_id=None, enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends: dict[TopicPartition, int] = await consumer.end_offsets(partitions)
+        records: list[Record] = []
+        for _ in range(240):  # at most a minute of quarter-second polls
+            if all([await consumer.position(tp) >= ends[tp] for tp in partitions]):
+                break
+            for tp, batch in (await consumer.getmany(*partitions, timeout_ms=250)).items():
+                records += [
+                    Record(topic, tp.partition, r.offset, r.key, r.value, list(r.headers))
+                    for r in batch
+                    if r.offset < ends[tp]
+                ]
+        else:
+            raise AssertionError(f"{topic} not read to its end offsets {ends} within a minute")
+        return records
+    finally:
+        await consumer.stop()

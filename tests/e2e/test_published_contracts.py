@@ -5,15 +5,12 @@ the published JSON Schemas (tests/contract/validators.py)."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 
 from schakel.contracts.topics import PRODUCED_BY, REFERRAL_EVENTS
 from schakel_dev.stack import Stack
@@ -24,6 +21,7 @@ from tests.e2e.conftest import (
     login,
     referral_id_of,
     take_up,
+    whole_topic,
 )
 
 pytestmark = pytest.mark.e2e
@@ -39,59 +37,6 @@ def test_the_gateways_openapi_document_is_valid(gateway: httpx.Client) -> None:
     for public in ("/api/v1/auth/token", "/api/v1/signals", "/api/v1/referrals"):
         assert public in document["paths"], sorted(document["paths"])
     assert openapi_problems(document) == []
-
-
-@dataclass(frozen=True)
-class Record:
-    partition: int
-    offset: int
-    key: bytes | None
-    value: bytes | None
-    headers: list[tuple[str, bytes | None]]
-
-    @property
-    def where(self) -> str:
-        return f"{REFERRAL_EVENTS}/{self.partition}/{self.offset}"
-
-    def header(self, name: str) -> str | None:
-        raw = dict(self.headers).get(name)
-        return raw.decode("utf-8", "replace") if raw is not None else None
-
-
-async def _whole_topic(bootstrap_servers: str, topic: str) -> list[Record]:
-    """Every record of ``topic`` from its start to the end offsets read first; no consumer
-    group, so nothing is committed and no other reader is disturbed."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
-    await admin.start()
-    try:
-        [described] = await admin.describe_topics([topic])
-    finally:
-        await admin.close()
-    partitions = [TopicPartition(topic, p["partition"]) for p in described["partitions"]]
-    assert partitions, described
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap_servers, group_id=None, enable_auto_commit=False
-    )
-    await consumer.start()
-    try:
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        ends: dict[TopicPartition, int] = await consumer.end_offsets(partitions)
-        records: list[Record] = []
-        for _ in range(240):  # at most a minute of quarter-second polls
-            if all([await consumer.position(tp) >= ends[tp] for tp in partitions]):
-                break
-            for tp, batch in (await consumer.getmany(*partitions, timeout_ms=250)).items():
-                records += [
-                    Record(tp.partition, r.offset, r.key, r.value, list(r.headers))
-                    for r in batch
-                    if r.offset < ends[tp]
-                ]
-        else:
-            raise AssertionError(f"{topic} not read to its end offsets {ends} within a minute")
-        return records
-    finally:
-        await consumer.stop()
 
 
 @dataclass(frozen=True)
@@ -161,7 +106,7 @@ def _archived(
 def _read_and_check(
     stack: Stack, checker: RecordChecker, archive: dict[str, list[dict[str, Any]]]
 ) -> Round:
-    records = asyncio.run(_whole_topic(stack.kafka_bootstrap_servers, REFERRAL_EVENTS))
+    records = whole_topic(stack.kafka_bootstrap_servers, REFERRAL_EVENTS)
     checked, foreign, violations, mine = 0, [], [], {}
     for record in records:
         producer = PIPELINE_SOURCES.get(record.header("ce_source") or "")
