@@ -4,10 +4,11 @@ then the HTTP API of owner actions and the inbox over MongoDB."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -42,7 +43,7 @@ from schakel.followup.domain.log import LogEntry
 from schakel.followup.domain.state import Escalation, Proposal, Referral, Support
 from schakel.followup.handlers import Ports, Setup, follow
 from schakel.platform.auth import Principal, Role, issue_token
-from schakel.platform.mongo import MongoStore
+from schakel.platform.mongo import MongoStore, Transaction
 from schakel.platform.settings import DEV_AUTH_SECRET
 from tests import payloads
 from tests.backends import BACKENDS, Backend, FakeBackend, MongoBackend, scratch_store
@@ -109,14 +110,27 @@ def complete(referral_id: str = "ref-1") -> Referral:
     )
 
 
-@pytest.fixture(params=BACKENDS)
-async def referrals(request: pytest.FixtureRequest) -> AsyncIterator[Backend[ReferralStore]]:
+P = TypeVar("P")
+
+
+@asynccontextmanager
+async def either(
+    request: pytest.FixtureRequest, fake: P, adapter: Callable[[Transaction], P]
+) -> AsyncIterator[Backend[P]]:
+    """The fake, or the MongoDB adapter on a database with followup's indexes."""
     if request.param == "fake":
-        yield FakeBackend(FakeReferrals())
+        yield FakeBackend(fake)
         return
     async with scratch_store(request.getfixturevalue("mongodb_uri")) as store:
         await prepare(store)
-        yield MongoBackend(store, MongoReferrals)
+        yield MongoBackend(store, adapter)
+
+
+@pytest.fixture(params=BACKENDS)
+async def referrals(request: pytest.FixtureRequest) -> AsyncIterator[Backend[ReferralStore]]:
+    fake: ReferralStore = FakeReferrals()
+    async with either(request, fake, MongoReferrals) as backend:
+        yield backend
 
 
 def entry(event_id: str) -> LogEntry:
@@ -165,12 +179,9 @@ async def test_a_save_on_a_stale_read_is_refused(referrals: Backend[ReferralStor
 
 @pytest.fixture(params=BACKENDS)
 async def deadlines(request: pytest.FixtureRequest) -> AsyncIterator[Backend[DeadlineStore]]:
-    if request.param == "fake":
-        yield FakeBackend(FakeDeadlines())
-        return
-    async with scratch_store(request.getfixturevalue("mongodb_uri")) as store:
-        await prepare(store)
-        yield MongoBackend(store, MongoDeadlines)
+    fake: DeadlineStore = FakeDeadlines()
+    async with either(request, fake, MongoDeadlines) as backend:
+        yield backend
 
 
 def level(deadline_id: str, referral_id: str = "ref-1", due: timedelta = timedelta()) -> Pending:
