@@ -148,7 +148,14 @@ def test_a_social_broker_takes_a_gp_referral_from_the_inbox_to_an_outcome(
             assert step in history
         page.screenshot(path=tmp_path / "4-closed.png", full_page=True)
 
-        # The signaler's receipt page (for a prescription: the GP's patient's code).
+        # The signaler's receipt page (for a prescription: the GP's patient's code), once
+        # feedback has followed the close (it is a projection of the events, a moment later).
+        eventually(
+            lambda: (
+                gateway.get(f"/api/v1/signals/{receipt}/status").json().get("stage") == "afgesloten"
+            ),
+            what="the close on the public status",
+        )
         page.goto(f"{base}/ontvangen/{receipt}")
         receipt_text = page.locator("main").inner_text()
         page.screenshot(path=tmp_path / "5-receipt.png", full_page=True)
@@ -166,14 +173,23 @@ def test_a_social_broker_takes_a_gp_referral_from_the_inbox_to_an_outcome(
 
 def gp_sees_the_outcome(gateway: httpx.Client, referral_id: str, gp: dict[str, str]) -> None:
     """What the referring GP practice can read after the close."""
-    referral = gateway.get(f"/api/v1/referrals/{referral_id}", headers=gp)
-    assert referral.status_code == 200, referral.text
-    assert referral.json()["owner_organisation"] == OWNER
-    # TODO(issue 10 feedback): feedback's GP view must show the outcome once it follows the
-    # lifecycle: assert referral.json() says the referral was closed with outcome
-    # "hulp_gekregen" (accepted by sociaal-makelaars-overvecht), and that
-    # GET /api/v1/fhir/Task/{referral_id} answers a Task with status "completed" and
-    # statusReason "hulp_gekregen".
+
+    def closed_view() -> dict[str, Any] | None:
+        referral = gateway.get(f"/api/v1/referrals/{referral_id}", headers=gp)
+        assert referral.status_code == 200, referral.text
+        view: dict[str, Any] = referral.json()
+        return view if view.get("outcome") else None
+
+    view = eventually(closed_view, what="the outcome in the GP's view of the referral")
+    assert view["owner_organisation"] == OWNER
+    assert (view["task_status"], view["outcome"]) == ("completed", "hulp_gekregen")
+    assert view["accepted_by"]["organisation"] == OWNER
+    task = gateway.get(f"/api/v1/fhir/Task/{referral_id}", headers=gp)
+    assert task.status_code == 200, task.text
+    assert task.headers["content-type"].startswith("application/fhir+json")
+    assert task.json()["resourceType"] == "Task"
+    assert task.json()["status"] == "completed"
+    assert task.json()["statusReason"]["coding"][0]["code"] == "hulp_gekregen"
 
     def closed_event() -> dict[str, Any] | None:
         timeline = gateway.get(f"/api/v1/referrals/{referral_id}/timeline", headers=gp)
@@ -193,6 +209,4 @@ def receipt_says_closed(receipt_text: str) -> None:
     assert "Uw code" in receipt_text
     assert "Wordt verwerkt" not in receipt_text  # routed: a stage is shown, not "pending"
     assert "Brouwer" not in receipt_text and "Overvecht" not in receipt_text
-    # TODO(issue 10 feedback): once feedback follows the lifecycle, the receipt page must say
-    # the report was closed ("afgerond"), in plain words and without the outcome's details:
-    # assert "afgerond" in receipt_text.lower()
+    assert "Uw melding is afgesloten" in receipt_text

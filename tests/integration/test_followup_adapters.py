@@ -4,38 +4,50 @@ then the HTTP API of owner actions and the inbox over MongoDB."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
 
 from schakel.contracts.envelope import EventEnvelope, new_event
-from schakel.contracts.events import Offer
+from schakel.contracts.events import Offer, Signaler
 from schakel.contracts.lifecycle import Wishes
+from schakel.contracts.receipts import receipt_hash
 from schakel.contracts.vocabulary import (
     BusinessStatus,
+    Channel,
     DeadlineKind,
     DietNeed,
     EscalationLevel,
     OfferKind,
     Route,
+    SignalerRole,
     TaskStatus,
     Urgency,
 )
-from schakel.followup.adapters import MongoReferrals, ReferralStore, StaleReferral, prepare
+from schakel.followup.adapters import (
+    DeadlineStore,
+    MongoDeadlines,
+    MongoReferrals,
+    ReferralStore,
+    StaleReferral,
+    prepare,
+)
 from schakel.followup.app import FollowupSettings, build
+from schakel.followup.domain.deadlines import Pending, Within
 from schakel.followup.domain.log import LogEntry
 from schakel.followup.domain.state import Escalation, Proposal, Referral, Support
-from schakel.followup.handlers import follow
+from schakel.followup.handlers import Ports, Setup, follow
 from schakel.platform.auth import Principal, Role, issue_token
-from schakel.platform.mongo import MongoStore
+from schakel.platform.mongo import MongoStore, Transaction
 from schakel.platform.settings import DEV_AUTH_SECRET
 from tests import payloads
 from tests.backends import BACKENDS, Backend, FakeBackend, MongoBackend, scratch_store
-from tests.fakes.followup import FakeReferrals
+from tests.fakes.followup import FakeDeadlines, FakeReferrals
 from tests.unit.test_followup_machine import received
 
 pytestmark = pytest.mark.integration
@@ -82,22 +94,43 @@ def complete(referral_id: str = "ref-1") -> Referral:
         escalations=(Escalation(EscalationLevel.COORDINATOR, "buurtteam-overvecht", T0),),
         concerns=1,
         last_concern_at=T0,
+        assign_within_hours=72,
+        stage_since=T0 + timedelta(hours=2),
+        last_check_in_at=T0 + timedelta(days=1),
+        concern_open=True,
+        deadline_key="2026.12-1:resume@2026-12-01T11:30:00.250000+00:00",
+        deadline_rule="resume",
         next_due_at=T0 + timedelta(days=2),
         next_due_kind=DeadlineKind.RESUME,
+        deadline_level=EscalationLevel.HERINNERING,
+        next_escalation_at=T0 + timedelta(days=9),
         updated_at=T0,
         version=7,
         history=("ev-1", "ev-2"),
     )
 
 
-@pytest.fixture(params=BACKENDS)
-async def referrals(request: pytest.FixtureRequest) -> AsyncIterator[Backend[ReferralStore]]:
+P = TypeVar("P")
+
+
+@asynccontextmanager
+async def either(
+    request: pytest.FixtureRequest, fake: P, adapter: Callable[[Transaction], P]
+) -> AsyncIterator[Backend[P]]:
+    """The fake, or the MongoDB adapter on a database with followup's indexes."""
     if request.param == "fake":
-        yield FakeBackend(FakeReferrals())
+        yield FakeBackend(fake)
         return
     async with scratch_store(request.getfixturevalue("mongodb_uri")) as store:
         await prepare(store)
-        yield MongoBackend(store, MongoReferrals)
+        yield MongoBackend(store, adapter)
+
+
+@pytest.fixture(params=BACKENDS)
+async def referrals(request: pytest.FixtureRequest) -> AsyncIterator[Backend[ReferralStore]]:
+    fake: ReferralStore = FakeReferrals()
+    async with either(request, fake, MongoReferrals) as backend:
+        yield backend
 
 
 def entry(event_id: str) -> LogEntry:
@@ -141,6 +174,64 @@ async def test_a_save_on_a_stale_read_is_refused(referrals: Backend[ReferralStor
     assert [e.event_id for e in log] == ["ev-1", "ev-2"]
 
 
+# --- the DeadlineStore contract -------------------------------------------------------------
+
+
+@pytest.fixture(params=BACKENDS)
+async def deadlines(request: pytest.FixtureRequest) -> AsyncIterator[Backend[DeadlineStore]]:
+    fake: DeadlineStore = FakeDeadlines()
+    async with either(request, fake, MongoDeadlines) as backend:
+        yield backend
+
+
+def level(deadline_id: str, referral_id: str = "ref-1", due: timedelta = timedelta()) -> Pending:
+    return Pending(
+        deadline_id=deadline_id,
+        referral_id=referral_id,
+        key="2026.12-1:accept@2026-12-01T09:30:00.250000+00:00",
+        rule_id="accept",
+        kind=DeadlineKind.ACCEPT,
+        level=EscalationLevel.COORDINATOR,
+        due_at=T0 + due,
+        deadline_due_at=T0,
+        escalate_after=Within(working_days=2),
+        policy_version="2026.12-1",
+    )
+
+
+async def test_a_level_is_claimed_once_and_only_when_due(
+    deadlines: Backend[DeadlineStore],
+) -> None:
+    await deadlines.run(lambda port: port.add(level("dl-1", due=timedelta(hours=1))))
+
+    early = await deadlines.run(lambda port: port.claim("dl-1", T0))
+    due = await deadlines.run(lambda port: port.claim("dl-1", T0 + timedelta(hours=1)))
+    again = await deadlines.run(lambda port: port.claim("dl-1", T0 + timedelta(hours=2)))
+
+    assert early is None and again is None
+    assert due == level("dl-1", due=timedelta(hours=1))
+    assert await deadlines.run(lambda port: port.claim("dl-unknown", T0)) is None
+
+
+async def test_cancelled_levels_never_fire_and_other_referrals_keep_theirs(
+    deadlines: Backend[DeadlineStore],
+) -> None:
+    levels = (level("dl-1"), level("dl-2", due=timedelta(days=1)), level("dl-3", "ref-2"))
+
+    async def add_all(port: DeadlineStore) -> None:
+        for pending in levels:
+            await port.add(pending)
+
+    await deadlines.run(add_all)
+
+    await deadlines.run(lambda port: port.cancel_pending("ref-1"))
+
+    later = T0 + timedelta(days=2)
+    assert await deadlines.run(lambda port: port.claim("dl-1", later)) is None
+    assert await deadlines.run(lambda port: port.pending_for("ref-1")) == []
+    assert await deadlines.run(lambda port: port.pending_for("ref-2")) == [level("dl-3", "ref-2")]
+
+
 # --- the HTTP API over MongoDB --------------------------------------------------------------
 
 OWNER = "sociaal-makelaars-overvecht"
@@ -155,14 +246,17 @@ MAKELAAR = token(OWNER)
 
 
 class Api:
-    def __init__(self, store: MongoStore, client: httpx.AsyncClient) -> None:
+    def __init__(self, store: MongoStore, client: httpx.AsyncClient, setup: Setup) -> None:
         self.store = store
         self.client = client
+        self.setup = setup
 
-    async def routed(self, urgency: Urgency = Urgency.ROUTINE, consent: bool = True) -> str:
+    async def routed(
+        self, urgency: Urgency = Urgency.ROUTINE, consent: bool = True, **signal: Any
+    ) -> str:
         referral_id = f"ref-{uuid.uuid4().hex[:10]}"
         first = new_event(
-            received(consent).model_copy(update={"referral_id": referral_id}),
+            received(consent).model_copy(update={"referral_id": referral_id, **signal}),
             source="/schakel/intake",
             subject=referral_id,
         )
@@ -175,7 +269,9 @@ class Api:
         return referral_id
 
     async def follow(self, event: EventEnvelope[Any]) -> None:
-        await self.store.transaction(lambda tx: follow(event, MongoReferrals(tx), tx.emit, T0))
+        await self.store.transaction(
+            lambda tx: follow(event, Ports.of(tx), self.setup, tx.emit, T0)
+        )
 
     async def post(
         self,
@@ -201,7 +297,7 @@ async def api(mongodb_uri: str) -> AsyncIterator[Api]:
     transport = httpx.ASGITransport(app=app)
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://followup") as client:
-            yield Api(store, client)
+            yield Api(store, client, app.state.setup)
     finally:
         await store.client.drop_database(database)
         await store.close()
@@ -288,3 +384,94 @@ async def test_the_inbox_puts_the_most_urgent_first(api: Api) -> None:
         "nl.schakel.referral.received.v2",
         "nl.schakel.referral.triaged.v2",
     ]
+
+
+# --- concerns ---------------------------------------------------------------------------------
+
+GP = "huisartsenpraktijk-overvecht"
+RECEIPT = "K7QM-4XPD"
+
+
+async def concern(api: Api, body: dict[str, Any], headers: dict[str, str] | None = None) -> Any:
+    return await api.client.post(
+        "/api/v1/concerns",
+        json={"observations": ["ondervoeding"], **body},
+        headers=headers or {},
+    )
+
+
+async def test_a_helper_reports_with_the_code_the_owner_got_and_learns_nothing_more(
+    api: Api,
+) -> None:
+    referral_id = await api.routed()
+    await api.post(referral_id, "accept")
+    await api.post(referral_id, "first-conversation", {"consents_to_support": True})
+    started = await api.post(referral_id, "support/start", {"kind": "maatje"})
+    assert started.status_code == 200, started.text
+    code = started.json()["helper_code"]
+    assert code.startswith("H")
+
+    reported = await concern(
+        api, {"helper_code": f" {code.lower()} ", "note": "Eet niet, ziet grauw"}
+    )
+
+    assert reported.status_code == 202, reported.text
+    assert set(reported.json()) == {"concern_id", "received"}  # not even the referral id
+    shown = (await api.client.get(f"/api/v1/inbox/{referral_id}", headers=MAKELAAR)).json()
+    assert (shown["concern_open"], shown["concerns"]) == (True, 1)
+    assert shown["history"][-1]["note"] == "Eet niet, ziet grauw"
+    assert shown["history"][-1]["actor_role"] == "hulpverlener"
+    rows = await api.store.db["outbox"].find({"event_type": {"$regex": "concern"}}).to_list()
+    assert len(rows) == 1 and b"grauw" not in bytes(rows[0]["value"])  # the note stays here
+    stored = await api.store.db["referrals"].find_one({"_id": referral_id})
+    assert stored is not None and code not in str(stored)  # only its hash is kept
+
+
+async def test_the_referring_gp_and_a_receipt_holder_report_the_owner_too(api: Api) -> None:
+    referral_id = await api.routed(
+        channel=Channel.WELZIJN_OP_RECEPT,
+        signaler=Signaler(role=SignalerRole.HUISARTS, organisation=GP),
+        receipt_hash=receipt_hash(RECEIPT),
+    )
+    gp = token(GP, Role.HUISARTS)
+
+    by_gp = await concern(api, {"referral_id": referral_id}, gp)
+    by_receipt = await concern(api, {"receipt": RECEIPT.lower()})
+    by_owner = await concern(api, {"referral_id": referral_id}, MAKELAAR)
+
+    assert [r.status_code for r in (by_gp, by_receipt, by_owner)] == [202, 202, 202]
+    assert by_gp.json()["referral_id"] == referral_id
+    assert "referral_id" not in by_receipt.json()
+    shown = (await api.client.get(f"/api/v1/inbox/{referral_id}", headers=MAKELAAR)).json()
+    assert [h["actor_role"] for h in shown["history"][-3:]] == [
+        "huisarts",
+        "signaler",
+        "sociaal_makelaar",
+    ]
+
+
+async def test_no_one_else_finds_a_referral_to_report_on(api: Api) -> None:
+    referral_id = await api.routed()
+    other = token("sociaal-makelaars-noordwest")
+
+    answers = [
+        await concern(api, {"referral_id": referral_id}, other),
+        await concern(api, {"referral_id": referral_id}),  # anonymous: an id is not enough
+        await concern(api, {"helper_code": "HAAAA-BBBB"}),
+        await concern(api, {"receipt": "NOPE-NOPE"}),
+    ]
+
+    assert [a.status_code for a in answers] == [404] * 4
+    assert len({a.json()["detail"] for a in answers}) == 1  # told alike
+    both = await concern(api, {"referral_id": referral_id, "receipt": RECEIPT}, MAKELAAR)
+    assert both.status_code == 422
+
+
+async def test_a_concern_about_a_closed_referral_asks_for_a_new_signal(api: Api) -> None:
+    referral_id = await api.routed()
+    await api.post(referral_id, "accept")
+    await api.post(referral_id, "close", {"outcome": "hulp_gekregen"})
+
+    late = await concern(api, {"referral_id": referral_id}, MAKELAAR)
+
+    assert late.status_code == 409 and "new signal" in late.json()["detail"]

@@ -26,20 +26,22 @@ from schakel.contracts.vocabulary import (
     SignalerRole,
     Urgency,
 )
-from schakel.followup import api
+from schakel.followup import policy
+from schakel.followup.api import owners as api
 from schakel.followup.domain import commands as c
 from schakel.followup.domain.state import Referral
-from schakel.followup.handlers import act, follow
+from schakel.followup.handlers import Ports, Setup, act, follow
 from schakel.followup.views import inbox_item, inbox_order, referral_detail
 from schakel.platform.auth import Principal, Role, verify_token
 from tests import payloads
-from tests.fakes.followup import FakeReferrals
+from tests.fakes.followup import FakeDeadlines, FakeReferrals
 from tests.unit.test_followup_machine import COORDINATION_POINT as POINT
 from tests.unit.test_followup_machine import NOW as NOW
 from tests.unit.test_followup_machine import OFFER
 from tests.unit.test_followup_machine import OWNER as OWNER
 
 Make = Callable[[Actor, Any], c.Command]
+SETUP = Setup(policy.load(), POINT)
 # Each action's path, body model and command, as ``schakel.followup.api`` registers them.
 ACTIONS: dict[str, tuple[type[BaseModel], Make]] = {
     "accept": (api.NoteOnly, lambda actor, _: c.Accept(actor)),
@@ -90,8 +92,13 @@ class FakeFollowup:
 
     secret: str
     referrals: FakeReferrals = field(default_factory=FakeReferrals)
+    deadlines: FakeDeadlines = field(default_factory=FakeDeadlines)
     seen: Seen = field(default_factory=list)
     down: bool = False
+
+    @property
+    def ports(self) -> Ports:
+        return Ports(self.referrals, self.deadlines)
 
     async def route(
         self,
@@ -144,7 +151,7 @@ class FakeFollowup:
 
     async def _follow(self, payload: Any) -> None:
         event = new_event(payload, source="/schakel/test", subject=payload.referral_id)
-        await follow(event, self.referrals, lambda _: None, NOW)
+        await follow(event, self.ports, SETUP, lambda _: None, NOW)
 
     async def _act(
         self, principal: Principal, referral_id: str, path: str, body: dict[str, Any]
@@ -165,9 +172,10 @@ class FakeFollowup:
         if not api.may_act(principal, state, command):
             return 403, {"detail": "only the owning organisation acts on this referral"}
         done = await act(
-            self.referrals, referral_id, command, NOW, lambda _: None, body.get("note")
+            self.ports, SETUP, referral_id, command, NOW, lambda _: None, body.get("note")
         )
-        return api._answer(done, referral_id, await self.referrals.log(referral_id), NOW)
+        answer = api._answer(done, referral_id, await self.referrals.log(referral_id), NOW)
+        return answer.status_code, answer.body
 
     def app(self) -> FastAPI:
         app = FastAPI(title="fake followup")

@@ -21,16 +21,22 @@ def _plain(value: Any) -> Any:
     return _JSON.dump_python(value, mode="json")
 
 
-def inbox_order(state: Referral) -> tuple[int, datetime, datetime]:
-    """Most urgent first, then the deadline that comes first, then the oldest."""
+def inbox_order(state: Referral) -> tuple[int, bool, datetime, datetime]:
+    """Most urgent first, an open concern before the rest, then the deadline that comes
+    first, then the oldest."""
     far = datetime.max.replace(tzinfo=UTC)
     received = state.facts.received_at if state.facts else (state.assigned_at or far)
     due = state.next_due_at or far
-    return (-URGENCY_ORDER.index(state.urgency), _aware(due), _aware(received))
+    urgency = -URGENCY_ORDER.index(state.urgency)
+    return (urgency, not state.concern_open, _aware(due), _aware(received))
 
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def overdue(state: Referral, now: datetime) -> bool:
+    return state.next_due_at is not None and _aware(state.next_due_at) <= now
 
 
 def inbox_item(state: Referral, now: datetime) -> dict[str, Any]:
@@ -68,8 +74,13 @@ def inbox_item(state: Referral, now: datetime) -> dict[str, Any]:
         else {
             "kind": _plain(state.next_due_kind),
             "due_at": _plain(state.next_due_at),
-            "overdue": _aware(state.next_due_at) <= now,
+            "overdue": overdue(state, now),
+            "rule_id": state.deadline_rule,
+            "escalated": _plain(state.deadline_level),
+            "next_escalation_at": _plain(state.next_escalation_at),
         },
+        "overdue": overdue(state, now),
+        "concern_open": state.concern_open,
         "allowed_actions": allowed_actions(state),
     }
 
