@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -26,6 +28,19 @@ def stack(
     run_dir = tmp_path_factory.mktemp("stack")
     with Stack(kafka_bootstrap_servers, mongodb_uri, run_dir, free_ports=True) as running:
         yield running
+
+
+@pytest.fixture
+def screenshots(request: pytest.FixtureRequest) -> Path:
+    """Where a browser test keeps its screenshots: test artefacts, never committed.
+
+    ``.artefacts/screenshots/<test>/`` in the checkout (``SCHAKEL_ARTEFACTS_DIR`` moves it), so
+    they outlive pytest's temporary directories and CI can keep them.
+    """
+    root = Path(os.environ.get("SCHAKEL_ARTEFACTS_DIR", ".artefacts"))
+    folder = root / "screenshots" / re.sub(r"[^\w.-]+", "_", request.node.name)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture(scope="package")

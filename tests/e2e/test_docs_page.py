@@ -82,7 +82,7 @@ def listed_operations(page: Page) -> set[tuple[str, str]]:
 
 
 def test_swagger_ui_lists_every_public_operation_without_internet(
-    stack: Stack, tmp_path: Path
+    stack: Stack, tmp_path: Path, screenshots: Path
 ) -> None:
     expected = {(m, r.path) for r in forwarded_routes() for m in r.methods or ()} | {LOGIN}
     errors: list[str] = []
@@ -94,7 +94,7 @@ def test_swagger_ui_lists_every_public_operation_without_internet(
         page.wait_for_function(
             f"document.querySelectorAll('.opblock').length >= {len(expected)}", timeout=WAIT_MS
         )
-        page.screenshot(path=tmp_path / "docs.png", full_page=True)
+        page.screenshot(path=screenshots / "docs.png", full_page=True)
 
         assert "schakel" in page.inner_text(".swagger-ui .info .title")
         assert listed_operations(page) == expected
@@ -104,7 +104,7 @@ def test_swagger_ui_lists_every_public_operation_without_internet(
 
 
 def test_swagger_ui_logs_in_with_the_password_form_and_calls_an_endpoint(
-    stack: Stack, tmp_path: Path
+    stack: Stack, tmp_path: Path, screenshots: Path
 ) -> None:
     """The OAuth2 password form against the token endpoint, then the token in "Authorize"
     and an authenticated call: all from the page, with the internet cut off."""
@@ -119,7 +119,7 @@ def test_swagger_ui_logs_in_with_the_password_form_and_calls_an_endpoint(
         )
         for name, value in (("username", "auditor"), ("password", "demo-auditor")):
             login.locator(f'tr[data-property-name="{name}"] input[type=text]').fill(value)
-        token = json.loads(execute(login, tmp_path / "login.png"))["access_token"]
+        token = json.loads(execute(login, screenshots / "login.png"))["access_token"]
 
         page.locator(".btn.authorize").first.click()
         page.locator("#auth-bearer-value").fill(token)
@@ -127,7 +127,7 @@ def test_swagger_ui_logs_in_with_the_password_form_and_calls_an_endpoint(
         page.locator(".auth-btn-wrapper .btn-done").first.click()
         verify = operation(page, "get", "/api/v1/audit/verify")
         verify.locator(".try-out__btn").click()
-        checked = json.loads(execute(verify, tmp_path / "verify.png"))  # auditors only
+        checked = json.loads(execute(verify, screenshots / "verify.png"))  # auditors only
 
         assert "intact" in checked["report"]
     assert refused == []

@@ -77,7 +77,7 @@ def confirmation(page: Page) -> str:
 
 
 def test_a_social_broker_takes_a_gp_referral_from_the_inbox_to_an_outcome(
-    stack: Stack, gateway: httpx.Client, tmp_path: Path
+    stack: Stack, gateway: httpx.Client, tmp_path: Path, screenshots: Path
 ) -> None:
     base = stack["gateway"].url
     referral_id, receipt, gp = send_prescription(gateway)
@@ -91,7 +91,7 @@ def test_a_social_broker_takes_a_gp_referral_from_the_inbox_to_an_outcome(
         find_in_inbox(page, base, referral_id)
         card = page.locator("li.card", has=page.locator(f'a[href="/inbox/{referral_id}"]'))
         assert "Nieuw: wacht op aannemen" in card.inner_text()
-        page.screenshot(path=tmp_path / "1-inbox.png", full_page=True)
+        page.screenshot(path=screenshots / "1-inbox.png", full_page=True)
 
         page.locator(f'a[href="/inbox/{referral_id}"]').click()
         page.wait_for_url(f"{base}/inbox/{referral_id}")
@@ -100,7 +100,7 @@ def test_a_social_broker_takes_a_gp_referral_from_the_inbox_to_an_outcome(
         assert "huisartsenpraktijk-overvecht" in shown
         assert "Brouwer" not in shown and "06 1000 0099" not in shown  # pseudonymous
         assert "via intake" in shown  # where the contact details will come from
-        page.screenshot(path=tmp_path / "2-referral.png", full_page=True)
+        page.screenshot(path=screenshots / "2-referral.png", full_page=True)
 
         # Accept with the keyboard only: open the form, type a note, send.
         page.locator("#actie-accept summary").focus()
@@ -135,7 +135,7 @@ def test_a_social_broker_takes_a_gp_referral_from_the_inbox_to_an_outcome(
         page.wait_for_load_state()
         note = page.locator("#actie-close .field.has-error")
         assert "Schrijf bij ‘anders’ in de notitie" in note.inner_text()
-        page.screenshot(path=tmp_path / "3-close-explained.png", full_page=True)
+        page.screenshot(path=screenshots / "3-close-explained.png", full_page=True)
 
         page.check("#close-outcome-hulp-gekregen")
         page.select_option("#close-djg-score", "2")
@@ -146,7 +146,7 @@ def test_a_social_broker_takes_a_gp_referral_from_the_inbox_to_an_outcome(
         history = page.locator("ol.history").inner_text()
         for step in ("Aangenomen", "Niet bereikt", "Eerste gesprek", "Afgesloten"):
             assert step in history
-        page.screenshot(path=tmp_path / "4-closed.png", full_page=True)
+        page.screenshot(path=screenshots / "4-closed.png", full_page=True)
 
         # The signaler's receipt page (for a prescription: the GP's patient's code), once
         # feedback has followed the close (it is a projection of the events, a moment later).
@@ -158,7 +158,7 @@ def test_a_social_broker_takes_a_gp_referral_from_the_inbox_to_an_outcome(
         )
         page.goto(f"{base}/ontvangen/{receipt}")
         receipt_text = page.locator("main").inner_text()
-        page.screenshot(path=tmp_path / "5-receipt.png", full_page=True)
+        page.screenshot(path=screenshots / "5-receipt.png", full_page=True)
 
         page.goto(f"{base}/inbox")
         page.locator("header form button[type=submit]").click()  # sign out
