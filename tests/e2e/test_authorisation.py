@@ -186,7 +186,7 @@ def _wait_for_the_whole_path(gateway: httpx.Client, auditor: dict[str, str], ref
             state.is_success
             and state.json().get("owner_organisation") is not None
             and proposal.is_success
-            and "nl.schakel.referral.triaged.v1" in types
+            and "nl.schakel.referral.triaged.v2" in types
         )
 
     eventually(done, within=60, what=f"{ref} through triage, matching, feedback and audit")

@@ -217,7 +217,7 @@ def test_two_instances_of_each_consumer_share_the_work_and_survive_one_killed(
     """Scaled out: a second process of each consuming service joins its consumer group (and
     runs its own outbox relay). One of each pair is killed with SIGKILL while signals flow; the
     other takes its partitions over. Still exactly once."""
-    consumers = ("triage", "matching", "feedback", "audit")
+    consumers = ("triage", "matching", "followup", "feedback", "audit")
     twins = {name: twin_of(stack, name) for name in consumers}
     try:
         for twin in twins.values():

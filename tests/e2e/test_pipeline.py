@@ -49,7 +49,7 @@ def test_signal_reaches_every_service_with_one_correlation_id(
     receipt = answer.json()["receipt"]
 
     status = eventually(lambda: status_of(gateway, receipt), what="signaler status")
-    assert status["handled_by"]["nl"] == "een sociaal makelaar of het buurtteam in de wijk"
+    assert status["handled_by"]["nl"] == "een sociaal makelaar of het buurtteam in uw wijk"
     assert "buurtteam-overvecht" not in str(status)  # the owner names district and grade
     for personal in ("Pinas", "3563 AB", "1234 5678", "12345678", "ps-", "ref-"):
         assert personal not in str(status)
@@ -141,7 +141,7 @@ def test_the_public_url_keeps_metrics_for_the_scraper(gateway: httpx.Client, sta
     assert 'schakel_http_requests_total{method="GET",route="/metrics",status="401"}' in scraped.text
 
 
-DEAD_LETTERS = [f"schakel.dlq.{s}" for s in ("triage", "matching", "feedback", "audit")]
+DEAD_LETTERS = [f"schakel.dlq.{s}" for s in ("triage", "matching", "followup", "feedback", "audit")]
 Record = tuple[bytes, bytes, list[tuple[str, bytes]]]  # key, value, headers
 
 

@@ -5,20 +5,24 @@ the published JSON Schemas (tests/contract/validators.py)."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 
 from schakel.contracts.topics import PRODUCED_BY, REFERRAL_EVENTS
 from schakel_dev.stack import Stack
 from tests.contract.validators import ContractViolation, RecordChecker, openapi_problems
-from tests.e2e.conftest import eventually, login
+from tests.e2e.conftest import (
+    OWNER_ACCOUNTS,
+    eventually,
+    login,
+    referral_id_of,
+    take_up,
+    whole_topic,
+)
 
 pytestmark = pytest.mark.e2e
 SIGNALS = 3
@@ -33,59 +37,6 @@ def test_the_gateways_openapi_document_is_valid(gateway: httpx.Client) -> None:
     for public in ("/api/v1/auth/token", "/api/v1/signals", "/api/v1/referrals"):
         assert public in document["paths"], sorted(document["paths"])
     assert openapi_problems(document) == []
-
-
-@dataclass(frozen=True)
-class Record:
-    partition: int
-    offset: int
-    key: bytes | None
-    value: bytes | None
-    headers: list[tuple[str, bytes | None]]
-
-    @property
-    def where(self) -> str:
-        return f"{REFERRAL_EVENTS}/{self.partition}/{self.offset}"
-
-    def header(self, name: str) -> str | None:
-        raw = dict(self.headers).get(name)
-        return raw.decode("utf-8", "replace") if raw is not None else None
-
-
-async def _whole_topic(bootstrap_servers: str, topic: str) -> list[Record]:
-    """Every record of ``topic`` from its start to the end offsets read first; no consumer
-    group, so nothing is committed and no other reader is disturbed."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
-    await admin.start()
-    try:
-        [described] = await admin.describe_topics([topic])
-    finally:
-        await admin.close()
-    partitions = [TopicPartition(topic, p["partition"]) for p in described["partitions"]]
-    assert partitions, described
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap_servers, group_id=None, enable_auto_commit=False
-    )
-    await consumer.start()
-    try:
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        ends: dict[TopicPartition, int] = await consumer.end_offsets(partitions)
-        records: list[Record] = []
-        for _ in range(240):  # at most a minute of quarter-second polls
-            if all([await consumer.position(tp) >= ends[tp] for tp in partitions]):
-                break
-            for tp, batch in (await consumer.getmany(*partitions, timeout_ms=250)).items():
-                records += [
-                    Record(tp.partition, r.offset, r.key, r.value, list(r.headers))
-                    for r in batch
-                    if r.offset < ends[tp]
-                ]
-        else:
-            raise AssertionError(f"{topic} not read to its end offsets {ends} within a minute")
-        return records
-    finally:
-        await consumer.stop()
 
 
 @dataclass(frozen=True)
@@ -128,6 +79,20 @@ def _send(gateway: httpx.Client) -> list[str]:
     return correlations
 
 
+def _take_up_each(gateway: httpx.Client, auditor: dict[str, str], correlations: list[str]) -> None:
+    """Each owner accepts its referral and talks with the person, who consents: only then
+    does matching propose (or waitlist)."""
+    for correlation in correlations:
+        referral_id = referral_id_of(gateway, auditor, correlation)
+
+        def owned(referral_id: str = referral_id) -> str | None:
+            found = gateway.get(f"/api/v1/referrals/{referral_id}", headers=auditor)
+            return found.json().get("owner_organisation") if found.is_success else None
+
+        owner = eventually(owned, what=f"an owner for {referral_id}")
+        take_up(gateway, login(gateway, OWNER_ACCOUNTS[owner]), referral_id)
+
+
 def _archived(
     gateway: httpx.Client, auditor: dict[str, str], correlations: list[str]
 ) -> dict[str, list[dict[str, Any]]]:
@@ -141,7 +106,7 @@ def _archived(
 def _read_and_check(
     stack: Stack, checker: RecordChecker, archive: dict[str, list[dict[str, Any]]]
 ) -> Round:
-    records = asyncio.run(_whole_topic(stack.kafka_bootstrap_servers, REFERRAL_EVENTS))
+    records = whole_topic(stack.kafka_bootstrap_servers, REFERRAL_EVENTS)
     checked, foreign, violations, mine = 0, [], [], {}
     for record in records:
         producer = PIPELINE_SOURCES.get(record.header("ce_source") or "")
@@ -167,6 +132,7 @@ def test_every_record_the_pipeline_wrote_is_a_valid_cloudevent_of_its_published_
 ) -> None:
     correlations = _send(gateway)
     auditor = login(gateway, "auditor")
+    _take_up_each(gateway, auditor, correlations)
 
     def through() -> bool:
         """Every signal and the referral reached an outcome (then feedback follows)."""
@@ -190,8 +156,10 @@ def test_every_record_the_pipeline_wrote_is_a_valid_cloudevent_of_its_published_
     assert len(result.mine) == len(result.archived) >= 4 * len(correlations)
     assert {
         "nl.schakel.referral.received.v2",
-        "nl.schakel.referral.triaged.v1",
-        "nl.schakel.referral.feedback-recorded.v1",
+        "nl.schakel.referral.triaged.v2",
+        "nl.schakel.referral.accepted.v1",
+        "nl.schakel.referral.first-conversation-recorded.v1",
+        "nl.schakel.referral.feedback-recorded.v2",
     } <= set(result.mine.values())
     assert OUTCOMES & set(result.mine.values())
     print(

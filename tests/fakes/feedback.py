@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from schakel.feedback.adapters import lifecycle_from_doc, lifecycle_to_doc
 from schakel.feedback.domain import ReferralState
 from tests.fakes.times import bson_time
 
@@ -30,4 +31,5 @@ def as_bson_keeps_it(state: ReferralState) -> ReferralState:
         updated_at=bson_time(state.updated_at),
         received_at=None if state.received_at is None else bson_time(state.received_at),
         history=tuple(replace(h, time=bson_time(h.time)) for h in state.history),
+        lifecycle=lifecycle_from_doc(lifecycle_to_doc(state.lifecycle)),
     )

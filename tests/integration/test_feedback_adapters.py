@@ -12,13 +12,19 @@ from typing import Any
 import pytest
 
 from schakel.contracts.envelope import EventEnvelope
+from schakel.contracts.events import FeedbackRecorded, ReferrerUpdated
+from schakel.contracts.topics import REFERRAL_EVENTS
 from schakel.contracts.vocabulary import (
+    ActorRole,
+    BusinessStatus,
     Channel,
+    CloseOutcome,
     Grade,
     OfferKind,
     SignalerRole,
     SignalerStage,
     SignalerStatus,
+    TaskStatus,
     Urgency,
 )
 from schakel.feedback.adapters import (
@@ -33,10 +39,13 @@ from schakel.feedback.adapters import (
     state_to_doc,
 )
 from schakel.feedback.domain import (
+    Acceptance,
     HistoryEntry,
+    Lifecycle,
     ProposedSupport,
     ReferralState,
     ReferralStatus,
+    StageReached,
     receipt_hash,
 )
 from schakel.feedback.handlers import follow
@@ -52,6 +61,7 @@ from tests.unit.test_feedback_domain import (
     received,
     triaged,
 )
+from tests.unit.test_feedback_lifecycle import accepted, talked
 
 pytestmark = pytest.mark.integration
 
@@ -89,6 +99,24 @@ def complete(referral_id: str = REFERRAL, at: datetime = T0) -> ReferralState:
             OfferKind.ACTIVITEIT, "Koffie & café-ochtend ☕ bij de Wijkplaats", "Stichting Één"
         ),
         waitlist_reason="geen plek vóór januari — wachtlijst",
+        lifecycle=Lifecycle(
+            task_status=TaskStatus.COMPLETED,
+            business_status=BusinessStatus.SUPPORT_STARTED,
+            status_reason="hulp_gekregen",
+            stages=(
+                StageReached(SignalerStage.ONTVANGEN, at),
+                StageReached(SignalerStage.AFGESLOTEN, later),
+            ),
+            accepted_by=Acceptance(
+                OWNER, "Buurtteam Noordoost – Tuinwijk", ActorRole.COORDINATOR, at
+            ),
+            support_kind=OfferKind.THUISGEKOOKT,
+            support_started_at=at,
+            outcome=CloseOutcome.HULP_GEKREGEN,
+            closed_at=later,
+            djg_score=0,
+            owners=("coordinatiepunt-eenzaamheid", OWNER),
+        ),
         history=(
             HistoryEntry("ev-1", RECEIVED, at),
             HistoryEntry("ev-2", TRIAGED, at + timedelta(minutes=5)),
@@ -128,7 +156,10 @@ def getting(referral_id: str) -> Callable[[ReferralStore], Awaitable[ReferralSta
 def following(
     event: EventEnvelope[Any], emitted: list[EventEnvelope[Any]]
 ) -> Callable[[ReferralStore], Awaitable[None]]:
-    return lambda port: follow(event, port, emitted.append)
+    def emit(caused: EventEnvelope[Any], topic: str = REFERRAL_EVENTS) -> None:
+        emitted.append(caused)
+
+    return lambda port: follow(event, port, emit)
 
 
 @asynccontextmanager
@@ -239,19 +270,24 @@ async def test_each_referral_keeps_its_own_state(referrals: Backend[ReferralStor
 async def test_the_handler_finds_its_earlier_steps_and_records_a_redelivery_once(
     referrals: Backend[ReferralStore],
 ) -> None:
-    steps = [received(), triaged(), match_proposed()]
+    steps = [received(), triaged(), accepted(), talked(), match_proposed()]
     emitted: list[EventEnvelope[Any]] = []
 
-    for step in [*steps, steps[0]]:  # each in its own unit of work, as the consumer runs them
+    for step in [*steps, steps[0], steps[2]]:  # each in its own unit of work, as consumed
         await referrals.run(following(step, emitted))
 
     got = await referrals.run(getting(REFERRAL))
     assert got is not None and got.status is ReferralStatus.MATCH_PROPOSED
+    assert got.lifecycle.accepted_by is not None
     assert [h.event_id for h in got.history] == [s.id for s in steps]
-    assert [e.data.stage for e in emitted] == [
+    assert [e.data.stage for e in emitted if isinstance(e.data, FeedbackRecorded)] == [
         SignalerStage.ONTVANGEN,
         SignalerStage.DOORGEZET,
-        SignalerStage.DOORGEZET,
+        SignalerStage.OPGEPAKT,
+        SignalerStage.IN_CONTACT,
+    ]
+    assert [e.type for e in emitted if isinstance(e.data, ReferrerUpdated)] == [
+        "nl.schakel.referral.referrer-updated.v1"
     ]
 
 

@@ -12,7 +12,7 @@ from aiokafka import AIOKafkaProducer
 from schakel.contracts import EventEnvelope
 from schakel.contracts.events import ReferralReceived
 from schakel.contracts.kafka_binding import from_record, to_record
-from schakel.contracts.topics import consumer_group
+from schakel.contracts.topics import GP_FEEDBACK, REFERRAL_EVENTS, consumer_group
 from schakel.platform.consumer import Delivery
 from schakel.platform.metrics import EVENTS_CONSUMED
 from schakel.platform.mongo import OUTBOX, MongoStore, Transaction
@@ -57,6 +57,24 @@ async def test_outbox_relays_committed_events_in_order_and_only_once(
     records = await read_all(settings.kafka_bootstrap_servers, topic, expected=20)
     assert [from_record(r.headers, r.value).id for r in records] == [e.id for e in events]
     assert {r.partition for r in records} == {records[0].partition}  # one key, one partition
+
+
+async def test_an_event_for_another_topic_is_written_to_the_outbox_for_that_topic(
+    store: MongoStore,
+) -> None:
+    """Feedback writes its GP-facing updates in the same unit of work as the rest."""
+    lifecycle, for_gps = event_for("ref-topics"), event_for("ref-topics")
+
+    async def work(tx: Transaction) -> None:
+        tx.emit(lifecycle)
+        tx.emit(for_gps, GP_FEEDBACK)
+
+    await store.transaction(work)
+    rows = await store.db[OUTBOX].find({}).sort("seq", 1).to_list()
+    assert [(r["_id"], r["topic"]) for r in rows] == [
+        (lifecycle.id, REFERRAL_EVENTS),
+        (for_gps.id, GP_FEEDBACK),
+    ]
 
 
 async def test_a_rolled_back_state_change_publishes_nothing(

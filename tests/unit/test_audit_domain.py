@@ -32,7 +32,17 @@ from schakel.contracts.events import (
     Signaler,
 )
 from schakel.contracts.kafka_binding import read_raw, to_record
-from schakel.contracts.vocabulary import Channel, Route, SignalerRole, Urgency
+from schakel.contracts.lifecycle import Actor, ReferralRejected, ReferralTransferred
+from schakel.contracts.vocabulary import (
+    ActorRole,
+    Channel,
+    RejectReason,
+    Route,
+    SignalerRole,
+    TaskStatus,
+    TransferReason,
+    Urgency,
+)
 from tests import payloads
 
 PRACTICE = "huisartsenpraktijk-overvecht"
@@ -218,6 +228,47 @@ def test_the_owner_sees_the_referral() -> None:
     broker = Reader("makelaar", OWNER, ("sociaal_makelaar",), auditor=False)
     assert parties(entries).owners == {OWNER}
     assert may_see_timeline(broker, entries)
+
+
+def test_every_organisation_that_owned_a_referral_keeps_reading_its_timeline() -> None:
+    """Rejected (the coordination point holds it), re-routed by triage, then transferred:
+    each owner in turn may read what happened, nobody else."""
+    point, brokers, other = (
+        "coordinatiepunt-eenzaamheid",
+        "sociaal-makelaars-overvecht",
+        "sociaal-makelaars-noordwest",
+    )
+    rejected = payloads.followed_up(
+        ReferralRejected,
+        "r-1",
+        TaskStatus.REJECTED,
+        status_reason="geen_capaciteit",
+        owner=point,
+        actor=Actor(organisation=OWNER, role=ActorRole.SOCIAAL_MAKELAAR),
+        reason=RejectReason.GEEN_CAPACITEIT,
+        excluded_organisations=[OWNER],
+    )
+    transferred = payloads.followed_up(
+        ReferralTransferred,
+        "r-1",
+        TaskStatus.REQUESTED,
+        owner=other,
+        actor=Actor(organisation=brokers, role=ActorRole.SOCIAAL_MAKELAAR),
+        from_organisation=brokers,
+        to_name="Sociaal makelaars Noordwest",
+        to_route=Route.SOCIAAL_MAKELAAR,
+        reason=TransferReason.ANDERE_WIJK,
+    )
+    entries = chain(
+        received("r-1"), triaged("r-1"), rejected, triaged("r-1", owner=brokers), transferred
+    )
+
+    assert parties(entries).owners == {OWNER, point, brokers, other}
+    for organisation in (OWNER, point, brokers, other):
+        assert may_see_timeline(Reader("m", organisation, ("sociaal_makelaar",), False), entries)
+    assert not may_see_timeline(
+        Reader("m", "buurtteam-zuid", ("sociaal_makelaar",), False), entries
+    )
 
 
 def test_an_auditor_sees_every_referral() -> None:

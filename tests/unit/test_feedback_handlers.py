@@ -6,8 +6,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from schakel.contracts.envelope import EventEnvelope
-from schakel.contracts.events import FeedbackRecorded
-from schakel.contracts.vocabulary import Route, SignalerStage
+from schakel.contracts.events import FeedbackRecorded, ReferrerUpdated
+from schakel.contracts.lifecycle import LIFECYCLE_PAYLOADS
+from schakel.contracts.topics import GP_FEEDBACK, REFERRAL_EVENTS
+from schakel.contracts.vocabulary import (
+    CloseOutcome,
+    ReferrerUpdate,
+    Route,
+    SignalerStage,
+    TaskStatus,
+)
 from schakel.feedback.api import may_see
 from schakel.feedback.domain import ReferralState
 from schakel.feedback.handlers import HANDLERS, SOURCE, follow
@@ -22,14 +30,18 @@ from tests.unit.test_feedback_domain import (
     triaged,
     waitlisted,
 )
+from tests.unit.test_feedback_lifecycle import accepted, closed, started, talked
 
 
 @dataclass
 class Outbox:
-    events: list[EventEnvelope[Any]] = field(default_factory=list)
+    """What the handler emits: the referral topic's events, and the GP-facing topic's."""
 
-    def __call__(self, event: EventEnvelope[Any]) -> None:
-        self.events.append(event)
+    events: list[EventEnvelope[Any]] = field(default_factory=list)
+    for_referrers: list[EventEnvelope[Any]] = field(default_factory=list)
+
+    def __call__(self, event: EventEnvelope[Any], topic: str = REFERRAL_EVENTS) -> None:
+        (self.for_referrers if topic == GP_FEEDBACK else self.events).append(event)
 
     @property
     def stages(self) -> list[SignalerStage]:
@@ -43,13 +55,10 @@ async def test_each_step_of_a_referral_is_recorded_as_feedback_for_the_signaler(
     for step in steps:
         await follow(step, referrals, outbox)
 
-    assert outbox.stages == [
-        SignalerStage.ONTVANGEN,
-        SignalerStage.DOORGEZET,
-        SignalerStage.DOORGEZET,
-    ]
-    assert [e.data.caused_by_type for e in outbox.events] == [s.type for s in steps]
-    assert [e.causationid for e in outbox.events] == [s.id for s in steps]
+    # A proposal is news for the owner: nobody has done anything the signaler may hear of.
+    assert outbox.stages == [SignalerStage.ONTVANGEN, SignalerStage.DOORGEZET]
+    assert [e.data.caused_by_type for e in outbox.events] == [s.type for s in steps[:2]]
+    assert [e.causationid for e in outbox.events] == [s.id for s in steps[:2]]
     last = outbox.events[-1]
     assert isinstance(last.data, FeedbackRecorded)
     assert last.data.organisation_kind is Route.BUURTTEAM
@@ -74,7 +83,7 @@ async def test_no_change_for_the_signaler_is_kept_but_not_announced() -> None:
     for step in (received(), triaged(), waitlisted(), waitlisted()):
         await follow(step, referrals, outbox)
 
-    assert outbox.stages[-1] is SignalerStage.DOORGEZET and len(outbox.events) == 3
+    assert outbox.stages[-1] is SignalerStage.DOORGEZET and len(outbox.events) == 2
     assert len(referrals.states[REFERRAL].history) == 4
 
 
@@ -84,7 +93,43 @@ def test_feedback_follows_the_lifecycle_but_not_its_own_events() -> None:
         "nl.schakel.referral.triaged",
         "nl.schakel.referral.match-proposed",
         "nl.schakel.referral.waitlisted",
+        *(payload.event_name for payload in LIFECYCLE_PAYLOADS),
     }
+    assert "nl.schakel.referral.feedback-recorded" not in HANDLERS
+
+
+async def test_the_referring_gp_hears_on_its_own_topic_and_the_signaler_of_each_stage() -> None:
+    referrals, outbox = FakeReferrals(), Outbox()
+    steps = [
+        received(),
+        triaged(),
+        accepted(),
+        talked(),
+        started(),
+        closed(CloseOutcome.HULP_GEKREGEN, TaskStatus.COMPLETED),
+    ]
+
+    for step in steps:
+        await follow(step, referrals, outbox)
+
+    assert outbox.stages == [
+        SignalerStage.ONTVANGEN,
+        SignalerStage.DOORGEZET,
+        SignalerStage.OPGEPAKT,
+        SignalerStage.IN_CONTACT,
+        SignalerStage.HULP_GESTART,
+        SignalerStage.AFGESLOTEN,
+    ]
+    assert outbox.events[-1].data.outcome.value == "hulp_gevonden"
+    updates = [e.data for e in outbox.for_referrers]
+    assert all(isinstance(u, ReferrerUpdated) for u in updates)
+    assert [u.update for u in updates] == [
+        ReferrerUpdate.ACCEPTED,
+        ReferrerUpdate.SUPPORT_STARTED,
+        ReferrerUpdate.CLOSED,
+    ]
+    assert {e.subject for e in outbox.for_referrers} == {REFERRAL}
+    assert [e.causationid for e in outbox.for_referrers] == [steps[2].id, steps[4].id, steps[5].id]
 
 
 async def _state() -> ReferralState:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from schakel.contracts.vocabulary import Grade, Route
+from schakel.contracts.vocabulary import CloseOutcome, Grade, Route, TaskStatus
 from schakel.feedback.domain import receipt_hash
 from schakel.feedback.views import referral_view, signaler_view
 from tests.unit.test_feedback_domain import (
@@ -21,6 +21,7 @@ from tests.unit.test_feedback_domain import (
     triaged,
     waitlisted,
 )
+from tests.unit.test_feedback_lifecycle import accepted, closed, started, talked
 
 
 def test_signaler_status_view_contains_nothing_personal() -> None:
@@ -32,6 +33,9 @@ def test_signaler_status_view_contains_nothing_personal() -> None:
     assert set(view) == {
         "receipt",
         "status",
+        "stage",
+        "stages",
+        "outcome",
         "status_text",
         "handled_by",
         "received_at",
@@ -152,3 +156,58 @@ def test_a_report_at_the_coordination_point_says_so() -> None:
         "social broker"
         in signaler_view(replace(state, route=Route.SOCIAAL_MAKELAAR), RECEIPT)["status_text"]["en"]
     )
+
+
+def test_each_stage_says_what_was_done_with_dates_and_a_closed_one_only_a_plain_outcome() -> None:
+    steps = [received(), triaged(), accepted(), talked(), started()]
+    texts = []
+    for n in range(1, len(steps) + 1):
+        view = signaler_view(fold(*steps[:n])[0], RECEIPT)
+        texts.append(view["status_text"])
+    done = fold(*steps, closed(CloseOutcome.OVERLEDEN, TaskStatus.CANCELLED))[0]
+    final = signaler_view(done, RECEIPT)
+
+    assert [t["en"] for t in texts[2:]] == [
+        "Your report has been taken up by a social broker or the neighbourhood team in your area.",
+        "A social broker or the neighbourhood team in your area has been in touch following "
+        "your report.",
+        "Support has started following your report.",
+    ]
+    assert texts[2]["nl"] == (
+        "Uw melding is opgepakt door een sociaal makelaar of het buurtteam in uw wijk."
+    )
+    assert final["stage"] == "afgesloten" and final["outcome"] == "afgerond"
+    assert final["status_text"]["nl"] == "Uw melding is afgesloten."
+    assert [s["stage"] for s in final["stages"]] == [
+        "ontvangen",
+        "doorgezet",
+        "opgepakt",
+        "in_contact",
+        "hulp_gestart",
+        "afgesloten",
+    ]
+    assert final["updated_at"] == final["stages"][-1]["at"]
+    for withheld in ("overleden", "maatje", "buurtteam-", "cancelled", "Buurtteam Overvecht"):
+        assert withheld not in json.dumps(final)
+
+
+def test_the_referrer_reads_the_lifecycle_who_accepted_the_support_and_the_outcome() -> None:
+    steps = (received(), triaged(), accepted(), talked(), started())
+    view = referral_view(fold(*steps, closed(CloseOutcome.HULP_GEKREGEN, TaskStatus.COMPLETED))[0])
+
+    assert (view["task_status"], view["status_reason"], view["stage"]) == (
+        "completed",
+        "hulp_gekregen",
+        "afgesloten",
+    )
+    assert view["accepted_by"]["organisation"] == OWNER
+    assert (view["accepted_by"]["name"], view["accepted_by"]["role"]) == (
+        "Buurtteam Overvecht",
+        "sociaal_makelaar",
+    )
+    assert (view["support_kind"], view["outcome"], view["follow_up_djg_score"]) == (
+        "maatje",
+        "hulp_gekregen",
+        2,
+    )
+    json.dumps(view)  # every value is plain JSON

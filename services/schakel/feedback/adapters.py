@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from pydantic import TypeAdapter
 from pymongo import ASCENDING, DESCENDING
 
 from schakel.contracts.vocabulary import (
@@ -17,11 +18,18 @@ from schakel.contracts.vocabulary import (
     Urgency,
     authenticated_organisation,
 )
-from schakel.feedback.domain import HistoryEntry, ProposedSupport, ReferralState, ReferralStatus
+from schakel.feedback.domain import (
+    HistoryEntry,
+    Lifecycle,
+    ProposedSupport,
+    ReferralState,
+    ReferralStatus,
+)
 from schakel.platform.mongo import Document, MongoStore, Transaction
 
 REFERRALS = "referrals"
 LIST_LIMIT = 100
+_LIFECYCLE = TypeAdapter(Lifecycle)
 
 
 class ReferralStore(Protocol):
@@ -59,10 +67,20 @@ def state_to_doc(state: ReferralState) -> Document:
             "provider_organisation": proposal.provider_organisation,
         },
         "waitlist_reason": state.waitlist_reason,
+        "lifecycle": lifecycle_to_doc(state.lifecycle),
         "history": [
             {"event_id": h.event_id, "type": h.type, "time": h.time} for h in state.history
         ],
     }
+
+
+def lifecycle_to_doc(lifecycle: Lifecycle) -> Document:
+    doc: Document = _LIFECYCLE.dump_python(lifecycle, mode="json")
+    return doc
+
+
+def lifecycle_from_doc(doc: Document | None) -> Lifecycle:
+    return _LIFECYCLE.validate_python(doc or {})
 
 
 def _value(member: Channel | SignalerRole | Grade | Urgency | Route | None) -> str | None:
@@ -97,6 +115,8 @@ def state_from_doc(doc: Document) -> ReferralState:
             OfferKind(proposal["kind"]), proposal["title"], proposal["provider_organisation"]
         ),
         waitlist_reason=doc.get("waitlist_reason"),
+        # Documents folded before followup existed have none: nobody had acted on them.
+        lifecycle=lifecycle_from_doc(doc.get("lifecycle")),
         history=tuple(
             HistoryEntry(h["event_id"], h["type"], h["time"]) for h in doc.get("history", [])
         ),

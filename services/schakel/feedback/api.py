@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Response, status
+from fastapi.responses import JSONResponse
 
 from schakel.feedback.adapters import find_by_receipt, find_referral, referrals_of
 from schakel.feedback.domain import ReferralState, receipt_hash
+from schakel.feedback.fhir import FHIR_JSON, fhir_task, not_found
 from schakel.feedback.views import UNKNOWN_RECEIPT, referral_view, signaler_view
 from schakel.platform.auth import Authenticated, Principal, Role
 from schakel.platform.dependencies import Store
@@ -62,3 +64,31 @@ async def referrals(store: Store, principal: Authenticated) -> dict[str, Any]:
         "count": len(found),
         "referrals": [referral_view(s, with_pseudonym=owns(principal, s)) for s in found],
     }
+
+
+class FhirResponse(JSONResponse):
+    media_type = FHIR_JSON
+
+
+@router.get(
+    "/fhir/Task/{referral_id}",
+    response_class=FhirResponse,
+    responses={
+        200: {"content": {FHIR_JSON: {}}, "description": "The referral as a FHIR R4 Task"},
+        404: {
+            "content": {FHIR_JSON: {}},
+            "description": "No such referral, or not one your organisation sent (an "
+            "OperationOutcome)",
+        },
+    },
+    summary="A referral you sent, as a FHIR R4 Task",
+)
+async def fhir_task_of(store: Store, principal: Authenticated, referral_id: str) -> FhirResponse:
+    """For the organisation that sent the referral (a GP practice, a signalling partner):
+    status and business status, who owns it and who accepted it (organisation, name and
+    role), the support started and the outcome. ``basedOn`` and ``focus`` name the
+    referral's ``ServiceRequest``; no personal details."""
+    found = await find_referral(store, referral_id)
+    if found is None or found.referrer_organisation != principal.organisation:
+        return FhirResponse(not_found(referral_id), status_code=status.HTTP_404_NOT_FOUND)
+    return FhirResponse(fhir_task(found), headers={"Cache-Control": "no-store"})

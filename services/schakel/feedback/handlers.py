@@ -1,12 +1,12 @@
-"""Feedback's handler: every lifecycle event of a referral updates its read model; a change
-of what the signaler may see is published as FeedbackRecorded."""
+"""Feedback's handler: every event of a referral updates its read model; a change of what
+the signaler may see is published as FeedbackRecorded, and what the referring organisation
+hears as ReferrerUpdated on the GP-facing topic."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
-from schakel.contracts.envelope import EventEnvelope, new_event
+from schakel.contracts.envelope import EventEnvelope, EventPayload, new_event
 from schakel.contracts.events import (
     FeedbackRecorded,
     MatchProposed,
@@ -14,26 +14,29 @@ from schakel.contracts.events import (
     ReferralTriaged,
     Waitlisted,
 )
-from schakel.contracts.vocabulary import SignalerStage, SignalerStatus
+from schakel.contracts.lifecycle import LIFECYCLE_PAYLOADS
+from schakel.contracts.topics import GP_FEEDBACK, REFERRAL_EVENTS
 from schakel.feedback.adapters import MongoReferrals, ReferralStore
-from schakel.feedback.domain import ReferralState, apply
+from schakel.feedback.domain import ReferralState, apply, referrer_update
 from schakel.platform.consumer import Handler
 from schakel.platform.mongo import Transaction
 
 SOURCE = "/schakel/feedback"
-Emit = Callable[[EventEnvelope[Any]], None]
+
+
+class Emit(Protocol):
+    def __call__(self, event: EventEnvelope[Any], topic: str = REFERRAL_EVENTS, /) -> None: ...
 
 
 def feedback_recorded(
-    event: EventEnvelope[Any], state: ReferralState, status: SignalerStatus
+    event: EventEnvelope[Any], state: ReferralState
 ) -> EventEnvelope[FeedbackRecorded]:
-    # Interim, until feedback follows the owners' actions: anything after *received* is
-    # "passed on" to the owner's kind of organisation.
-    passed_on = status is not SignalerStatus.ONTVANGEN
+    stage, kind, outcome = state.signaler_news
     payload = FeedbackRecorded(
         referral_id=state.referral_id,
-        stage=SignalerStage.DOORGEZET if passed_on else SignalerStage.ONTVANGEN,
-        organisation_kind=state.route if passed_on else None,
+        stage=stage,
+        organisation_kind=kind,
+        outcome=outcome,
         caused_by_type=event.type,
     )
     return new_event(payload, source=SOURCE, subject=event.subject, cause=event)
@@ -41,20 +44,27 @@ def feedback_recorded(
 
 async def follow(event: EventEnvelope[Any], referrals: ReferralStore, emit: Emit) -> None:
     state = await referrals.get(event.data.referral_id)
-    new, changed = apply(state, event)
+    new = apply(state, event)
     if new is state:
         return
     await referrals.save(new)
-    if changed is not None:
-        emit(feedback_recorded(event, new, changed))
+    if state is None or new.signaler_news != state.signaler_news:
+        emit(feedback_recorded(event, new))
+    update = referrer_update(state, new, event)
+    if update is not None:
+        emit(new_event(update, source=SOURCE, subject=event.subject, cause=event), GP_FEEDBACK)
 
 
-async def on_lifecycle_event(event: EventEnvelope[Any], tx: Transaction) -> None:
-    """One projection for every lifecycle event: the domain decides what each one changes."""
+async def on_event(event: EventEnvelope[Any], tx: Transaction) -> None:
+    """One projection for every event of a referral: the domain decides what each changes."""
     await follow(event, MongoReferrals(tx), tx.emit)
 
 
-HANDLERS: dict[str, Handler] = {
-    payload.event_name: on_lifecycle_event
-    for payload in (ReferralReceived, ReferralTriaged, MatchProposed, Waitlisted)
-}
+FOLLOWED: tuple[type[EventPayload], ...] = (
+    ReferralReceived,
+    ReferralTriaged,
+    MatchProposed,
+    Waitlisted,
+    *LIFECYCLE_PAYLOADS,
+)
+HANDLERS: dict[str, Handler] = {payload.event_name: on_event for payload in FOLLOWED}

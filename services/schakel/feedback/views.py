@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from schakel.contracts.receipts import normalise_receipt
-from schakel.contracts.vocabulary import Route, SignalerStatus
+from schakel.contracts.vocabulary import PlainOutcome, Route, SignalerStage
 from schakel.feedback.domain import ReferralState
 
 RECEIVED_TEXT = {
@@ -45,20 +45,59 @@ HANDLED_BY: dict[Route | None, dict[str, str]] = {
 def handled_by(state: ReferralState) -> dict[str, str] | None:
     """Who has the report, as a lay signaler may know it: the kind of organisation in plain
     words, never the owner's id (it names the district); None before it was routed."""
-    if state.signaler_status is SignalerStatus.ONTVANGEN:
+    if state.stage is SignalerStage.ONTVANGEN:
         return None
     return HANDLED_BY[state.route]
 
 
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+# What someone did, for each stage after the report was passed on ({where}: ``handled_by``).
+STAGE_TEXT: dict[SignalerStage, dict[str, str]] = {
+    SignalerStage.DOORGEZET: {
+        "nl": "Uw melding is doorgegeven aan {where}.",
+        "en": "Your report has been passed to {where}.",
+    },
+    SignalerStage.OPGEPAKT: {
+        "nl": "Uw melding is opgepakt door {where}.",
+        "en": "Your report has been taken up by {where}.",
+    },
+    SignalerStage.IN_CONTACT: {
+        "nl": "{Where} heeft naar aanleiding van uw melding contact gelegd.",
+        "en": "{Where} has been in touch following your report.",
+    },
+    SignalerStage.HULP_GESTART: {
+        "nl": "Naar aanleiding van uw melding is ondersteuning gestart.",
+        "en": "Support has started following your report.",
+    },
+}
+CLOSED_TEXT: dict[PlainOutcome | None, dict[str, str]] = {
+    PlainOutcome.HULP_GEVONDEN: {
+        "nl": "Uw melding is afgesloten: er is hulp gevonden.",
+        "en": "Your report has been closed: help was found.",
+    },
+    PlainOutcome.AFGEROND: {
+        "nl": "Uw melding is afgesloten.",
+        "en": "Your report has been closed.",
+    },
+    None: {"nl": "Uw melding is afgesloten.", "en": "Your report has been closed."},
+}
+
+
 def status_text(state: ReferralState) -> dict[str, str]:
-    """The words for the signaler: received, or where the report went (also after a proposal
-    or a waitlist decision, which no person has acted on yet)."""
+    """The words for the signaler: only what someone has done (received, passed on, taken
+    up, in contact, support started, closed with a plain outcome); never why or for whom."""
     where = handled_by(state)
     if where is None:
         return RECEIVED_TEXT
+    if state.stage is SignalerStage.AFGESLOTEN:
+        return CLOSED_TEXT[state.lifecycle.plain_outcome]
+    text = STAGE_TEXT[state.stage]
     return {
-        "nl": f"Uw melding is doorgegeven aan {where['nl']}.",
-        "en": f"Your report has been passed to {where['en']}.",
+        lang: text[lang].format(where=where[lang], Where=_first_upper(where[lang]))
+        for lang in ("nl", "en")
     }
 
 
@@ -74,13 +113,19 @@ def signaler_view(state: ReferralState, receipt: str) -> dict[str, Any]:
     """What anyone holding the receipt code may see: the stage, who has it (the kind of
     organisation only) and when; nothing about the person, nor the grade, district, owner or
     referral id."""
+    outcome = state.lifecycle.plain_outcome
     return {
         "receipt": normalise_receipt(receipt),
-        "status": state.signaler_status.value,
+        "status": state.signaler_status.value,  # the older, coarser status: read ``stage``
+        "stage": state.stage.value,
+        "stages": [
+            {"stage": s.stage.value, "at": s.at.isoformat()} for s in state.lifecycle.stages
+        ],
+        "outcome": None if outcome is None else outcome.value,
         "status_text": status_text(state),
         "handled_by": handled_by(state),
         "received_at": None if state.received_at is None else state.received_at.isoformat(),
-        "updated_at": state.signaler_status_since.isoformat(),
+        "updated_at": state.stage_since.isoformat(),
     }
 
 
@@ -96,7 +141,7 @@ def referral_view(state: ReferralState, *, with_pseudonym: bool = False) -> dict
     """The read model for referrers, owners and auditors: never the receipt hash, and the
     person's pseudonym (the key to their details in intake's vault) only for the owner and
     auditors: a referrer needs the outcome, not a handle on the person."""
-    hidden = {"receipt_hash", "proposal", "history"} | (
+    hidden = {"receipt_hash", "proposal", "history", "lifecycle"} | (
         set() if with_pseudonym else {"person_pseudonym"}
     )
     view: dict[str, Any] = {
@@ -114,7 +159,35 @@ def referral_view(state: ReferralState, *, with_pseudonym: bool = False) -> dict
             "provider_organisation": proposal.provider_organisation,
         }
     )
+    view.update(lifecycle_view(state))
     view["history"] = [
         {"event_id": h.event_id, "type": h.type, "time": h.time.isoformat()} for h in state.history
     ]
     return view
+
+
+def lifecycle_view(state: ReferralState) -> dict[str, Any]:
+    """What owners did: the FHIR Task status, who accepted (organisation, name, role), the
+    support started, the outcome and the signaler's stage."""
+    lifecycle = state.lifecycle
+    accepted = lifecycle.accepted_by
+    return {
+        "task_status": _plain(lifecycle.task_status),
+        "business_status": _plain(lifecycle.business_status),
+        "status_reason": lifecycle.status_reason,
+        "stage": state.stage.value,
+        "accepted_by": None
+        if accepted is None
+        else {
+            "organisation": accepted.organisation,
+            "name": accepted.name,
+            "role": accepted.role.value,
+            "at": accepted.at.isoformat(),
+        },
+        "support_kind": _plain(lifecycle.support_kind),
+        "support_started_at": _plain(lifecycle.support_started_at),
+        "outcome": _plain(lifecycle.outcome),
+        "closed_at": _plain(lifecycle.closed_at),
+        "follow_up_djg_score": lifecycle.djg_score,
+        "owners": list(lifecycle.owners),
+    }

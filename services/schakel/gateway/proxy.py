@@ -71,6 +71,7 @@ ROUTES: tuple[Route, ...] = (
     # progress as its referrer or owner in feedback.
     Route("followup", ("POST",), "/api/v1/referrals/{referral_id}/{action:path}"),
     Route("feedback", ALL_METHODS, "/api/v1/referrals/{rest:path}"),
+    Route("feedback", ("GET",), "/api/v1/fhir/Task/{referral_id}"),
     Route("followup", ("GET",), "/api/v1/inbox"),
     Route("followup", ("GET",), "/api/v1/inbox/{rest:path}"),
     Route("audit", ALL_METHODS, "/api/v1/audit/{rest:path}"),

@@ -112,17 +112,21 @@ class Transaction:
         self._session = session
         self._db = db
         self.emitted: list[EventEnvelope[Any]] = []
+        self._topics: dict[str, str] = {}  # event id -> topic, for events not on REFERRAL_EVENTS
 
     def __getitem__(self, collection: str) -> TxCollection:
         return TxCollection(self._db[collection], self._session)
 
-    def emit(self, event: EventEnvelope[Any]) -> None:
+    def emit(self, event: EventEnvelope[Any], topic: str = REFERRAL_EVENTS) -> None:
         self.emitted.append(event)
+        if topic != REFERRAL_EVENTS:
+            self._topics[event.id] = topic
 
     async def write_outbox(self) -> None:
         if not self.emitted:
             return
-        await self[OUTBOX].insert_many([outbox_row(e) for e in self.emitted])
+        rows = [outbox_row(e, self._topics.get(e.id, REFERRAL_EVENTS)) for e in self.emitted]
+        await self[OUTBOX].insert_many(rows)
 
 
 Filter = Mapping[str, Any]

@@ -11,10 +11,16 @@ from typing import Literal
 from schakel.audit.domain.chain import ArchiveEntry, WrittenEvent
 from schakel.contracts.envelope import EventPayload, UnreadableEvent, split_type
 from schakel.contracts.events import ReferralReceived, ReferralTriaged
+from schakel.contracts.lifecycle import LIFECYCLE_PAYLOADS, LifecycleEvent
 from schakel.contracts.registry import REGISTRY
 
 RECEIVED = ReferralReceived.event_name
 TRIAGED = ReferralTriaged.event_name
+# Events that name who owns the referral after them: triage's routing and every follow-up
+# event (a transfer, a rejection's interim owner, an acceptance).
+OWNING = frozenset(
+    {TRIAGED, *(p.event_name for p in LIFECYCLE_PAYLOADS if issubclass(p, LifecycleEvent))}
+)
 
 
 def current_payload(event: WrittenEvent) -> EventPayload | None:
@@ -35,7 +41,8 @@ def _name(event_type: str) -> str | None:
 
 @dataclass(frozen=True)
 class Parties:
-    """Organisations with a part in a referral: who sent it and who owned it at some point."""
+    """Organisations with a part in a referral: who sent it and who owned it at some point
+    (every owner keeps reading the timeline of a referral it handed on)."""
 
     referrers: frozenset[str]
     owners: frozenset[str]
@@ -45,14 +52,15 @@ def parties(entries: Iterable[ArchiveEntry]) -> Parties:
     referrers: set[str] = set()
     owners: set[str] = set()
     for entry in entries:
-        if _name(entry.event.type) not in (RECEIVED, TRIAGED):
+        name = _name(entry.event.type)
+        if name != RECEIVED and name not in OWNING:
             continue  # other events neither refer nor assign ownership
         payload = current_payload(entry.event)
         # Only an organisation a token vouched for refers: the public form's free text (in
         # v1's flat ``signaler_organisation`` and in v2 until 2026-12) grants nothing.
         if isinstance(payload, ReferralReceived) and payload.referrer_organisation:
             referrers.add(payload.referrer_organisation)
-        elif isinstance(payload, ReferralTriaged):
+        elif isinstance(payload, ReferralTriaged | LifecycleEvent):
             owners.add(payload.owner_organisation)
     return Parties(frozenset(referrers), frozenset(owners))
 
