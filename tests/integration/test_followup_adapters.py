@@ -25,17 +25,25 @@ from schakel.contracts.vocabulary import (
     TaskStatus,
     Urgency,
 )
-from schakel.followup.adapters import MongoReferrals, ReferralStore, StaleReferral, prepare
+from schakel.followup.adapters import (
+    DeadlineStore,
+    MongoDeadlines,
+    MongoReferrals,
+    ReferralStore,
+    StaleReferral,
+    prepare,
+)
 from schakel.followup.app import FollowupSettings, build
+from schakel.followup.domain.deadlines import Pending, Within
 from schakel.followup.domain.log import LogEntry
 from schakel.followup.domain.state import Escalation, Proposal, Referral, Support
-from schakel.followup.handlers import follow
+from schakel.followup.handlers import Ports, Setup, follow
 from schakel.platform.auth import Principal, Role, issue_token
 from schakel.platform.mongo import MongoStore
 from schakel.platform.settings import DEV_AUTH_SECRET
 from tests import payloads
 from tests.backends import BACKENDS, Backend, FakeBackend, MongoBackend, scratch_store
-from tests.fakes.followup import FakeReferrals
+from tests.fakes.followup import FakeDeadlines, FakeReferrals
 from tests.unit.test_followup_machine import received
 
 pytestmark = pytest.mark.integration
@@ -82,8 +90,16 @@ def complete(referral_id: str = "ref-1") -> Referral:
         escalations=(Escalation(EscalationLevel.COORDINATOR, "buurtteam-overvecht", T0),),
         concerns=1,
         last_concern_at=T0,
+        assign_within_hours=72,
+        stage_since=T0 + timedelta(hours=2),
+        last_check_in_at=T0 + timedelta(days=1),
+        concern_open=True,
+        deadline_key="2026.12-1:resume@2026-12-01T11:30:00.250000+00:00",
+        deadline_rule="resume",
         next_due_at=T0 + timedelta(days=2),
         next_due_kind=DeadlineKind.RESUME,
+        deadline_level=EscalationLevel.HERINNERING,
+        next_escalation_at=T0 + timedelta(days=9),
         updated_at=T0,
         version=7,
         history=("ev-1", "ev-2"),
@@ -141,6 +157,67 @@ async def test_a_save_on_a_stale_read_is_refused(referrals: Backend[ReferralStor
     assert [e.event_id for e in log] == ["ev-1", "ev-2"]
 
 
+# --- the DeadlineStore contract -------------------------------------------------------------
+
+
+@pytest.fixture(params=BACKENDS)
+async def deadlines(request: pytest.FixtureRequest) -> AsyncIterator[Backend[DeadlineStore]]:
+    if request.param == "fake":
+        yield FakeBackend(FakeDeadlines())
+        return
+    async with scratch_store(request.getfixturevalue("mongodb_uri")) as store:
+        await prepare(store)
+        yield MongoBackend(store, MongoDeadlines)
+
+
+def level(deadline_id: str, referral_id: str = "ref-1", due: timedelta = timedelta()) -> Pending:
+    return Pending(
+        deadline_id=deadline_id,
+        referral_id=referral_id,
+        key="2026.12-1:accept@2026-12-01T09:30:00.250000+00:00",
+        rule_id="accept",
+        kind=DeadlineKind.ACCEPT,
+        level=EscalationLevel.COORDINATOR,
+        due_at=T0 + due,
+        deadline_due_at=T0,
+        escalate_after=Within(working_days=2),
+        policy_version="2026.12-1",
+    )
+
+
+async def test_a_level_is_claimed_once_and_only_when_due(
+    deadlines: Backend[DeadlineStore],
+) -> None:
+    await deadlines.run(lambda port: port.add(level("dl-1", due=timedelta(hours=1))))
+
+    early = await deadlines.run(lambda port: port.claim("dl-1", T0))
+    due = await deadlines.run(lambda port: port.claim("dl-1", T0 + timedelta(hours=1)))
+    again = await deadlines.run(lambda port: port.claim("dl-1", T0 + timedelta(hours=2)))
+
+    assert early is None and again is None
+    assert due == level("dl-1", due=timedelta(hours=1))
+    assert await deadlines.run(lambda port: port.claim("dl-unknown", T0)) is None
+
+
+async def test_cancelled_levels_never_fire_and_other_referrals_keep_theirs(
+    deadlines: Backend[DeadlineStore],
+) -> None:
+    levels = (level("dl-1"), level("dl-2", due=timedelta(days=1)), level("dl-3", "ref-2"))
+
+    async def add_all(port: DeadlineStore) -> None:
+        for pending in levels:
+            await port.add(pending)
+
+    await deadlines.run(add_all)
+
+    await deadlines.run(lambda port: port.cancel_pending("ref-1"))
+
+    later = T0 + timedelta(days=2)
+    assert await deadlines.run(lambda port: port.claim("dl-1", later)) is None
+    assert await deadlines.run(lambda port: port.pending_for("ref-1")) == []
+    assert await deadlines.run(lambda port: port.pending_for("ref-2")) == [level("dl-3", "ref-2")]
+
+
 # --- the HTTP API over MongoDB --------------------------------------------------------------
 
 OWNER = "sociaal-makelaars-overvecht"
@@ -155,9 +232,10 @@ MAKELAAR = token(OWNER)
 
 
 class Api:
-    def __init__(self, store: MongoStore, client: httpx.AsyncClient) -> None:
+    def __init__(self, store: MongoStore, client: httpx.AsyncClient, setup: Setup) -> None:
         self.store = store
         self.client = client
+        self.setup = setup
 
     async def routed(self, urgency: Urgency = Urgency.ROUTINE, consent: bool = True) -> str:
         referral_id = f"ref-{uuid.uuid4().hex[:10]}"
@@ -175,7 +253,9 @@ class Api:
         return referral_id
 
     async def follow(self, event: EventEnvelope[Any]) -> None:
-        await self.store.transaction(lambda tx: follow(event, MongoReferrals(tx), tx.emit, T0))
+        await self.store.transaction(
+            lambda tx: follow(event, Ports.of(tx), self.setup, tx.emit, T0)
+        )
 
     async def post(
         self,
@@ -201,7 +281,7 @@ async def api(mongodb_uri: str) -> AsyncIterator[Api]:
     transport = httpx.ASGITransport(app=app)
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://followup") as client:
-            yield Api(store, client)
+            yield Api(store, client, app.state.setup)
     finally:
         await store.client.drop_database(database)
         await store.close()

@@ -286,6 +286,8 @@ class DeadlineKind(StrEnum):
     START_SUPPORT = "start_support"
     CHECK_IN = "check_in"  # the owner checks in after support started
     RESUME = "resume"  # a referral on hold is looked at again
+    CLOSE = "close"  # the owner closes a referral that cannot go on (no consent)
+    CONCERN = "concern"  # the owner acts on an urgent concern
 
 
 class EscalationLevel(StrEnum):

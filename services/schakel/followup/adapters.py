@@ -4,12 +4,15 @@ log), and the answers kept for Idempotency-Keys."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from pydantic import TypeAdapter
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
+from schakel.contracts.vocabulary import DeadlineKind, EscalationLevel
+from schakel.followup.domain.deadlines import Pending, Within
 from schakel.followup.domain.log import LogEntry
 from schakel.followup.domain.state import Referral
 from schakel.platform.mongo import Document, MongoStore, Transaction
@@ -135,6 +138,8 @@ async def prepare(store: MongoStore) -> None:
     referrals = store.db[REFERRALS]
     await referrals.create_index([("owner_organisation", ASCENDING), ("closed", ASCENDING)])
     await referrals.create_index([("escalated_to", ASCENDING)])
+    await store.db[DEADLINES].create_index([("state", ASCENDING), ("due_at", ASCENDING)])
+    await store.db[DEADLINES].create_index([("referral_id", ASCENDING), ("state", ASCENDING)])
 
 
 async def find_referral(
@@ -157,3 +162,102 @@ async def inbox_of(store: MongoStore, organisation: str, closed: bool) -> list[R
         query["closed"] = False
     docs = await store.db[REFERRALS].find(query, projection={"log": 0}).limit(INBOX_LIMIT).to_list()
     return [state_from_doc(d) for d in docs]
+
+
+# --- deadlines ------------------------------------------------------------------------------
+
+DEADLINES = "deadlines"
+PENDING, FIRED, CANCELLED = "pending", "fired", "cancelled"
+_WITHIN = TypeAdapter(Within)
+
+
+class DeadlineStore(Protocol):
+    """The levels of deadlines waiting to fire, written in the unit of work that sets them."""
+
+    async def add(self, pending: Pending) -> None: ...
+
+    async def cancel_pending(self, referral_id: str) -> None:
+        """Every level of the referral's deadlines still waiting: it will not fire."""
+        ...
+
+    async def claim(self, deadline_id: str, now: datetime) -> Pending | None:
+        """Mark the level fired if it is still pending and due at ``now``, and give it; None
+        when it is not (fired or cancelled meanwhile, by another instance too)."""
+        ...
+
+    async def pending_for(self, referral_id: str) -> list[Pending]: ...
+
+
+def pending_to_doc(pending: Pending) -> Document:
+    return {
+        "_id": pending.deadline_id,
+        "referral_id": pending.referral_id,
+        "key": pending.key,
+        "rule_id": pending.rule_id,
+        "kind": pending.kind.value,
+        "level": pending.level.value,
+        "due_at": pending.due_at,
+        "deadline_due_at": pending.deadline_due_at,
+        "escalate_after": _WITHIN.dump_python(pending.escalate_after, mode="json"),
+        "policy_version": pending.policy_version,
+        "state": PENDING,
+    }
+
+
+def pending_from_doc(doc: Document) -> Pending:
+    return Pending(
+        deadline_id=str(doc["_id"]),
+        referral_id=doc["referral_id"],
+        key=doc["key"],
+        rule_id=doc["rule_id"],
+        kind=DeadlineKind(doc["kind"]),
+        level=EscalationLevel(doc["level"]),
+        due_at=doc["due_at"],
+        deadline_due_at=doc["deadline_due_at"],
+        escalate_after=_WITHIN.validate_python(doc["escalate_after"]),
+        policy_version=doc["policy_version"],
+    )
+
+
+class MongoDeadlines:
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
+
+    async def add(self, pending: Pending) -> None:
+        await self._tx[DEADLINES].insert_one(pending_to_doc(pending))
+
+    async def cancel_pending(self, referral_id: str) -> None:
+        await self._tx[DEADLINES].update_many(
+            {"referral_id": referral_id, "state": PENDING}, {"$set": {"state": CANCELLED}}
+        )
+
+    async def claim(self, deadline_id: str, now: datetime) -> Pending | None:
+        claimed = await self._tx[DEADLINES].update_one(
+            {"_id": deadline_id, "state": PENDING, "due_at": {"$lte": now}},
+            {"$set": {"state": FIRED, "fired_at": now}},
+        )
+        if claimed.modified_count != 1:
+            return None
+        doc = await self._tx[DEADLINES].find_one({"_id": deadline_id})
+        return None if doc is None else pending_from_doc(doc)
+
+    async def pending_for(self, referral_id: str) -> list[Pending]:
+        docs = (
+            await self._tx[DEADLINES]
+            .find({"referral_id": referral_id, "state": PENDING})
+            .sort("due_at", ASCENDING)
+            .to_list()
+        )
+        return [pending_from_doc(d) for d in docs]
+
+
+async def due_deadlines(store: MongoStore, now: datetime, limit: int) -> list[str]:
+    """Ids of the levels due at ``now``, the earliest first (claimed one by one after)."""
+    docs = (
+        await store.db[DEADLINES]
+        .find({"state": PENDING, "due_at": {"$lte": now}}, projection={"_id": 1})
+        .sort("due_at", ASCENDING)
+        .limit(limit)
+        .to_list()
+    )
+    return [str(d["_id"]) for d in docs]

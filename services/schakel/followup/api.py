@@ -33,7 +33,6 @@ from schakel.contracts.vocabulary import (
 )
 from schakel.followup.adapters import (
     MongoIdempotency,
-    MongoReferrals,
     Remembered,
     StaleReferral,
     find_referral,
@@ -42,7 +41,7 @@ from schakel.followup.adapters import (
 from schakel.followup.domain import commands as c
 from schakel.followup.domain.machine import Refusal, RefusalKind
 from schakel.followup.domain.state import Referral
-from schakel.followup.handlers import act
+from schakel.followup.handlers import Ports, Setup, act
 from schakel.followup.views import inbox_item, inbox_order, referral_detail
 from schakel.platform.auth import Authenticated, Principal, Role, require_role
 from schakel.platform.dependencies import Store
@@ -76,13 +75,13 @@ def _clock(request: Request) -> Callable[[], datetime]:
     return clock
 
 
-def _coordination_point(request: Request) -> str:
-    found: str = request.app.state.settings.coordination_point_id
-    return found
+def _setup(request: Request) -> Setup:
+    setup: Setup = request.app.state.setup
+    return setup
 
 
 Clock = Annotated[Callable[[], datetime], Depends(_clock)]
-CoordinationPoint = Annotated[str, Depends(_coordination_point)]
+FollowupSetup = Annotated[Setup, Depends(_setup)]
 
 
 # --- who may see and act -----------------------------------------------------------------
@@ -223,11 +222,13 @@ async def _perform(
     body: _Body,
     now: datetime,
     key: str | None,
+    setup: Setup,
 ) -> JSONResponse:
     require_role(principal, *ACTING_ROLES)
 
     async def work(tx: Transaction) -> tuple[int, dict[str, Any]]:
-        referrals, remembered = MongoReferrals(tx), MongoIdempotency(tx)
+        ports, remembered = Ports.of(tx), MongoIdempotency(tx)
+        referrals = ports.referrals
         scoped = f"{principal.organisation}:{referral_id}:{command.action}:{key}"
         if key:
             earlier = await remembered.remembered(scoped)
@@ -240,7 +241,7 @@ async def _perform(
             return 404, {"detail": f"no referral {referral_id}"}
         if not may_act(principal, state, command):
             return 403, {"detail": "only the owning organisation acts on this referral"}
-        done = await act(referrals, referral_id, command, now, tx.emit, body.note)
+        done = await act(ports, setup, referral_id, command, now, tx.emit, body.note)
         answer = _answer(done, referral_id, await referrals.log(referral_id), now)
         if key and answer[0] == 200:
             await remembered.remember(scoped, Remembered(_fingerprint(body), *answer))
@@ -284,15 +285,15 @@ def _register(
         store: Any,
         principal: Principal,
         clock: Callable[[], datetime],
-        point: str,
+        setup: Setup,
         referral_id: str,
         body: _Body | None,
         idempotency_key: str | None,
     ) -> JSONResponse:
         given = body if body is not None else model()
-        command = make(actor_of(principal), given, point)
+        command = make(actor_of(principal), given, setup.coordination_point)
         return await _perform(
-            store, principal, referral_id, command, given, clock(), idempotency_key
+            store, principal, referral_id, command, given, clock(), idempotency_key, setup
         )
 
     keyword = inspect.Parameter.KEYWORD_ONLY
@@ -302,7 +303,7 @@ def _register(
             inspect.Parameter("store", keyword, annotation=Store),
             inspect.Parameter("principal", keyword, annotation=Authenticated),
             inspect.Parameter("clock", keyword, annotation=Clock),
-            inspect.Parameter("point", keyword, annotation=CoordinationPoint),
+            inspect.Parameter("setup", keyword, annotation=FollowupSetup),
             inspect.Parameter("referral_id", keyword, annotation=str),
             inspect.Parameter(
                 "body",

@@ -1,18 +1,22 @@
 """Follow-up's process: follows every routed referral, takes the owners' actions through its
-HTTP API, and (see ``scheduler``) fires the deadlines of its policy."""
+HTTP API, and fires the deadlines of its policy (``scheduler``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Self
 
 from fastapi import FastAPI
+from pydantic import model_validator
 
-from schakel.followup import api
+from schakel.followup import api, policy
 from schakel.followup.adapters import prepare
-from schakel.followup.handlers import handlers
+from schakel.followup.handlers import Setup, handlers
+from schakel.followup.scheduler import DeadlineScheduler
+from schakel.platform.mongo import MongoStore
 from schakel.platform.runtime import ServiceRuntime
-from schakel.platform.settings import ServiceSettings
+from schakel.platform.settings import DEVELOPMENT, ServiceSettings
 
 Clock = Callable[[], datetime]
 
@@ -24,6 +28,22 @@ class FollowupSettings(ServiceSettings):
     # names the next owner, and the last step of every escalation.
     # SCHAKEL_COORDINATION_POINT_ID: the same organisation triage routes to (its default too).
     coordination_point_id: str = "coordinatiepunt-eenzaamheid"
+    # SCHAKEL_DEADLINE_POLICY: the version of followup/policy/<version>.deadlines.toml.
+    deadline_policy: str = policy.CURRENT
+    # How often the scheduler looks for deadlines that fell due.
+    deadline_poll_seconds: float = 5.0
+    # Development and tests only: the clock runs this many seconds ahead, so a deadline days
+    # away can fall due in a real process (refused outside development mode).
+    clock_offset_seconds: float = 0.0
+
+    @model_validator(mode="after")
+    def _offset_only_in_development(self) -> Self:
+        if self.clock_offset_seconds and self.env != DEVELOPMENT:
+            raise ValueError(
+                f"SCHAKEL_CLOCK_OFFSET_SECONDS is for SCHAKEL_ENV={DEVELOPMENT} only: a shifted "
+                "clock fires deadlines early"
+            )
+        return self
 
 
 def settings() -> FollowupSettings:
@@ -34,9 +54,23 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
+def offset_clock(clock: Clock, seconds: float) -> Clock:
+    if not seconds:
+        return clock
+    shift = timedelta(seconds=seconds)
+    return lambda: clock() + shift
+
+
 def build(config: FollowupSettings | None = None, clock: Clock = system_clock) -> FastAPI:
     config = config or settings()
-    runtime = ServiceRuntime(config, handlers(clock), on_start=prepare)
+    clock = offset_clock(clock, config.clock_offset_seconds)
+    setup = Setup(policy.load(config.deadline_policy), config.coordination_point_id)
+
+    def scheduler(store: MongoStore) -> DeadlineScheduler:
+        return DeadlineScheduler(store, setup, clock, config.deadline_poll_seconds)
+
+    runtime = ServiceRuntime(config, handlers(clock, setup), on_start=prepare, workers=(scheduler,))
     app = runtime.app("schakel followup", [api.router])
     app.state.clock = clock
+    app.state.setup = setup
     return app

@@ -3,17 +3,27 @@ in one unit of work: the new state, its log and the events it causes commit toge
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from schakel.contracts.envelope import EventEnvelope, new_event
 from schakel.contracts.events import MatchProposed, ReferralReceived, ReferralTriaged, Waitlisted
-from schakel.contracts.lifecycle import Actor, LifecycleEvent, ReferralRegraded
-from schakel.contracts.vocabulary import ActorRole
-from schakel.followup.adapters import MongoReferrals, ReferralStore
+from schakel.contracts.lifecycle import LifecycleEvent, ReferralRegraded
+from schakel.followup.adapters import DeadlineStore, MongoDeadlines, MongoReferrals, ReferralStore
 from schakel.followup.domain.commands import Command, TakeProposal
+from schakel.followup.domain.deadlines import (
+    SYSTEM,
+    DeadlinePolicy,
+    IsHoliday,
+    deadline_for,
+    deadline_passed,
+    dutch_public_holiday,
+    first_level,
+    following_level,
+)
 from schakel.followup.domain.log import LogEntry
 from schakel.followup.domain.machine import Refusal, decide
 from schakel.followup.domain.state import Followed, Referral, apply
@@ -23,7 +33,6 @@ from schakel.platform.mongo import Transaction
 
 log = get_logger(__name__)
 SOURCE = "/schakel/followup"
-SYSTEM = Actor(organisation="schakel", role=ActorRole.SYSTEEM)
 Emit = Callable[[EventEnvelope[Any]], None]
 Clock = Callable[[], datetime]
 _SUMMARY_FIELDS = (
@@ -76,6 +85,58 @@ def entry_of(
     )
 
 
+@dataclass(frozen=True)
+class Setup:
+    """What every unit of work decides with besides the state: the deadline policy, the
+    coordination point and the calendar."""
+
+    policy: DeadlinePolicy
+    coordination_point: str
+    is_holiday: IsHoliday = dutch_public_holiday
+
+
+@dataclass(frozen=True)
+class Ports:
+    referrals: ReferralStore
+    deadlines: DeadlineStore
+
+    @classmethod
+    def of(cls, tx: Transaction) -> Ports:
+        return cls(MongoReferrals(tx), MongoDeadlines(tx))
+
+
+def new_deadline_id() -> str:
+    return f"dl-{uuid.uuid4().hex}"
+
+
+async def keep_deadline(state: Referral, deadlines: DeadlineStore, setup: Setup) -> Referral:
+    """The policy's deadline for ``state``, in the same unit of work: unchanged when its key
+    is (rule and anchor), else the old one's levels are cancelled and the new one waits."""
+    due = deadline_for(state, setup.policy, setup.is_holiday)
+    if (due.key if due else None) == state.deadline_key:
+        return state
+    await deadlines.cancel_pending(state.referral_id)
+    cleared = replace(
+        state,
+        deadline_key=None,
+        deadline_rule=None,
+        next_due_at=None,
+        next_due_kind=None,
+        deadline_level=None,
+        next_escalation_at=None,
+    )
+    if due is None:
+        return cleared
+    await deadlines.add(first_level(due, state.referral_id, new_deadline_id()))
+    return replace(
+        cleared,
+        deadline_key=due.key,
+        deadline_rule=due.rule_id,
+        next_due_at=due.due_at,
+        next_due_kind=due.kind,
+    )
+
+
 @dataclass
 class Unit:
     """What one unit of work changes: the state, its new log entries and the events."""
@@ -91,7 +152,7 @@ class Unit:
 
     def cause(
         self,
-        payloads: list[LifecycleEvent],
+        payloads: Sequence[LifecycleEvent],
         at: datetime,
         note: str | None = None,
         cause: EventEnvelope[Any] | None = None,
@@ -107,13 +168,20 @@ class Unit:
             self.record(event, at, note)
             self.emitted.append(event)
 
+    async def commit(self, ports: Ports, setup: Setup, emit: Emit) -> None:
+        """Keep the deadline, store the state and its log, emit the events caused."""
+        self.state = await keep_deadline(self.state, ports.deadlines, setup)
+        await ports.referrals.save(self.state, self.read_version, self.entries)
+        for event in self.emitted:
+            emit(event)
+
 
 async def follow(
-    event: EventEnvelope[Any], referrals: ReferralStore, emit: Emit, now: datetime
+    event: EventEnvelope[Any], ports: Ports, setup: Setup, emit: Emit, now: datetime
 ) -> None:
     """Fold a consumed event in; matching's proposal reaches the owner when one is awaited."""
     data: Followed = event.data
-    state = await referrals.get(data.referral_id)
+    state = await ports.referrals.get(data.referral_id)
     if state is not None and event.id in state.history:
         return
     unit = Unit(state or Referral(data.referral_id), state.version if state else 0, [], [])
@@ -126,13 +194,12 @@ async def follow(
             log.info("proposal not taken", reason=decided.reason)
         else:
             unit.cause(decided, now, cause=event)
-    await referrals.save(unit.state, unit.read_version, unit.entries)
-    for caused in unit.emitted:
-        emit(caused)
+    await unit.commit(ports, setup, emit)
 
 
 async def act(
-    referrals: ReferralStore,
+    ports: Ports,
+    setup: Setup,
     referral_id: str,
     command: Command,
     now: datetime,
@@ -140,7 +207,7 @@ async def act(
     note: str | None = None,
 ) -> Referral | Refusal | None:
     """An owner's command: the referral after it, why it was refused, or None (unknown)."""
-    state = await referrals.get(referral_id)
+    state = await ports.referrals.get(referral_id)
     if state is None:
         return None
     decided = decide(state, command, now)
@@ -148,15 +215,41 @@ async def act(
         return decided
     unit = Unit(state, state.version, [], [])
     unit.cause(decided, now, note)
-    await referrals.save(unit.state, unit.read_version, unit.entries)
-    for event in unit.emitted:
-        emit(event)
+    await unit.commit(ports, setup, emit)
     return unit.state
 
 
-def handlers(clock: Clock) -> dict[str, Handler]:
+async def fire(deadline_id: str, ports: Ports, setup: Setup, now: datetime, emit: Emit) -> bool:
+    """Fire one level of a deadline if it is still pending and due: a DeadlinePassed event,
+    and the next level waiting, in one unit of work. False when it was not (fired by another
+    instance, cancelled by an owner's action)."""
+    fired = await ports.deadlines.claim(deadline_id, now)
+    if fired is None:
+        return False
+    state = await ports.referrals.get(fired.referral_id)
+    if state is None or state.deadline_key != fired.key:
+        log.warning("deadline no longer guards its referral", deadline_id=deadline_id)
+        return False
+    unit = Unit(state, state.version, [], [])
+    unit.cause([deadline_passed(state, fired, setup.coordination_point, now)], now)
+    following = following_level(
+        fired, unit.state, setup.coordination_point, new_deadline_id(), setup.is_holiday
+    )
+    if following is not None:
+        await ports.deadlines.add(following)
+    unit.state = replace(
+        unit.state,
+        deadline_level=fired.level,
+        next_escalation_at=following.due_at if following else None,
+    )
+    await unit.commit(ports, setup, emit)
+    log.info("deadline passed", level=fired.level.value, rule_id=fired.rule_id)
+    return True
+
+
+def handlers(clock: Clock, setup: Setup) -> dict[str, Handler]:
     async def on_event(event: EventEnvelope[Any], tx: Transaction) -> None:
-        await follow(event, MongoReferrals(tx), tx.emit, clock())
+        await follow(event, Ports.of(tx), setup, tx.emit, clock())
 
     followed = (ReferralReceived, ReferralTriaged, ReferralRegraded, MatchProposed, Waitlisted)
     return {payload.event_name: on_event for payload in followed}

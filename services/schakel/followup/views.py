@@ -33,6 +33,10 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+def overdue(state: Referral, now: datetime) -> bool:
+    return state.next_due_at is not None and _aware(state.next_due_at) <= now
+
+
 def inbox_item(state: Referral, now: datetime) -> dict[str, Any]:
     proposal = state.proposal
     return {
@@ -68,8 +72,13 @@ def inbox_item(state: Referral, now: datetime) -> dict[str, Any]:
         else {
             "kind": _plain(state.next_due_kind),
             "due_at": _plain(state.next_due_at),
-            "overdue": _aware(state.next_due_at) <= now,
+            "overdue": overdue(state, now),
+            "rule_id": state.deadline_rule,
+            "escalated": _plain(state.deadline_level),
+            "next_escalation_at": _plain(state.next_escalation_at),
         },
+        "overdue": overdue(state, now),
+        "concern_open": state.concern_open,
         "allowed_actions": allowed_actions(state),
     }
 

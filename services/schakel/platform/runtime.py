@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 import uvicorn
 from aiokafka import AIOKafkaProducer
@@ -24,6 +24,17 @@ from schakel.platform.settings import ServiceSettings
 
 log = get_logger(__name__)
 StartHook = Callable[[MongoStore], Awaitable[None]]
+
+
+class Worker(Protocol):
+    """A background loop of a service (e.g. followup's deadline scheduler)."""
+
+    def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+WorkerFactory = Callable[[MongoStore], Worker]
 STARTUP_ATTEMPTS = 30
 
 
@@ -34,9 +45,12 @@ class ServiceRuntime:
         handlers: Mapping[str, Handler] | None = None,
         on_start: StartHook | None = None,
         every_record: RecordHandler | None = None,
+        workers: tuple[WorkerFactory, ...] = (),
     ) -> None:
         self.settings = settings
         self.store = MongoStore(settings.mongodb_uri, settings.database_name)
+        # Started after the outbox relay, stopped before it: what they emit gets relayed.
+        self.workers = [make(self.store) for make in workers]
         self.dead_letters = DeadLetters(settings.service_name)
         # aiokafka clients need the running loop: created in start().
         self.producer: AIOKafkaProducer | None = None
@@ -70,6 +84,8 @@ class ServiceRuntime:
         self.dead_letters.attach(self.producer)
         self.relay = OutboxRelay(self.store, self.producer, self.settings.outbox_poll_seconds)
         self.relay.start()
+        for worker in self.workers:
+            worker.start()
         if self.broker is not None:
             await _retry("consumer", self.broker.start)
         if self.consumer is not None:
@@ -83,6 +99,8 @@ class ServiceRuntime:
             await self.consumer.drain()
         if self.broker is not None:
             await self.broker.stop()
+        for worker in self.workers:
+            await worker.stop()
         if self.relay is not None:
             await self.relay.stop()
         if self.producer is not None:

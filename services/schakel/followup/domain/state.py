@@ -32,6 +32,7 @@ from schakel.contracts.lifecycle import (
     Wishes,
 )
 from schakel.contracts.vocabulary import (
+    ActorRole,
     AgeBand,
     BusinessStatus,
     Channel,
@@ -127,9 +128,19 @@ class Referral:
     escalations: tuple[Escalation, ...] = ()
     concerns: int = 0
     last_concern_at: datetime | None = None
-    # The next deadline of the policy that guards the referral (kept by the deadline sync).
+    assign_within_hours: int | None = None  # triage's, when the coordination point owns it
+    stage_since: datetime | None = None  # when status or business status last changed
+    last_check_in_at: datetime | None = None
+    concern_open: bool = False  # a concern came in and the owner has not acted since
+    # The deadline of the policy that guards the referral now (kept by the deadline sync):
+    # its key (rule and anchor), when it is due, the highest level that fired and when the
+    # next level falls due.
+    deadline_key: str | None = None
+    deadline_rule: str | None = None
     next_due_at: datetime | None = None
     next_due_kind: DeadlineKind | None = None
+    deadline_level: EscalationLevel | None = None
+    next_escalation_at: datetime | None = None
     updated_at: datetime | None = None
     version: int = 0  # events applied; a save checks it (optimistic concurrency)
     history: tuple[str, ...] = ()  # ids of the events applied, oldest first
@@ -187,6 +198,7 @@ def _triaged(state: Referral, data: ReferralTriaged, at: datetime) -> Referral:
         district=data.district,
         district_name=data.district_name,
         triage_reasons=tuple(r.reason for r in data.rules_fired),
+        assign_within_hours=data.assign_within_hours,
     )
     if state.status not in (None, TaskStatus.REQUESTED, TaskStatus.REJECTED):
         return triage  # owned and taken up: only a transfer changes the owner now
@@ -244,7 +256,7 @@ def _support_facts(state: Referral, before: Referral, data: LifecycleEvent) -> R
         support = Support(data.kind, data.offer_id, data.provider_organisation, data.occurred_at)
         return replace(state, support=support)
     if isinstance(data, CheckInRecorded):
-        return replace(state, check_ins=data.check_in)
+        return replace(state, check_ins=data.check_in, last_check_in_at=data.occurred_at)
     if isinstance(data, ReferralClosed):
         return replace(state, outcome=data.outcome, follow_up_djg_score=data.djg_score)
     return _attention(state, before, data)
@@ -260,8 +272,18 @@ def _attention(state: Referral, before: Referral, data: LifecycleEvent) -> Refer
         escalation = Escalation(data.level, data.notify_organisation, data.occurred_at)
         return replace(state, escalations=(*state.escalations, escalation))
     if isinstance(data, ConcernRaised):
-        return replace(state, concerns=state.concerns + 1, last_concern_at=data.occurred_at)
+        return replace(
+            state,
+            concerns=state.concerns + 1,
+            last_concern_at=data.occurred_at,
+            concern_open=True,
+        )
     return state
+
+
+def _by_the_owner(data: LifecycleEvent) -> bool:
+    """An action someone took on the referral (not a service's, nor a concern reported)."""
+    return data.actor.role is not ActorRole.SYSTEEM and not isinstance(data, ConcernRaised)
 
 
 def _followed_up(state: Referral, data: LifecycleEvent) -> Referral:
@@ -271,6 +293,7 @@ def _followed_up(state: Referral, data: LifecycleEvent) -> Referral:
         business_status=data.business_status,
         status_reason=data.status_reason,
         owner_organisation=data.owner_organisation,
+        concern_open=state.concern_open and not _by_the_owner(data),
     )
     return _own_facts(with_status, state, data)
 
@@ -300,6 +323,11 @@ def apply(state: Referral | None, data: Followed, event_id: str, at: datetime) -
         new = _followed_up(current, data)
     else:
         raise TypeError(f"follow-up does not follow {type(data).__name__}")
+    moved = (new.status, new.business_status) != (current.status, current.business_status)
     return replace(
-        new, updated_at=at, version=current.version + 1, history=(*current.history, event_id)
+        new,
+        stage_since=at if moved else current.stage_since,
+        updated_at=at,
+        version=current.version + 1,
+        history=(*current.history, event_id),
     )
