@@ -15,6 +15,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from schakel_dev.stack import Stack
+from tests.support import wait_deadline
 
 T = TypeVar("T")
 
@@ -43,14 +44,15 @@ def login(client: httpx.Client, username: str) -> dict[str, str]:
 
 
 def eventually(probe: Callable[[], T | None], within: float = 30, what: str = "") -> T:
-    """Poll until ``probe`` returns something truthy; the pipeline is asynchronous."""
-    deadline = time.monotonic() + within
+    """Poll until ``probe`` returns something truthy; the pipeline is asynchronous. Gives up
+    after ``within`` seconds, or earlier, shortly before the test's timeout, saying what."""
+    deadline, limit = wait_deadline(within)
     while True:
         found = probe()
         if found:
             return found
         if time.monotonic() > deadline:
-            raise AssertionError(f"not within {within} s: {what}")
+            raise AssertionError(f"not {limit}: {what}")
         time.sleep(0.2)
 
 
