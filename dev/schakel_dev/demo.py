@@ -8,10 +8,11 @@ nursing, neighbours, someone about herself) in Utrecht's districts, and Welzijn 
 prescriptions from GP practices in the two pilot districts (Overvecht, Zuilen), logged in as
 the demo accounts ``huisarts`` and ``huisarts-zuilen``. Together they end up in every state
 there is today: routed to the social brokers, the exercise broker or the neighbourhood team
-(urgent), at the coordination point (a postcode outside the city), with support proposed, and
-waiting (ungraded, nothing proposed before the owner has talked with the person). Each has a
-fixed Idempotency-Key, so running it again adds nothing. Then waits until every report has been
-routed and prints what its signaler sees. All people are fictional.
+(urgent), at the coordination point (a postcode outside the city), and waiting. Then the
+owners' demo accounts take some further through followup (``demo_followup``): accepted, in
+contact, support started, closed; urgent ones are left to become overdue. Each submission has
+a fixed Idempotency-Key, so running it again adds nothing. It prints what each signaler sees.
+All people are fictional.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+
+from schakel_dev.demo_followup import FOLLOW_UPS, OVERDUE, advance
 
 # The demo accounts of demo_users.json log in as "<username>" / "demo-<username>"; never a
 # real credential.
@@ -40,6 +43,7 @@ class Submission:
 
 @dataclass(frozen=True)
 class Sent:
+    key: str
     who: str
     receipt: str
 
@@ -383,6 +387,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"demo data: {error}", file=sys.stderr)
             return 1
         statuses = wait_for_statuses(client, sent, args.wait)
+        print("owners at work (followup):", flush=True)
+        try:
+            take_further(client, sent)
+        except (DemoError, RuntimeError) as error:
+            print(f"demo data: owners' actions failed: {error}", file=sys.stderr)
+            return 1
+        statuses = wait_for_statuses(client, sent, args.wait)
     print_table(sent, statuses)
     missing = [s.receipt for s in sent if s.receipt not in statuses]
     if missing:
@@ -424,13 +435,35 @@ def _token(client: httpx.Client, username: str) -> str:
 
 
 def _submit(client: httpx.Client, path: str, item: Submission, headers: dict[str, str]) -> Sent:
-    answer = _call(
-        client, "POST", path, json=item.body, headers={**headers, "Idempotency-Key": item.key}
-    )
+    # The key is the correlation id too: the demo finds each referral in the audit by it.
+    sent = {**headers, "Idempotency-Key": item.key, "X-Correlation-ID": item.key}
+    answer = _call(client, "POST", path, json=item.body, headers=sent)
     # 200 means this key was sent before: the same receipt comes back, nothing is added.
     if answer.status_code not in (200, 202):
         raise DemoError(f"{item.who} ({item.key}) was refused: {_describe(answer)}")
-    return Sent(item.who, str(answer.json()["receipt"]))
+    return Sent(item.key, item.who, str(answer.json()["receipt"]))
+
+
+def referral_ids(client: httpx.Client, sent: list[Sent]) -> dict[str, str]:
+    """Submission key -> referral id, from the audit's archive (as the demo auditor)."""
+    auditor = {"Authorization": f"Bearer {_token(client, 'auditor')}"}
+    found = {}
+    for item in sent:
+        answer = _call(client, "GET", f"/api/v1/audit/correlations/{item.key}", headers=auditor)
+        events = answer.json().get("events", []) if answer.status_code == 200 else []
+        if events:
+            found[item.key] = str(events[0]["data"]["referral_id"])
+    return found
+
+
+def take_further(client: httpx.Client, sent: list[Sent]) -> None:
+    """The owners' part: some referrals accepted, in contact, with support, closed."""
+    ids = referral_ids(client, sent)
+    owners = {f.owner for f in FOLLOW_UPS}
+    tokens = {owner: _token(client, owner) for owner in sorted(owners)}
+    for key, state in advance(client, ids, tokens):
+        print(f"  {key}: {state}")
+    print(f"  left for the inbox to show overdue within minutes: {', '.join(OVERDUE)}")
 
 
 def _call(client: httpx.Client, method: str, path: str, **options: Any) -> httpx.Response:

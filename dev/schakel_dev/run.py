@@ -30,6 +30,7 @@ from schakel_dev.processes import ServerError
 from schakel_dev.stack import DEMO_USERS_FILE, ServiceError, Stack
 
 GATEWAY = "http://127.0.0.1:8080"
+DEMO_POLICY = "2026.12-1-demo"  # followup's policy 2026.12-1, urgent deadlines in minutes
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -43,7 +44,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     mongo = MongoServer(
         run_dir / "mongodb", port=_env_port("SCHAKEL_MONGODB_PORT", 27017), sync_on_commit=True
     )
-    stack = None if args.servers_only else Stack(kafka.bootstrap_servers, mongo.uri, run_dir)
+    # The demonstration policy: urgent deadlines in minutes, so the inbox shows escalations.
+    policy = {"SCHAKEL_DEADLINE_POLICY": os.environ.get("SCHAKEL_DEADLINE_POLICY", DEMO_POLICY)}
+    stack = (
+        None
+        if args.servers_only
+        else Stack(kafka.bootstrap_servers, mongo.uri, run_dir, extra_env=policy)
+    )
     if taken := _taken_ports(kafka, mongo, stack):
         for line in taken:
             print(line, file=sys.stderr)

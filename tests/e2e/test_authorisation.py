@@ -11,6 +11,9 @@ Four referrals go through the whole pipeline first:
 - ``claimed``: an anonymous signal whose form said "huisartsenpraktijk-overvecht" (item 4 of
   the hardening issue: typed text grants nothing).
 
+The owners' inbox and actions (followup), concerns by referral id and the referrer's FHIR
+Task are in the table too; the one action tried (accept) succeeds for the owner only.
+
 The table ``EXPECTED`` is the authorisation design; the test fails on any cell that differs.
 """
 
@@ -90,6 +93,32 @@ EXPECTED: dict[str, dict[str, tuple[int, ...]]] = {
     "GET /api/v1/audit/verify": {"all": (401, 401, 403, 403, 403, 403, 200)},
     "GET /api/v1/offers": {"all": (401, 401, 403, 403, 200, 200, 200)},
     "GET /api/v1/triage/rules": {"all": (401, 401, 200, 200, 200, 200, 200)},
+    # followup: the owners' inbox and actions, for the owning organisation only.
+    "GET /api/v1/inbox": {"list": (401, 401, 403, 403, 200, 403, 403)},
+    "GET /api/v1/inbox/{id}": {
+        "own": (401, 401, 403, 403, 200, 403, 403),
+        "other": (401, 401, 403, 403, 404, 403, 403),
+        "claimed": (401, 401, 403, 403, 404, 403, 403),
+    },
+    "POST /api/v1/referrals/{id}/accept": {
+        "own": (401, 401, 403, 403, 200, 403, 403),
+        "other": (401, 401, 403, 403, 404, 403, 403),
+        "claimed": (401, 401, 403, 403, 404, 403, 403),
+    },
+    # A concern by referral id: a professional of the organisation that sent it (by token,
+    # never by typed name) or owns it; anyone else is told it was not found. (Helpers and
+    # receipt holders report with a code, without a token.)
+    "POST /api/v1/concerns": {
+        "own": (404, 401, 202, 202, 202, 404, 404),
+        "other": (404, 401, 404, 404, 404, 404, 404),
+        "claimed": (404, 401, 404, 404, 404, 404, 404),
+    },
+    # feedback: the referral as a FHIR Task, for the organisation that sent it only.
+    "GET /api/v1/fhir/Task/{id}": {
+        "own": (401, 401, 200, 200, 404, 404, 404),
+        "other": (401, 401, 404, 404, 404, 404, 404),
+        "claimed": (401, 401, 404, 404, 404, 404, 404),
+    },
 }
 
 
@@ -159,7 +188,7 @@ def referrals(gateway: httpx.Client, stack: Stack) -> dict[str, Referral]:
             _referral_id(gateway, auditor, correlation), answer.json()["receipt"], correlation
         )
     for referral in found.values():
-        _wait_for_the_whole_path(gateway, auditor, referral.referral_id)
+        _wait_for_the_whole_path(gateway, stack, auditor, referral.referral_id)
     return found
 
 
@@ -172,8 +201,15 @@ def _referral_id(gateway: httpx.Client, auditor: dict[str, str], correlation: st
     return eventually(archived, what=f"the referral of {correlation}")
 
 
-def _wait_for_the_whole_path(gateway: httpx.Client, auditor: dict[str, str], ref: str) -> None:
-    """Owned in feedback, decided in matching, triaged in the archive."""
+def _wait_for_the_whole_path(
+    gateway: httpx.Client, stack: Stack, auditor: dict[str, str], ref: str
+) -> None:
+    """Owned in feedback, decided in matching, triaged in the archive, in its owner's inbox."""
+
+    def in_the_inbox(owner: str) -> bool:
+        principal = Principal("matrix", owner, frozenset({Role.SOCIAAL_MAKELAAR}))
+        headers = {"Authorization": f"Bearer {issue_token(principal, stack.auth_secret)}"}
+        return gateway.get(f"/api/v1/inbox/{ref}", headers=headers).status_code == 200
 
     def done() -> bool:
         state = gateway.get(f"/api/v1/referrals/{ref}", headers=auditor)
@@ -182,11 +218,12 @@ def _wait_for_the_whole_path(gateway: httpx.Client, auditor: dict[str, str], ref
         types = (
             [e["type"] for e in timeline.json().get("events", [])] if timeline.is_success else []
         )
+        owner = state.json().get("owner_organisation") if state.is_success else None
         return (
-            state.is_success
-            and state.json().get("owner_organisation") is not None
+            owner is not None
             and proposal.is_success
             and "nl.schakel.referral.triaged.v2" in types
+            and in_the_inbox(owner)
         )
 
     eventually(done, within=60, what=f"{ref} through triage, matching, feedback and audit")
@@ -214,6 +251,8 @@ def _calls(endpoint: str, target: str, refs: dict[str, Referral]) -> Call:
         body = _signal("3512 AB", ["alleen_wonend"])
     elif endpoint == "POST /api/v1/referrals":
         body = _prescription("3512 AB", ["alleen_wonend"])
+    elif endpoint == "POST /api/v1/concerns" and ref is not None:
+        body = {"referral_id": ref.referral_id, "observations": ["somber"]}
     return Call(method, path, body)
 
 

@@ -5,6 +5,8 @@ schakel.gp-feedback) and the signaler (the receipt's status)."""
 from __future__ import annotations
 
 import json
+import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -13,7 +15,15 @@ import pytest
 from schakel.contracts.topics import GP_FEEDBACK
 from schakel_dev.stack import Stack
 from tests.contract.validators import fhir_problems
-from tests.e2e.conftest import eventually, in_inbox, login, owner_action, take_up, whole_topic
+from tests.e2e.conftest import (
+    eventually,
+    in_inbox,
+    login,
+    owner_action,
+    referral_id_of,
+    take_up,
+    whole_topic,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -109,3 +119,138 @@ def test_the_plain_path_to_closed_and_the_gp_and_the_signaler_hear_the_outcome(
         "hulp_gestart",
         "afgesloten",
     ]
+
+
+def signal(gateway: httpx.Client, postcode: str, *observations: str) -> tuple[str, str]:
+    """A neighbour's signal: its referral id (from the audit's archive) and receipt."""
+    body = {
+        "signaler_role": "buurtbewoner",
+        "person": {"name": "Meneer Pad", "postcode": postcode},
+        "observations": list(observations),
+        "consent_to_contact": True,
+    }
+    correlation = f"lifecycle-{uuid.uuid4()}"
+    sent = gateway.post("/api/v1/signals", json=body, headers={"X-Correlation-ID": correlation})
+    assert sent.status_code == 202, sent.text
+    referral_id = referral_id_of(gateway, login(gateway, "auditor"), correlation)
+    return referral_id, str(sent.json()["receipt"])
+
+
+def test_a_rejected_referral_goes_to_the_next_owner_and_each_keeps_its_part(
+    gateway: httpx.Client, stack: Stack
+) -> None:
+    gp, makelaar, buurtteam = (login(gateway, u) for u in ("huisarts", "makelaar", "buurtteam"))
+    referral_id = prescribe(gateway, gp, "3562 EK")["referral_id"]
+    in_inbox(gateway, makelaar, referral_id, status="requested")
+
+    rejected = owner_action(gateway, makelaar, referral_id, "reject", {"reason": "geen_capaciteit"})
+    assert (rejected["status"], rejected["owner_organisation"]) == (
+        "rejected",
+        "coordinatiepunt-eenzaamheid",
+    )
+
+    routed = in_inbox(gateway, buurtteam, referral_id, status="requested")
+    assert routed["rejected_by"] == ["sociaal-makelaars-overvecht"]
+    assert gateway.get(f"/api/v1/inbox/{referral_id}", headers=makelaar).status_code == 404
+    # The organisation that rejected it still reads what happened, as every owner did.
+    timeline = gateway.get(f"/api/v1/referrals/{referral_id}/timeline", headers=makelaar)
+    assert timeline.status_code == 200
+
+    def task_rerouted() -> dict[str, Any] | None:
+        task: dict[str, Any] = fhir_task(gateway, gp, referral_id).json()
+        owner = task.get("owner", {}).get("identifier", {}).get("value")
+        return task if owner == "buurtteam-overvecht" else None
+
+    task = eventually(task_rerouted, what="the GP's Task naming the next owner")
+    assert task["status"] == "requested" and fhir_problems(task) == []
+
+    def rerouted() -> list[dict[str, Any]] | None:
+        found = [u for u in gp_updates(stack, referral_id) if u["update"] == "rerouted"]
+        return found or None
+
+    [update] = eventually(rerouted, what="a rerouted update on the GP topic")
+    assert update["owner_organisation"] == "buurtteam-overvecht"
+
+
+def test_a_transfer_hands_the_referral_on_and_the_signaler_reads_passed_on_again(
+    gateway: httpx.Client,
+) -> None:
+    makelaar, zuilen = login(gateway, "makelaar"), login(gateway, "makelaar-zuilen")
+    referral_id, receipt = signal(gateway, "3563 AB", "weinig_contact")
+    in_inbox(gateway, makelaar, referral_id, status="requested")
+    owner_action(gateway, makelaar, referral_id, "accept")
+
+    moved = owner_action(
+        gateway,
+        makelaar,
+        referral_id,
+        "transfer",
+        {
+            "to_organisation": "sociaal-makelaars-noordwest",
+            "to_name": "Sociaal makelaars Noordwest",
+            "to_route": "sociaal_makelaar",
+            "reason": "andere_wijk",
+        },
+    )
+    assert moved["status"] == "requested"
+    in_inbox(gateway, zuilen, referral_id, status="requested")
+    owner_action(gateway, zuilen, referral_id, "accept")
+
+    def passed_on_and_taken_up_again() -> dict[str, Any] | None:
+        status: dict[str, Any] = gateway.get(f"/api/v1/signals/{receipt}/status").json()
+        stages = [s["stage"] for s in status.get("stages", [])]
+        return status if stages[-3:] == ["opgepakt", "doorgezet", "opgepakt"] else None
+
+    status = eventually(passed_on_and_taken_up_again, what="the signaler's stages")
+    assert "noordwest" not in json.dumps(status).lower()  # never which organisation
+
+
+def test_a_declined_offer_is_followed_by_another_never_the_same(gateway: httpx.Client) -> None:
+    gp, makelaar = login(gateway, "huisarts"), login(gateway, "makelaar")
+    referral_id = prescribe(gateway, gp, "3562 EK")["referral_id"]
+    take_up(gateway, makelaar, referral_id)
+    first = in_inbox(gateway, makelaar, referral_id, business_status="support-proposed")
+    declined_offer = first["proposal"]["offer"]["offer_id"]
+
+    owner_action(gateway, makelaar, referral_id, "support/decline", {"reason": "te_ver_weg"})
+
+    def another() -> dict[str, Any] | None:
+        found = in_inbox(gateway, makelaar, referral_id)
+        offer = (found.get("proposal") or {}).get("offer", {})
+        proposed = found["business_status"] == "support-proposed"
+        return found if proposed and offer.get("offer_id") != declined_offer else None
+
+    again = eventually(another, what="another proposal after the decline")
+    assert again["declined_offers"] == [declined_offer]
+
+
+def test_a_concern_from_the_gp_makes_the_referral_urgent_and_the_owner_must_act_within_hours(
+    gateway: httpx.Client,
+) -> None:
+    gp, makelaar = login(gateway, "huisarts"), login(gateway, "makelaar")
+    referral_id = prescribe(gateway, gp, "3562 EK")["referral_id"]
+    in_inbox(gateway, makelaar, referral_id, status="requested")
+    owner_action(gateway, makelaar, referral_id, "accept")
+
+    reported = gateway.post(
+        "/api/v1/concerns",
+        json={
+            "referral_id": referral_id,
+            "observations": ["ondervoeding", "verwaarlozing"],
+            "note": "Patiënte is sterk afgevallen",
+        },
+        headers=gp,
+    )
+    assert reported.status_code == 202, reported.text
+
+    urgent = in_inbox(gateway, makelaar, referral_id, urgency="direct")
+    assert urgent["concern_open"] is True and urgent["concerns"] == 1
+    assert urgent["next_deadline"]["kind"] == "concern"
+    due = datetime.fromisoformat(urgent["next_deadline"]["due_at"])
+    reported_at = datetime.fromisoformat(urgent["last_concern_at"])
+    assert due - reported_at == timedelta(hours=4)
+    [raised] = [h for h in urgent["history"] if h["type"].endswith("concern-raised.v1")]
+    assert (raised["note"], raised["actor_role"]) == ("Patiënte is sterk afgevallen", "huisarts")
+    listed = gateway.get("/api/v1/inbox", headers=makelaar).json()["referrals"]
+    first_urgent = next(r for r in listed if r["urgency"] == "direct")
+    assert first_urgent["concern_open"] is True  # an open concern comes first

@@ -213,7 +213,7 @@ def test_an_event_newer_than_the_services_is_archived_and_skipped_not_dead_lette
     headers = [
         ("ce_specversion", b"1.0"),
         ("ce_id", uuid.uuid4().hex.encode()),
-        ("ce_source", b"/schakel/followup"),
+        ("ce_source", b"/schakel/next"),  # a producer not deployed yet
         ("ce_type", b"nl.schakel.referral.reopened.v1"),
         ("ce_subject", referral.encode()),
         ("ce_time", b"2026-11-23T10:00:00+00:00"),

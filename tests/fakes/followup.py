@@ -11,6 +11,7 @@ from schakel.followup.adapters import (
     CANCELLED,
     FIRED,
     PENDING,
+    CodeKind,
     Remembered,
     StaleReferral,
     log_from_docs,
@@ -33,6 +34,9 @@ class FakeReferrals:
 
     async def get(self, referral_id: str) -> Referral | None:
         return self.docs.get(referral_id)
+
+    async def by_code(self, code: CodeKind, hashed: str) -> Referral | None:
+        return next((r for r in self.docs.values() if getattr(r, code) == hashed), None)
 
     async def log(self, referral_id: str) -> list[LogEntry]:
         return list(self.logs.get(referral_id, []))

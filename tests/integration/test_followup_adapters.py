@@ -4,24 +4,28 @@ then the HTTP API of owner actions and the inbox over MongoDB."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
 
 from schakel.contracts.envelope import EventEnvelope, new_event
-from schakel.contracts.events import Offer
+from schakel.contracts.events import Offer, Signaler
 from schakel.contracts.lifecycle import Wishes
+from schakel.contracts.receipts import receipt_hash
 from schakel.contracts.vocabulary import (
     BusinessStatus,
+    Channel,
     DeadlineKind,
     DietNeed,
     EscalationLevel,
     OfferKind,
     Route,
+    SignalerRole,
     TaskStatus,
     Urgency,
 )
@@ -39,7 +43,7 @@ from schakel.followup.domain.log import LogEntry
 from schakel.followup.domain.state import Escalation, Proposal, Referral, Support
 from schakel.followup.handlers import Ports, Setup, follow
 from schakel.platform.auth import Principal, Role, issue_token
-from schakel.platform.mongo import MongoStore
+from schakel.platform.mongo import MongoStore, Transaction
 from schakel.platform.settings import DEV_AUTH_SECRET
 from tests import payloads
 from tests.backends import BACKENDS, Backend, FakeBackend, MongoBackend, scratch_store
@@ -106,14 +110,27 @@ def complete(referral_id: str = "ref-1") -> Referral:
     )
 
 
-@pytest.fixture(params=BACKENDS)
-async def referrals(request: pytest.FixtureRequest) -> AsyncIterator[Backend[ReferralStore]]:
+P = TypeVar("P")
+
+
+@asynccontextmanager
+async def either(
+    request: pytest.FixtureRequest, fake: P, adapter: Callable[[Transaction], P]
+) -> AsyncIterator[Backend[P]]:
+    """The fake, or the MongoDB adapter on a database with followup's indexes."""
     if request.param == "fake":
-        yield FakeBackend(FakeReferrals())
+        yield FakeBackend(fake)
         return
     async with scratch_store(request.getfixturevalue("mongodb_uri")) as store:
         await prepare(store)
-        yield MongoBackend(store, MongoReferrals)
+        yield MongoBackend(store, adapter)
+
+
+@pytest.fixture(params=BACKENDS)
+async def referrals(request: pytest.FixtureRequest) -> AsyncIterator[Backend[ReferralStore]]:
+    fake: ReferralStore = FakeReferrals()
+    async with either(request, fake, MongoReferrals) as backend:
+        yield backend
 
 
 def entry(event_id: str) -> LogEntry:
@@ -162,12 +179,9 @@ async def test_a_save_on_a_stale_read_is_refused(referrals: Backend[ReferralStor
 
 @pytest.fixture(params=BACKENDS)
 async def deadlines(request: pytest.FixtureRequest) -> AsyncIterator[Backend[DeadlineStore]]:
-    if request.param == "fake":
-        yield FakeBackend(FakeDeadlines())
-        return
-    async with scratch_store(request.getfixturevalue("mongodb_uri")) as store:
-        await prepare(store)
-        yield MongoBackend(store, MongoDeadlines)
+    fake: DeadlineStore = FakeDeadlines()
+    async with either(request, fake, MongoDeadlines) as backend:
+        yield backend
 
 
 def level(deadline_id: str, referral_id: str = "ref-1", due: timedelta = timedelta()) -> Pending:
@@ -237,10 +251,12 @@ class Api:
         self.client = client
         self.setup = setup
 
-    async def routed(self, urgency: Urgency = Urgency.ROUTINE, consent: bool = True) -> str:
+    async def routed(
+        self, urgency: Urgency = Urgency.ROUTINE, consent: bool = True, **signal: Any
+    ) -> str:
         referral_id = f"ref-{uuid.uuid4().hex[:10]}"
         first = new_event(
-            received(consent).model_copy(update={"referral_id": referral_id}),
+            received(consent).model_copy(update={"referral_id": referral_id, **signal}),
             source="/schakel/intake",
             subject=referral_id,
         )
@@ -368,3 +384,94 @@ async def test_the_inbox_puts_the_most_urgent_first(api: Api) -> None:
         "nl.schakel.referral.received.v2",
         "nl.schakel.referral.triaged.v2",
     ]
+
+
+# --- concerns ---------------------------------------------------------------------------------
+
+GP = "huisartsenpraktijk-overvecht"
+RECEIPT = "K7QM-4XPD"
+
+
+async def concern(api: Api, body: dict[str, Any], headers: dict[str, str] | None = None) -> Any:
+    return await api.client.post(
+        "/api/v1/concerns",
+        json={"observations": ["ondervoeding"], **body},
+        headers=headers or {},
+    )
+
+
+async def test_a_helper_reports_with_the_code_the_owner_got_and_learns_nothing_more(
+    api: Api,
+) -> None:
+    referral_id = await api.routed()
+    await api.post(referral_id, "accept")
+    await api.post(referral_id, "first-conversation", {"consents_to_support": True})
+    started = await api.post(referral_id, "support/start", {"kind": "maatje"})
+    assert started.status_code == 200, started.text
+    code = started.json()["helper_code"]
+    assert code.startswith("H")
+
+    reported = await concern(
+        api, {"helper_code": f" {code.lower()} ", "note": "Eet niet, ziet grauw"}
+    )
+
+    assert reported.status_code == 202, reported.text
+    assert set(reported.json()) == {"concern_id", "received"}  # not even the referral id
+    shown = (await api.client.get(f"/api/v1/inbox/{referral_id}", headers=MAKELAAR)).json()
+    assert (shown["concern_open"], shown["concerns"]) == (True, 1)
+    assert shown["history"][-1]["note"] == "Eet niet, ziet grauw"
+    assert shown["history"][-1]["actor_role"] == "hulpverlener"
+    rows = await api.store.db["outbox"].find({"event_type": {"$regex": "concern"}}).to_list()
+    assert len(rows) == 1 and b"grauw" not in bytes(rows[0]["value"])  # the note stays here
+    stored = await api.store.db["referrals"].find_one({"_id": referral_id})
+    assert stored is not None and code not in str(stored)  # only its hash is kept
+
+
+async def test_the_referring_gp_and_a_receipt_holder_report_the_owner_too(api: Api) -> None:
+    referral_id = await api.routed(
+        channel=Channel.WELZIJN_OP_RECEPT,
+        signaler=Signaler(role=SignalerRole.HUISARTS, organisation=GP),
+        receipt_hash=receipt_hash(RECEIPT),
+    )
+    gp = token(GP, Role.HUISARTS)
+
+    by_gp = await concern(api, {"referral_id": referral_id}, gp)
+    by_receipt = await concern(api, {"receipt": RECEIPT.lower()})
+    by_owner = await concern(api, {"referral_id": referral_id}, MAKELAAR)
+
+    assert [r.status_code for r in (by_gp, by_receipt, by_owner)] == [202, 202, 202]
+    assert by_gp.json()["referral_id"] == referral_id
+    assert "referral_id" not in by_receipt.json()
+    shown = (await api.client.get(f"/api/v1/inbox/{referral_id}", headers=MAKELAAR)).json()
+    assert [h["actor_role"] for h in shown["history"][-3:]] == [
+        "huisarts",
+        "signaler",
+        "sociaal_makelaar",
+    ]
+
+
+async def test_no_one_else_finds_a_referral_to_report_on(api: Api) -> None:
+    referral_id = await api.routed()
+    other = token("sociaal-makelaars-noordwest")
+
+    answers = [
+        await concern(api, {"referral_id": referral_id}, other),
+        await concern(api, {"referral_id": referral_id}),  # anonymous: an id is not enough
+        await concern(api, {"helper_code": "HAAAA-BBBB"}),
+        await concern(api, {"receipt": "NOPE-NOPE"}),
+    ]
+
+    assert [a.status_code for a in answers] == [404] * 4
+    assert len({a.json()["detail"] for a in answers}) == 1  # told alike
+    both = await concern(api, {"referral_id": referral_id, "receipt": RECEIPT}, MAKELAAR)
+    assert both.status_code == 422
+
+
+async def test_a_concern_about_a_closed_referral_asks_for_a_new_signal(api: Api) -> None:
+    referral_id = await api.routed()
+    await api.post(referral_id, "accept")
+    await api.post(referral_id, "close", {"outcome": "hulp_gekregen"})
+
+    late = await concern(api, {"referral_id": referral_id}, MAKELAAR)
+
+    assert late.status_code == 409 and "new signal" in late.json()["detail"]

@@ -6,9 +6,10 @@ this file) and called in-process over ASGI with generated path parameters (any t
 separators, dot segments, 9 KiB), queries, headers (non-ASCII bytes, 70 KB values, forged,
 expired and valid tokens of any role and organisation) and bodies (near-valid signals,
 referrals, credentials and forms, any field of which may be missing or anything JSON can
-hold; random JSON, random bytes). The services run on the session's real MongoDB-protocol
-server, seeded with a referral, its archive and the demo offers, so lookups also find
-something. The gateway forwards to the same service apps in-process.
+hold; owners' actions and concerns with near-valid values; random JSON, random bytes). The
+services run on the session's real MongoDB-protocol server, seeded with a referral (in
+feedback and in followup, its owner's inbox), its archive and the demo offers, so lookups and
+actions also find something. The gateway forwards to the same service apps in-process.
 
 The number of cases and the status codes per app are printed in the test report ("HTTP
 properties"); ``SCHAKEL_PROPERTY_SCALE=10`` runs ten times as many. Not covered: the services'
@@ -26,6 +27,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import StrEnum
 from functools import partial
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -43,11 +45,29 @@ from schakel.audit.adapters import ensure_indexes as audit_indexes
 from schakel.audit.app import AuditSettings
 from schakel.audit.app import build as audit_app
 from schakel.audit.domain.chain import ArchiveEntry, ChainHead
-from schakel.contracts.vocabulary import AgeBand, Observation, SignalerRole
+from schakel.contracts.vocabulary import (
+    AgeBand,
+    CloseOutcome,
+    DeclineReason,
+    DietNeed,
+    Grade,
+    HoldReason,
+    Observation,
+    OfferKind,
+    RejectReason,
+    SignalerRole,
+    TransferReason,
+)
+from schakel.contracts.vocabulary import Route as OwnerKind
 from schakel.feedback.adapters import REFERRALS, state_to_doc
 from schakel.feedback.adapters import prepare as feedback_indexes
 from schakel.feedback.app import FeedbackSettings
 from schakel.feedback.app import build as feedback_app
+from schakel.followup.adapters import prepare as followup_indexes
+from schakel.followup.app import FollowupSettings
+from schakel.followup.app import build as followup_app
+from schakel.followup.handlers import Ports
+from schakel.followup.handlers import follow as follow_up
 from schakel.gateway.app import GatewaySettings
 from schakel.gateway.app import build as gateway_app
 from schakel.gateway.pages.form import FORM_FIELDS
@@ -72,7 +92,7 @@ pytestmark = pytest.mark.integration
 SECRET = "property-tests-secret-" + "k" * 24
 METRICS_TOKEN = "property-tests-metrics"
 VAULT_KEY = base64.b64encode(b"property-tests-vault-key-32bytes").decode()
-SERVICES = ("intake", "triage", "matching", "feedback", "audit")
+SERVICES = ("intake", "triage", "matching", "followup", "feedback", "audit")
 TEXT_FIELDS = "intake, any text in a valid signal"
 # Cases per app: the whole file stays well under a minute on a shared two-core machine.
 # SCHAKEL_PROPERTY_SCALE=10 looks ten times as long.
@@ -82,6 +102,7 @@ EXAMPLES = {
     for name, n in {
         "gateway": 350,
         "intake": 150,
+        "followup": 100,
         "feedback": 80,
         "audit": 80,
         "matching": 60,
@@ -125,10 +146,16 @@ def _settings(kind: type[ServiceSettings], mongodb_uri: str, **extra: Any) -> An
     )
 
 
-async def _seed(feedback: MongoStore, audit: MongoStore) -> None:
-    """A referral feedback follows (receipt K7QM-4XPD) and an archived one (r-1)."""
+async def _seed(feedback: MongoStore, audit: MongoStore, followup: FastAPI) -> None:
+    """A referral feedback and followup follow (receipt K7QM-4XPD; in its owner's inbox)
+    and an archived one (r-1)."""
     state, _ = followed.fold(followed.received(), followed.triaged(), followed.match_proposed())
     await feedback.db[REFERRALS].insert_one(state_to_doc(state))
+    setup, store = followup.state.setup, followup.state.runtime.store
+    for event in (followed.received(), followed.triaged()):
+        await store.transaction(
+            lambda tx, e=event: follow_up(e, Ports.of(tx), setup, tx.emit, e.time)
+        )
     head: ChainHead | None = None
     for entry in archived.chain(archived.received("r-1"), archived.triaged("r-1")):
         await audit.transaction(partial(_append, entry=entry, after=head))
@@ -146,6 +173,7 @@ async def apps(mongodb_uri: str, tmp_path_factory: pytest.TempPathFactory) -> As
         "intake": intake_app(intake_settings),
         "triage": triage_app(_settings(TriageSettings, mongodb_uri)),
         "matching": matching_app(_settings(MatchingSettings, mongodb_uri)),
+        "followup": followup_app(_settings(FollowupSettings, mongodb_uri)),
         "feedback": feedback_app(_settings(FeedbackSettings, mongodb_uri)),
         "audit": audit_app(_settings(AuditSettings, mongodb_uri)),
     }
@@ -153,8 +181,9 @@ async def apps(mongodb_uri: str, tmp_path_factory: pytest.TempPathFactory) -> As
     await intake_indexes(stores["intake"], intake_settings.idempotency_key_retention)
     await matching_indexes(stores["matching"])
     await feedback_indexes(stores["feedback"])
+    await followup_indexes(stores["followup"])
     await audit_indexes(stores["audit"])
-    await _seed(stores["feedback"], stores["audit"])
+    await _seed(stores["feedback"], stores["audit"], services["followup"])
     network = Network(services)
     users = write_users(tmp_path_factory.mktemp("users") / "users.json")
     gateway = gateway_app(
@@ -164,6 +193,7 @@ async def apps(mongodb_uri: str, tmp_path_factory: pytest.TempPathFactory) -> As
             matching_url="http://matching",
             feedback_url="http://feedback",
             audit_url="http://audit",
+            followup_url="http://followup",
             users_file=str(users),
             auth_secret=SECRET,
             metrics_token=METRICS_TOKEN,
@@ -376,6 +406,50 @@ REFERRAL = _near(
     },
     CONCERN,
 )
+
+
+def _values(*vocabularies: type[StrEnum]) -> st.SearchStrategy[str]:
+    return st.sampled_from([v.value for vocabulary in vocabularies for v in vocabulary])
+
+
+# What an owner sends with an action: every action's fields, so each gets near-valid bodies.
+OWNER_ACTION = _near(
+    {},
+    {
+        "note": st.one_of(NAME, ANY_TEXT),
+        "reason": st.one_of(
+            _values(RejectReason, TransferReason, HoldReason, DeclineReason), ANY_TEXT
+        ),
+        "outcome": st.one_of(_values(CloseOutcome), ANY_TEXT),
+        "djg_score": st.integers(-2, 8),
+        "reached": st.booleans(),
+        "knew_of_signal": st.booleans(),
+        "consents_to_support": st.booleans(),
+        "wishes": st.fixed_dictionaries(
+            {},
+            optional={
+                "kinds": st.lists(_values(OfferKind), max_size=3),
+                "languages": st.lists(st.sampled_from(["nl", "tr", "ar", "NL", ""]), max_size=2),
+                "diet": st.lists(_values(DietNeed), max_size=2),
+            },
+        ),
+        "grade": _values(Grade),
+        "kind": _values(OfferKind),
+        "provider_organisation": NAME,
+        "to_organisation": st.one_of(st.sampled_from(KNOWN_ORGANISATIONS), ANY_TEXT),
+        "to_name": NAME,
+        "to_route": _values(OwnerKind),
+    },
+)
+CONCERN_REPORT = _near(
+    {"observations": st.lists(_values(Observation), max_size=4)},
+    {
+        "referral_id": st.one_of(st.sampled_from(KNOWN_IDS), ANY_TEXT),
+        "receipt": st.one_of(st.sampled_from(KNOWN_IDS), ANY_TEXT),
+        "helper_code": st.one_of(st.just("HK7QM-4XPD"), ANY_TEXT),
+        "note": st.one_of(NAME, ANY_TEXT),
+    },
+)
 CREDENTIALS = _near(
     {
         "username": st.one_of(st.just("huisarts"), ANY_TEXT),
@@ -428,7 +502,18 @@ BODIES: dict[tuple[str, str], st.SearchStrategy[Body]] = {
     ("POST", "/api/v1/referrals"): st.one_of(_json(REFERRAL), _json(REFERRAL), ANY_BODY),
     ("POST", "/api/v1/auth/token"): st.one_of(_json(CREDENTIALS), _form(CREDENTIALS), ANY_BODY),
     ("POST", "/melden"): st.one_of(_form(FORM), _form(FORM), ANY_BODY),
+    ("POST", "/api/v1/concerns"): st.one_of(_json(CONCERN_REPORT), _json(CONCERN_REPORT), ANY_BODY),
 }
+ACTION_PATH = re.compile(r"^/api/v1/referrals/\{referral_id\}/.+$")
+
+
+def body_for(endpoint: Endpoint) -> st.SearchStrategy[Body]:
+    found = BODIES.get((endpoint.method, endpoint.template))
+    if found is None and endpoint.method == "POST" and ACTION_PATH.match(endpoint.template):
+        return st.one_of(_json(OWNER_ACTION), _json(OWNER_ACTION), ANY_BODY)
+    return found if found is not None else ANY_BODY
+
+
 OTHER_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]
 
 
@@ -471,7 +556,7 @@ def calls(draw: st.DrawFn, endpoint: Endpoint) -> tuple[str, str, list[Any], Bod
     if (query := draw(QUERY)) is not None:
         path = f"{path}?{query}"
     method = draw(st.sampled_from([endpoint.method] * 9 + OTHER_METHODS))
-    body = draw(BODIES.get((endpoint.method, endpoint.template), ANY_BODY))
+    body = draw(body_for(endpoint))
     headers = draw(HEADERS)
     if body.content_type is not None and not any(n == b"content-type" for n, _ in headers):
         headers.append((b"content-type", body.content_type))
@@ -521,6 +606,7 @@ test_gateway_never_answers_5xx = _no_5xx("gateway")
 test_intake_never_answers_5xx = _no_5xx("intake")
 test_triage_never_answers_5xx = _no_5xx("triage")
 test_matching_never_answers_5xx = _no_5xx("matching")
+test_followup_never_answers_5xx = _no_5xx("followup")
 test_feedback_never_answers_5xx = _no_5xx("feedback")
 test_audit_never_answers_5xx = _no_5xx("audit")
 

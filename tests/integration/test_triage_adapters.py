@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import pytest
 
-from schakel.contracts.vocabulary import Grade, LonelinessKind, RiskGroup, Route, Urgency
+from schakel.contracts.vocabulary import (
+    AgeBand,
+    Channel,
+    Grade,
+    LonelinessKind,
+    Observation,
+    PrescribedTo,
+    RiskGroup,
+    Route,
+    Urgency,
+)
 from schakel.triage.adapters import AlreadyDecided, DecisionStore, MongoDecisions
-from schakel.triage.domain import Decision, Fired
+from schakel.triage.domain import Decision, Facts, Fired
 from tests.backends import BACKENDS, Backend, FakeBackend, MongoBackend, scratch_store
 from tests.fakes.triage import FakeDecisions
 
@@ -78,3 +89,29 @@ async def test_a_second_decision_is_refused_and_the_first_kept(
     with pytest.raises(AlreadyDecided):
         await decisions.run(lambda d: d.add("ref-1", UNASSIGNED, "ev-2"))
     assert await decisions.run(lambda d: d.decided("ref-1")) == URGENT
+
+
+FACTS = Facts(
+    channel=Channel.WELZIJN_OP_RECEPT,
+    observations=frozenset({Observation.SOMBER, Observation.WEINIG_CONTACT}),
+    djg_score=4,
+    age_band=AgeBand.HOOGBEJAARD,
+    postcode_area="3562",
+    prescribed_to=PrescribedTo.BEWEEGMAKELAAR,
+    consent_to_contact=True,
+)
+
+
+async def test_the_facts_a_decision_was_made_on_come_back_and_a_revision_replaces_both(
+    decisions: Backend[DecisionStore],
+) -> None:
+    await decisions.run(lambda d: d.add("ref-1", UNASSIGNED, "ev-1", FACTS))
+    await decisions.run(lambda d: d.add("ref-2", UNASSIGNED, "ev-2"))
+
+    assert await decisions.run(lambda d: d.facts("ref-1")) == FACTS
+    assert await decisions.run(lambda d: d.facts("ref-2")) is None  # decided without facts
+    more = replace(FACTS, observations=FACTS.observations | {Observation.ONDERVOEDING})
+    await decisions.run(lambda d: d.revise("ref-1", URGENT, more))
+
+    assert await decisions.run(lambda d: d.decided("ref-1")) == URGENT
+    assert await decisions.run(lambda d: d.facts("ref-1")) == more

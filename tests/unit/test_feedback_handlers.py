@@ -10,11 +10,9 @@ from schakel.contracts.events import FeedbackRecorded, ReferrerUpdated
 from schakel.contracts.lifecycle import LIFECYCLE_PAYLOADS
 from schakel.contracts.topics import GP_FEEDBACK, REFERRAL_EVENTS
 from schakel.contracts.vocabulary import (
-    CloseOutcome,
     ReferrerUpdate,
     Route,
     SignalerStage,
-    TaskStatus,
 )
 from schakel.feedback.api import may_see
 from schakel.feedback.domain import ReferralState
@@ -30,7 +28,7 @@ from tests.unit.test_feedback_domain import (
     triaged,
     waitlisted,
 )
-from tests.unit.test_feedback_lifecycle import accepted, closed, started, talked
+from tests.unit.test_feedback_lifecycle import whole_path
 
 
 @dataclass
@@ -100,14 +98,7 @@ def test_feedback_follows_the_lifecycle_but_not_its_own_events() -> None:
 
 async def test_the_referring_gp_hears_on_its_own_topic_and_the_signaler_of_each_stage() -> None:
     referrals, outbox = FakeReferrals(), Outbox()
-    steps = [
-        received(),
-        triaged(),
-        accepted(),
-        talked(),
-        started(),
-        closed(CloseOutcome.HULP_GEKREGEN, TaskStatus.COMPLETED),
-    ]
+    steps = whole_path()
 
     for step in steps:
         await follow(step, referrals, outbox)

@@ -250,8 +250,9 @@ def test_a_transfer_passes_it_on_and_the_new_owner_must_accept_again() -> None:
     assert state.lifecycle.owners == (OWNER, "sociaal-makelaars-noordwest")
 
 
-def test_the_referrer_hears_who_accepted_the_support_and_the_outcome() -> None:
-    steps = [
+def whole_path() -> list[EventEnvelope[Any]]:
+    """Received, routed, accepted, talked, support started, closed with help."""
+    return [
         received(),
         triaged(),
         accepted(),
@@ -259,6 +260,10 @@ def test_the_referrer_hears_who_accepted_the_support_and_the_outcome() -> None:
         started(),
         closed(CloseOutcome.HULP_GEKREGEN, TaskStatus.COMPLETED),
     ]
+
+
+def test_the_referrer_hears_who_accepted_the_support_and_the_outcome() -> None:
+    steps = whole_path()
     heard = []
     state: ReferralState | None = None
     for step in steps:

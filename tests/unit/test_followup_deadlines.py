@@ -58,7 +58,7 @@ def local(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
 
 
 def test_the_shipped_policy_validates_and_guards_every_open_stage() -> None:
-    assert policy.versions() == [policy.CURRENT] and POLICY.version == policy.CURRENT
+    assert POLICY.version == policy.CURRENT and policy.CURRENT in policy.versions()
     assert {r.kind for r in POLICY.rules} >= {
         DeadlineKind.ACCEPT,
         DeadlineKind.CONTACT,
@@ -79,6 +79,16 @@ def test_the_shipped_policy_validates_and_guards_every_open_stage() -> None:
         (TaskStatus.IN_PROGRESS, B.CHECK_IN_DONE),
     ):
         assert deadline_for(in_stage(stage), POLICY) is not None, stage
+
+
+def test_the_demonstration_policy_is_the_current_one_with_urgent_deadlines_in_minutes() -> None:
+    demo = policy.load("2026.12-1-demo")
+    changed = {r.id for r in demo.rules if r not in POLICY.rules}
+
+    assert [r.id for r in demo.rules] == [r.id for r in POLICY.rules]
+    assert changed == {"contact.direct", "concern.direct"}
+    urgent = deadline_for(_at(routed(urgency=Urgency.DIRECT), T0), demo)
+    assert urgent is not None and urgent.due_at == T0 + timedelta(minutes=3)
 
 
 def test_a_working_day_skips_the_weekend_and_keeps_the_local_time() -> None:

@@ -12,11 +12,12 @@ import pytest
 
 from schakel.contracts import EventEnvelope, new_event
 from schakel.contracts.events import ReferralReceived, ReferralTriaged, Signaler
-from schakel.contracts.lifecycle import Actor, ReferralRejected
+from schakel.contracts.lifecycle import Actor, ConcernRaised, ReferralRegraded, ReferralRejected
 from schakel.contracts.vocabulary import (
     ActorRole,
     AgeBand,
     Channel,
+    ConcernSource,
     Grade,
     LonelinessKind,
     Observation,
@@ -30,9 +31,10 @@ from schakel.contracts.vocabulary import (
 )
 from schakel.triage import rules
 from schakel.triage.domain import Decision, Facts, triage
+from schakel.triage.domain.regrade import regrade
 from schakel.triage.domain.reroute import next_owner
 from schakel.triage.domain.ruleset import Owner
-from schakel.triage.handlers import decide, reroute
+from schakel.triage.handlers import decide, judge_again, reroute
 from tests.fakes.triage import FakeDecisions
 
 Obs = Observation
@@ -636,3 +638,72 @@ async def test_a_rejected_referral_is_routed_again_in_the_same_correlation() -> 
         True,
     )
     assert f"rejected by {first.owner_organisation}" in again.rules_fired[0].reason
+
+
+# --- judging again after a concern ----------------------------------------------------------
+
+
+def test_a_concern_with_signs_of_vulnerability_makes_the_referral_urgent() -> None:
+    facts = signal(Obs.WEINIG_CONTACT, age_band=A.HOOGBEJAARD)
+    first = triage(facts, BOOK)
+    assert first.urgency is U.ROUTINE
+
+    again = regrade(BOOK, first, facts, [Obs.ONDERVOEDING])
+
+    assert again.raised and again.decision.urgency is U.DIRECT
+    assert again.decision.owner_organisation == first.owner_organisation  # the owner stays
+    assert Obs.WEINIG_CONTACT in again.facts.observations  # the signal's signs still count
+    assert "urgency.not-eating" in {f.rule_id for f in again.fired}
+
+
+def test_a_concern_never_lowers_grade_or_urgency() -> None:
+    facts = signal(Obs.VERWAARLOZING, Obs.ZINLOOSHEID)
+    first = triage(facts, BOOK)
+
+    again = regrade(BOOK, first, facts, [Obs.WIL_CONTACT])
+
+    assert not again.raised
+    assert (again.decision.grade, again.decision.urgency) == (first.grade, first.urgency)
+
+
+async def test_a_concern_is_judged_with_what_the_signal_said_and_published_as_regraded() -> None:
+    decisions, emitted = FakeDecisions(), list[EventEnvelope[Any]]()
+    received = ReferralReceived(
+        referral_id="ref-7",
+        channel=Channel.WEBFORMULIER,
+        signaler=Signaler(role=SignalerRole.BUURTBEWONER),
+        person_pseudonym="ps-" + "c" * 32,
+        postcode_area=OVERVECHT,
+        age_band=A.HOOGBEJAARD,
+        observations=[Obs.WEINIG_CONTACT],
+        consent_to_contact=True,
+        received_at=datetime(2026, 12, 1, tzinfo=UTC),
+    )
+    signal_event = new_event(received, source="/schakel/intake", subject="ref-7")
+    await decide(signal_event, decisions, emitted.append, BOOK)
+    concern = ConcernRaised(
+        referral_id="ref-7",
+        actor=Actor(organisation="thuisgekookt", role=ActorRole.HULPVERLENER),
+        status=TaskStatus.IN_PROGRESS,
+        owner_organisation=emitted[0].data.owner_organisation,
+        occurred_at=datetime(2026, 12, 2, tzinfo=UTC),
+        concern_id="concern-1",
+        source=ConcernSource.HULPVERLENER,
+        observations=[Obs.VERWAARLOZING],
+    )
+    cause = new_event(concern, source="/schakel/followup", subject="ref-7")
+
+    await judge_again(cause, decisions, emitted.append, BOOK)
+
+    regraded = emitted[-1].data
+    assert isinstance(regraded, ReferralRegraded)
+    assert (regraded.urgency, regraded.raised, regraded.concern_id) == (
+        U.DIRECT,
+        True,
+        "concern-1",
+    )
+    assert emitted[-1].causationid == cause.id
+    kept = await decisions.facts("ref-7")
+    assert kept is not None and kept.observations == {Obs.WEINIG_CONTACT, Obs.VERWAARLOZING}
+    stored = await decisions.decided("ref-7")
+    assert stored is not None and stored.urgency is U.DIRECT  # a next concern starts here

@@ -204,6 +204,12 @@ class SupportStarted(LifecycleEvent):
     kind: OfferKind
     offer_id: str | None = Field(default=None, description="None: arranged outside matching")
     provider_organisation: str | None = None
+    helper_code_hash: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{64}$",
+        description="SHA-256 of the reference code the owner gives the helper, with which the "
+        "helper can report a concern (the code itself is never stored or published)",
+    )
 
 
 class CheckInRecorded(LifecycleEvent):

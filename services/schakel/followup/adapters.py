@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from pydantic import TypeAdapter
 from pymongo import ASCENDING
@@ -22,6 +22,7 @@ IDEMPOTENCY = "idempotency"
 INBOX_LIMIT = 200
 
 _STATE = TypeAdapter(Referral)
+CodeKind = Literal["receipt_hash", "helper_code_hash"]
 _LOG = TypeAdapter(list[LogEntry])
 
 
@@ -40,6 +41,10 @@ class Remembered:
 
 class ReferralStore(Protocol):
     async def get(self, referral_id: str) -> Referral | None: ...
+
+    async def by_code(self, code: CodeKind, hashed: str) -> Referral | None:
+        """The referral whose receipt or helper code has the hash ``hashed``."""
+        ...
 
     async def log(self, referral_id: str) -> list[LogEntry]: ...
 
@@ -66,6 +71,8 @@ def state_to_doc(state: Referral) -> Document:
         "status": None if state.status is None else state.status.value,
         "closed": state.closed,
         "escalated_to": sorted({e.organisation for e in state.escalations}),
+        "receipt_hash": state.receipt_hash,
+        "helper_code_hash": state.helper_code_hash,
         "version": state.version,
     }
 
@@ -89,6 +96,10 @@ class MongoReferrals:
 
     async def get(self, referral_id: str) -> Referral | None:
         doc = await self._tx[REFERRALS].find_one({"_id": referral_id}, projection={"log": 0})
+        return None if doc is None else state_from_doc(doc)
+
+    async def by_code(self, code: CodeKind, hashed: str) -> Referral | None:
+        doc = await self._tx[REFERRALS].find_one({code: hashed}, projection={"log": 0})
         return None if doc is None else state_from_doc(doc)
 
     async def log(self, referral_id: str) -> list[LogEntry]:
@@ -138,6 +149,8 @@ async def prepare(store: MongoStore) -> None:
     referrals = store.db[REFERRALS]
     await referrals.create_index([("owner_organisation", ASCENDING), ("closed", ASCENDING)])
     await referrals.create_index([("escalated_to", ASCENDING)])
+    for code in ("receipt_hash", "helper_code_hash"):
+        await referrals.create_index([(code, ASCENDING)], sparse=True)
     await store.db[DEADLINES].create_index([("state", ASCENDING), ("due_at", ASCENDING)])
     await store.db[DEADLINES].create_index([("referral_id", ASCENDING), ("state", ASCENDING)])
 

@@ -21,12 +21,14 @@ def _plain(value: Any) -> Any:
     return _JSON.dump_python(value, mode="json")
 
 
-def inbox_order(state: Referral) -> tuple[int, datetime, datetime]:
-    """Most urgent first, then the deadline that comes first, then the oldest."""
+def inbox_order(state: Referral) -> tuple[int, bool, datetime, datetime]:
+    """Most urgent first, an open concern before the rest, then the deadline that comes
+    first, then the oldest."""
     far = datetime.max.replace(tzinfo=UTC)
     received = state.facts.received_at if state.facts else (state.assigned_at or far)
     due = state.next_due_at or far
-    return (-URGENCY_ORDER.index(state.urgency), _aware(due), _aware(received))
+    urgency = -URGENCY_ORDER.index(state.urgency)
+    return (urgency, not state.concern_open, _aware(due), _aware(received))
 
 
 def _aware(moment: datetime) -> datetime:

@@ -64,6 +64,9 @@ class Route:
 ROUTES: tuple[Route, ...] = (
     Route("intake", ("POST",), "/api/v1/signals", public=True, signal_budget=True),
     Route("feedback", ("GET",), "/api/v1/signals/{receipt}/status", public=True),
+    # A concern about someone in care: public (a helper's or a receipt's code), from the
+    # same budget as signals; professionals send their token.
+    Route("followup", ("POST",), "/api/v1/concerns", public=True, signal_budget=True),
     Route("intake", ("POST",), "/api/v1/referrals"),
     Route("feedback", ("GET",), "/api/v1/referrals"),
     Route("audit", ("GET",), "/api/v1/referrals/{referral_id}/timeline"),

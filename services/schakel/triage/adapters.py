@@ -8,9 +8,19 @@ from typing import Protocol
 
 from pymongo.errors import DuplicateKeyError
 
-from schakel.contracts.vocabulary import Grade, LonelinessKind, RiskGroup, Route, Urgency
+from schakel.contracts.vocabulary import (
+    AgeBand,
+    Channel,
+    Grade,
+    LonelinessKind,
+    Observation,
+    PrescribedTo,
+    RiskGroup,
+    Route,
+    Urgency,
+)
 from schakel.platform.mongo import Document, Transaction
-from schakel.triage.domain import Decision, Fired
+from schakel.triage.domain import Decision, Facts, Fired
 
 DECISIONS = "decisions"
 
@@ -20,21 +30,34 @@ class AlreadyDecided(ValueError):
 
 
 class DecisionStore(Protocol):
-    async def add(self, referral_id: str, decision: Decision, event_id: str) -> None:
+    async def add(
+        self, referral_id: str, decision: Decision, event_id: str, facts: Facts | None = None
+    ) -> None:
         """Raises AlreadyDecided when the referral has a decision."""
         ...
 
     async def decided(self, referral_id: str) -> Decision | None: ...
+
+    async def facts(self, referral_id: str) -> Facts | None:
+        """What the decision was made on (None: unknown, or decided before facts were kept)."""
+        ...
+
+    async def revise(self, referral_id: str, decision: Decision, facts: Facts) -> None:
+        """A decision judged again (after a concern): replaces the stored one and its facts."""
+        ...
 
 
 class MongoDecisions:
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
 
-    async def add(self, referral_id: str, decision: Decision, event_id: str) -> None:
+    async def add(
+        self, referral_id: str, decision: Decision, event_id: str, facts: Facts | None = None
+    ) -> None:
         doc: Document = {
             "_id": referral_id,
             **asdict(decision),
+            "facts": None if facts is None else facts_to_doc(facts),
             "caused_by": event_id,
             "decided_at": datetime.now(UTC),
         }
@@ -46,6 +69,42 @@ class MongoDecisions:
     async def decided(self, referral_id: str) -> Decision | None:
         doc = await self._tx[DECISIONS].find_one({"_id": referral_id})
         return None if doc is None else decision_of(doc)
+
+    async def facts(self, referral_id: str) -> Facts | None:
+        doc = await self._tx[DECISIONS].find_one({"_id": referral_id}, projection={"facts": 1})
+        return None if doc is None or not doc.get("facts") else facts_of_doc(doc["facts"])
+
+    async def revise(self, referral_id: str, decision: Decision, facts: Facts) -> None:
+        fields = {**asdict(decision), "facts": facts_to_doc(facts)}
+        await self._tx[DECISIONS].update_one(
+            {"_id": referral_id},
+            {"$set": {**fields, "revised_at": datetime.now(UTC)}},
+            upsert=True,
+        )
+
+
+def facts_to_doc(facts: Facts) -> Document:
+    return {
+        "channel": facts.channel.value,
+        "observations": sorted(o.value for o in facts.observations),
+        "djg_score": facts.djg_score,
+        "age_band": None if facts.age_band is None else facts.age_band.value,
+        "postcode_area": facts.postcode_area,
+        "prescribed_to": None if facts.prescribed_to is None else facts.prescribed_to.value,
+        "consent_to_contact": facts.consent_to_contact,
+    }
+
+
+def facts_of_doc(doc: Document) -> Facts:
+    return Facts(
+        channel=Channel(doc["channel"]),
+        observations=frozenset(Observation(o) for o in doc["observations"]),
+        djg_score=doc["djg_score"],
+        age_band=None if doc["age_band"] is None else AgeBand(doc["age_band"]),
+        postcode_area=doc["postcode_area"],
+        prescribed_to=None if doc["prescribed_to"] is None else PrescribedTo(doc["prescribed_to"]),
+        consent_to_contact=bool(doc["consent_to_contact"]),
+    )
 
 
 def decision_of(doc: Document) -> Decision:

@@ -6,11 +6,12 @@ from typing import Any
 
 from schakel.contracts.envelope import EventEnvelope, new_event
 from schakel.contracts.events import FiredRule, ReferralReceived, ReferralTriaged
-from schakel.contracts.lifecycle import ReferralRejected
+from schakel.contracts.lifecycle import ConcernRaised, ReferralRegraded, ReferralRejected
 from schakel.platform.consumer import Handler
 from schakel.platform.mongo import Transaction
 from schakel.triage.adapters import DecisionStore, MongoDecisions
 from schakel.triage.domain import Decision, Facts, RuleBook, triage
+from schakel.triage.domain.regrade import regrade
 from schakel.triage.domain.reroute import rerouted, unknown_referral
 
 SOURCE = "/schakel/triage"
@@ -52,8 +53,9 @@ async def decide(
     event: EventEnvelope[ReferralReceived], decisions: DecisionStore, emit: Any, book: RuleBook
 ) -> None:
     received = event.data
-    decision = triage(facts_of(received), book)
-    await decisions.add(received.referral_id, decision, event.id)
+    facts = facts_of(received)
+    decision = triage(facts, book)
+    await decisions.add(received.referral_id, decision, event.id, facts)
     payload = triaged_payload(received.referral_id, decision)
     emit(new_event(payload, source=SOURCE, subject=event.subject, cause=event))
 
@@ -73,6 +75,30 @@ async def reroute(
     emit(new_event(payload, source=SOURCE, subject=event.subject, cause=event))
 
 
+async def judge_again(
+    event: EventEnvelope[ConcernRaised], decisions: DecisionStore, emit: Any, book: RuleBook
+) -> None:
+    """A concern about someone in care: grade and urgency again, with its observations; the
+    owner stays. Published also when nothing went up, so the concern's effect is on record."""
+    concern = event.data
+    decision = await decisions.decided(concern.referral_id)
+    if decision is None:
+        decision = unknown_referral(book, concern.referral_id)
+    facts = await decisions.facts(concern.referral_id)
+    again = regrade(book, decision, facts, concern.observations)
+    await decisions.revise(concern.referral_id, again.decision, again.facts)
+    payload = ReferralRegraded(
+        referral_id=concern.referral_id,
+        grade=again.decision.grade,
+        urgency=again.decision.urgency,
+        raised=again.raised,
+        concern_id=concern.concern_id,
+        rules_fired=[FiredRule(rule_id=f.rule_id, reason=f.reason) for f in again.fired],
+        rule_set_version=book.rules.version,
+    )
+    emit(new_event(payload, source=SOURCE, subject=event.subject, cause=event))
+
+
 def handlers(book: RuleBook) -> dict[str, Handler]:
     """Triage's handlers, deciding with ``book`` (loaded once at start-up)."""
 
@@ -82,4 +108,11 @@ def handlers(book: RuleBook) -> dict[str, Handler]:
     async def on_rejected(event: EventEnvelope[Any], tx: Transaction) -> None:
         await reroute(event, MongoDecisions(tx), tx.emit, book)
 
-    return {ReferralReceived.event_name: on_received, ReferralRejected.event_name: on_rejected}
+    async def on_concern(event: EventEnvelope[Any], tx: Transaction) -> None:
+        await judge_again(event, MongoDecisions(tx), tx.emit, book)
+
+    return {
+        ReferralReceived.event_name: on_received,
+        ReferralRejected.event_name: on_rejected,
+        ConcernRaised.event_name: on_concern,
+    }

@@ -88,6 +88,7 @@ class StartSupport(Command):
     action: ClassVar[str] = "start_support"
     kind: OfferKind | None = None  # None: the support the person accepted
     provider_organisation: str | None = None
+    helper_code_hash: str | None = None  # of the code the owner passes to the helper
 
 
 @dataclass(frozen=True)

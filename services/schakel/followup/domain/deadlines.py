@@ -11,7 +11,7 @@ firing) keeps it, and one that changes them replaces it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Self
@@ -49,10 +49,11 @@ class _Data(BaseModel):
 
 
 class Within(_Data):
-    """How long, exactly one of: clock hours, calendar days, working days (Monday to Friday
-    but Dutch public holidays, counted in Europe/Amsterdam), or the hours triage gave the
-    coordination point to assign an owner."""
+    """How long, exactly one of: minutes (for demonstrations), clock hours, calendar days,
+    working days (Monday to Friday but Dutch public holidays, counted in Europe/Amsterdam),
+    or the hours triage gave the coordination point to assign an owner."""
 
+    minutes: int | None = Field(default=None, ge=1)
     hours: int | None = Field(default=None, ge=1)
     days: int | None = Field(default=None, ge=1)
     working_days: int | None = Field(default=None, ge=1)
@@ -60,9 +61,11 @@ class Within(_Data):
 
     @model_validator(mode="after")
     def _one(self) -> Self:
-        given = [self.hours, self.days, self.working_days, self.triage_assign_hours or None]
-        if sum(g is not None for g in given) != 1:
-            raise ValueError("give exactly one of hours, days, working_days, triage_assign_hours")
+        given = [self.minutes, self.hours, self.days, self.working_days]
+        if sum(g is not None for g in [*given, self.triage_assign_hours or None]) != 1:
+            raise ValueError(
+                "give exactly one of minutes, hours, days, working_days, triage_assign_hours"
+            )
         return self
 
 
@@ -120,6 +123,10 @@ class DeadlineRule(_Data):
 
 class DeadlinePolicy(_Data):
     version: str = Field(min_length=1)
+    base: str | None = Field(
+        default=None,
+        description="A policy this one changes: its rules, with those of the same id replaced",
+    )
     rules: tuple[DeadlineRule, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -128,6 +135,15 @@ class DeadlinePolicy(_Data):
         if len(ids) != len(set(ids)):
             raise ValueError("rule ids must be unique")
         return self
+
+    def on(self, base: DeadlinePolicy) -> DeadlinePolicy:
+        """This policy's rules in place of ``base``'s of the same id, in ``base``'s order."""
+        mine = {r.id: r for r in self.rules}
+        unknown = set(mine) - {r.id for r in base.rules}
+        if unknown:
+            raise ValueError(f"rules {sorted(unknown)} are not in base policy {base.version}")
+        merged = tuple(mine.get(r.id, r) for r in base.rules)
+        return self.model_copy(update={"rules": merged})
 
 
 # --- counting -------------------------------------------------------------------------------
@@ -152,6 +168,8 @@ def add_working_days(start: datetime, count: int, is_holiday: IsHoliday) -> date
 
 
 def after(start: datetime, within: Within, state: Referral, is_holiday: IsHoliday) -> datetime:
+    if within.minutes is not None:
+        return start + timedelta(minutes=within.minutes)
     if within.hours is not None:
         return start + timedelta(hours=within.hours)
     if within.days is not None:
@@ -329,18 +347,7 @@ def following_level(
     if level is None:
         return None
     due = escalation_due(fired.deadline_due_at, level, fired.escalate_after, state, is_holiday)
-    return Pending(
-        deadline_id=deadline_id,
-        referral_id=fired.referral_id,
-        key=fired.key,
-        rule_id=fired.rule_id,
-        kind=fired.kind,
-        level=level,
-        due_at=due,
-        deadline_due_at=fired.deadline_due_at,
-        escalate_after=fired.escalate_after,
-        policy_version=fired.policy_version,
-    )
+    return replace(fired, deadline_id=deadline_id, level=level, due_at=due)
 
 
 def deadline_passed(

@@ -285,6 +285,7 @@ def _start(state: Referral, c: StartSupport, now: datetime) -> Decided:
         )
     else:
         facts = {"kind": c.kind, "provider_organisation": c.provider_organisation}
+    facts["helper_code_hash"] = c.helper_code_hash
     after = Outcome(S.IN_PROGRESS, B.SUPPORT_STARTED)
     return [_event(SupportStarted, state, c.actor, now, after, facts)]
 

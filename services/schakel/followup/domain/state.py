@@ -110,6 +110,10 @@ class Referral:
     district_name: str | None = None
     triage_reasons: tuple[str, ...] = ()
     facts: Facts | None = None
+    # Hashes of the codes with which someone may report a concern: the signaler's receipt,
+    # the helper's reference code (never shown: they find the referral, nothing more).
+    receipt_hash: str | None = None
+    helper_code_hash: str | None = None
     assigned_at: datetime | None = None  # when the current owner was named
     accepted_at: datetime | None = None
     rejected_by: tuple[str, ...] = ()
@@ -175,7 +179,7 @@ def _received(state: Referral, data: ReferralReceived) -> Referral:
     facts = Facts(
         channel=data.channel,
         signaler_role=data.signaler.role,
-        referrer_organisation=data.signaler.organisation,
+        referrer_organisation=data.referrer_organisation,  # from a token, never typed text
         person_pseudonym=data.person_pseudonym,
         postcode_area=data.postcode_area,
         age_band=data.age_band,
@@ -184,7 +188,7 @@ def _received(state: Referral, data: ReferralReceived) -> Referral:
         consent_to_contact=data.consent_to_contact,
         received_at=data.received_at,
     )
-    return replace(state, facts=facts)
+    return replace(state, facts=facts, receipt_hash=data.receipt_hash)
 
 
 def _triaged(state: Referral, data: ReferralTriaged, at: datetime) -> Referral:
@@ -254,7 +258,7 @@ def _support_facts(state: Referral, before: Referral, data: LifecycleEvent) -> R
         return replace(state, declined_offers=tuple(data.declined_offers))
     if isinstance(data, SupportStarted):
         support = Support(data.kind, data.offer_id, data.provider_organisation, data.occurred_at)
-        return replace(state, support=support)
+        return replace(state, support=support, helper_code_hash=data.helper_code_hash)
     if isinstance(data, CheckInRecorded):
         return replace(state, check_ins=data.check_in, last_check_in_at=data.occurred_at)
     if isinstance(data, ReferralClosed):

@@ -1,6 +1,8 @@
 """Followup's deadline policies, shipped as package data: ``<version>.deadlines.toml``. A
 policy is read and validated once, at start-up; a file that does not validate stops the
-service with the reason."""
+service with the reason. A policy may name a ``base`` and replace some of its rules:
+``2026.12-1-demo`` (what ``make run`` uses) makes the urgent deadlines minutes, so reminders
+and escalations show during a demonstration."""
 
 from __future__ import annotations
 
@@ -29,4 +31,4 @@ def load(version: str = CURRENT) -> DeadlinePolicy:
     policy = DeadlinePolicy.model_validate(tomllib.loads(resource.read_text(encoding="utf-8")))
     if policy.version != version:
         raise ValueError(f"{version}.deadlines.toml says it is version {policy.version}")
-    return policy
+    return policy if policy.base is None else policy.on(load(policy.base))

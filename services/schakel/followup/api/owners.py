@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
-from collections.abc import Callable
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -20,6 +22,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from schakel.contracts.lifecycle import Actor, Wishes
+from schakel.contracts.receipts import receipt_hash
 from schakel.contracts.vocabulary import (
     ActorRole,
     CloseOutcome,
@@ -49,6 +52,7 @@ from schakel.platform.mongo import Transaction
 
 router = APIRouter(prefix="/api/v1", tags=["followup"])
 ACTING_ROLES = (Role.SOCIAAL_MAKELAAR, Role.COORDINATOR, Role.COORDINATIEPUNT)
+HELPER_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 REQUEST_SECONDS = 5.0
 ATTEMPTS = 3  # a referral changed by someone else meanwhile is decided again, this often
 NOTE = Field(default=None, max_length=2000, description="Kept in follow-up's own records only")
@@ -209,7 +213,7 @@ class CloseIn(_Body):
         return self
 
 
-def _fingerprint(body: BaseModel) -> str:
+def fingerprint(body: BaseModel) -> str:
     dumped = json.dumps(body.model_dump(mode="json"), sort_keys=True)
     return hashlib.sha256(dumped.encode()).hexdigest()
 
@@ -223,53 +227,69 @@ async def _perform(
     now: datetime,
     key: str | None,
     setup: Setup,
-) -> JSONResponse:
+) -> Answer:
     require_role(principal, *ACTING_ROLES)
 
-    async def work(tx: Transaction) -> tuple[int, dict[str, Any]]:
+    async def work(tx: Transaction) -> Answer:
         ports, remembered = Ports.of(tx), MongoIdempotency(tx)
         referrals = ports.referrals
         scoped = f"{principal.organisation}:{referral_id}:{command.action}:{key}"
         if key:
             earlier = await remembered.remembered(scoped)
             if earlier is not None:
-                if earlier.fingerprint != _fingerprint(body):
-                    return 409, {"detail": "Idempotency-Key was used with another request"}
-                return earlier.status_code, earlier.body
+                if earlier.fingerprint != fingerprint(body):
+                    return Answer(409, {"detail": "Idempotency-Key was used with another request"})
+                return Answer(earlier.status_code, earlier.body, replayed=True)
         state = await referrals.get(referral_id)
         if state is None or not may_see(principal, state):
-            return 404, {"detail": f"no referral {referral_id}"}
+            return Answer(404, {"detail": f"no referral {referral_id}"})
         if not may_act(principal, state, command):
-            return 403, {"detail": "only the owning organisation acts on this referral"}
+            return Answer(403, {"detail": "only the owning organisation acts on this referral"})
         done = await act(ports, setup, referral_id, command, now, tx.emit, body.note)
         answer = _answer(done, referral_id, await referrals.log(referral_id), now)
-        if key and answer[0] == 200:
-            await remembered.remember(scoped, Remembered(_fingerprint(body), *answer))
+        if key and answer.status_code == 200:
+            kept = Remembered(fingerprint(body), answer.status_code, answer.body)
+            await remembered.remember(scoped, kept)
         return answer
 
+    return await in_transaction(store, work)
+
+
+@dataclass(frozen=True)
+class Answer:
+    status_code: int
+    body: dict[str, Any]
+    replayed: bool = False  # the answer remembered for this Idempotency-Key
+
+    def response(self) -> JSONResponse:
+        return JSONResponse(status_code=self.status_code, content=self.body)
+
+
+async def in_transaction(store: Store, work: Callable[[Transaction], Awaitable[Answer]]) -> Answer:
+    """``work`` in one transaction; decided again when someone else changed the referral
+    meanwhile (a few times)."""
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            code, content = await store.transaction(work, within=REQUEST_SECONDS)
-            break
+            return await store.transaction(work, within=REQUEST_SECONDS)
         except StaleReferral:
             if attempt == ATTEMPTS:
                 raise
-    return JSONResponse(status_code=code, content=content)
+    raise AssertionError("unreachable")
 
 
-def _answer(
-    done: Referral | Refusal | None, referral_id: str, log: Any, now: datetime
-) -> tuple[int, dict[str, Any]]:
+def refused(refusal: Refusal) -> Answer:
+    if refusal.kind is RefusalKind.INVALID:
+        errors = [{"field": "(body)", "reason": refusal.reason}]
+        return Answer(422, {"detail": refusal.reason, "errors": errors})
+    return Answer(409, {"detail": refusal.reason})
+
+
+def _answer(done: Referral | Refusal | None, referral_id: str, log: Any, now: datetime) -> Answer:
     if done is None:
-        return 404, {"detail": f"no referral {referral_id}"}
+        return Answer(404, {"detail": f"no referral {referral_id}"})
     if isinstance(done, Refusal):
-        if done.kind is RefusalKind.INVALID:
-            return 422, {
-                "detail": done.reason,
-                "errors": [{"field": "(body)", "reason": done.reason}],
-            }
-        return 409, {"detail": done.reason}
-    return 200, referral_detail(done, log, now)
+        return refused(done)
+    return Answer(200, referral_detail(done, log, now))
 
 
 MakeCommand = Callable[[Actor, Any, str], c.Command]
@@ -292,9 +312,10 @@ def _register(
     ) -> JSONResponse:
         given = body if body is not None else model()
         command = make(actor_of(principal), given, setup.coordination_point)
-        return await _perform(
+        answer = await _perform(
             store, principal, referral_id, command, given, clock(), idempotency_key, setup
         )
+        return answer.response()
 
     keyword = inspect.Parameter.KEYWORD_ONLY
     body_default = Body(None) if optional else Body()
@@ -394,13 +415,50 @@ _register(
     lambda actor, body, _: c.DeclineSupport(actor, body.reason),
     "The person declines the proposed support, with a reason: matching proposes another",
 )
-_register(
-    "support/start",
-    StartIn,
-    lambda actor, body, _: c.StartSupport(actor, body.kind, body.provider_organisation),
-    "Support has started (the accepted proposal, or support arranged otherwise)",
-    optional=True,
+
+
+@router.post(
+    "/referrals/{referral_id}/support/start",
+    summary="Support has started (the accepted proposal, or support arranged otherwise)",
+    responses=ACTION_ANSWERS,
+    name="support_start",
+    operation_id="followup_support_start",
 )
+async def start_support(
+    store: Store,
+    principal: Authenticated,
+    clock: Clock,
+    setup: FollowupSetup,
+    referral_id: str,
+    body: Annotated[StartIn | None, Body()] = None,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """The answer carries ``helper_code``, shown once: the owner gives it to the helper, who
+    can report a concern with it (``POST /api/v1/concerns``). Only its hash is kept; a retry
+    with the same Idempotency-Key answers without it."""
+    given = body or StartIn()
+    code = new_helper_code()
+    command = c.StartSupport(
+        actor_of(principal),
+        given.kind,
+        given.provider_organisation,
+        helper_code_hash=receipt_hash(code),
+    )
+    answer = await _perform(
+        store, principal, referral_id, command, given, clock(), idempotency_key, setup
+    )
+    if answer.status_code == 200 and not answer.replayed:
+        return JSONResponse({**answer.body, "helper_code": code})
+    return answer.response()
+
+
+def new_helper_code() -> str:
+    """A reference code for the helper: ``H`` and eight characters that cannot be mistaken
+    for one another (about 40 bits), e.g. ``HK7QM-4XPD``."""
+    chars = "".join(secrets.choice(HELPER_CODE_ALPHABET) for _ in range(8))
+    return f"H{chars[:4]}-{chars[4:]}"
+
+
 _register(
     "check-ins",
     CheckInIn,
