@@ -89,14 +89,15 @@ async def test_a_record_failing_again_has_one_set_of_dead_letter_headers_its_new
 async def test_a_long_error_is_cut_and_a_record_without_headers_or_value_still_goes() -> None:
     producer = Producer()
     bare = SimpleNamespace(topic="t", partition=0, offset=1, key=None, value=None, headers=None)
-    await DeadLetters("audit", producer).send(bare, "unreadable", "é" * 3000)
+    # An exception's text may hold a lone surrogate (bytes decoded with surrogateescape).
+    await DeadLetters("audit", producer).send(bare, "unreadable", "\udc80" + "é" * 3000)
     [(_, record)] = producer.sent
     assert record["value"] is None and record["key"] is None
-    assert dict(record["headers"])["dlq-error"] == ("é" * 2000).encode()
+    assert dict(record["headers"])["dlq-error"] == ("?" + "é" * 1999).encode()
 
 
 async def test_dead_letters_before_start_up_are_refused() -> None:
-    with pytest.raises(RuntimeError, match="before the service started"):
+    with pytest.raises(RuntimeError, match=r"^dead letters used before the service started$"):
         await DeadLetters("audit").send(consumed(CE), "unreadable", "x")
 
 
