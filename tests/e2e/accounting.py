@@ -27,7 +27,7 @@ from pymongo import MongoClient
 from schakel.contracts.receipts import receipt_hash
 from schakel.contracts.topics import REFERRAL_EVENTS, consumer_group, dead_letter_topic
 from schakel_dev.stack import Stack
-from tests.e2e.conftest import eventually
+from tests.e2e.conftest import eventually, topic_partitions
 
 # Every service with a database (and so an outbox), and those that consume the referral topic.
 SERVICES = ("intake", "triage", "matching", "followup", "feedback", "audit")
@@ -217,15 +217,9 @@ def _log_counts(run_dir: Path) -> Counter[object]:
 
 async def _end_offsets(bootstrap_servers: str, topic: str) -> dict[int, int]:
     """Each partition's end offset; none for a topic that does not exist (yet)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
-    await admin.start()
-    try:
-        [described] = await admin.describe_topics([topic])
-    finally:
-        await admin.close()
-    if described.get("error_code", 0) != 0:
+    partitions = await topic_partitions(bootstrap_servers, topic)
+    if not partitions:
         return {}
-    partitions = [TopicPartition(topic, p["partition"]) for p in described["partitions"]]
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None)
     await consumer.start()
     try:

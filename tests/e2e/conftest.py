@@ -151,15 +151,22 @@ def whole_topic(bootstrap_servers: str, topic: str) -> list[Record]:
     return asyncio.run(_whole_topic(bootstrap_servers, topic))
 
 
-async def _whole_topic(bootstrap_servers: str, topic: str) -> list[Record]:
+async def topic_partitions(bootstrap_servers: str, topic: str) -> list[TopicPartition]:
+    """The partitions of ``topic``; none when it does not exist (yet)."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
     await admin.start()
     try:
         [described] = await admin.describe_topics([topic])
     finally:
         await admin.close()
-    partitions = [TopicPartition(topic, p["partition"]) for p in described["partitions"]]
-    assert partitions, described
+    if described.get("error_code", 0) != 0:
+        return []
+    return [TopicPartition(topic, p["partition"]) for p in described["partitions"]]
+
+
+async def _whole_topic(bootstrap_servers: str, topic: str) -> list[Record]:
+    partitions = await topic_partitions(bootstrap_servers, topic)
+    assert partitions, f"{topic} does not exist"
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap_servers, group_id=None, enable_auto_commit=False
     )
