@@ -102,7 +102,10 @@ async def test_a_token_that_is_not_valid_now_is_refused_with_401(
 async def test_without_a_token_only_the_public_route_answers(service: httpx.AsyncClient) -> None:
     refused = await service.get("/who")
     assert refused.status_code == 401
-    assert refused.json()["detail"].startswith("authentication required")
+    assert refused.headers["www-authenticate"] == "Bearer"  # how to authenticate (RFC 6750)
+    assert refused.json() == {
+        "detail": "authentication required: send Authorization: Bearer <token>"
+    }
     assert (await service.get("/public")).json() == {"org": None}
 
 

@@ -12,7 +12,7 @@ import pytest
 from schakel.contracts.topics import consumer_group
 from schakel.platform import redrive as redriving
 from schakel.platform.deadletter import DeadLetters
-from schakel.platform.redrive import REDRIVEN_FROM, _republish, dead_letter_of
+from schakel.platform.redrive import REDRIVEN_FROM, _republish, dead_letter_of, decide
 from schakel.platform.settings import ServiceSettings
 from tests.unit.test_redrive import letter
 
@@ -128,3 +128,26 @@ async def test_a_redriven_record_goes_back_without_any_dead_letter_header(
         b"schakel.dlq.triage/1/9",
     ]
     assert (first["key"], first["value"]) == (failed.key, failed.value)
+
+
+def test_a_dead_letter_without_our_headers_is_listed_as_such_and_left_in_place() -> None:
+    """Written to the topic by hand or by an older release: no reason, no origin. The operator
+    sees that, and a redrive leaves it where it is."""
+    found = dead_letter_of(
+        SimpleNamespace(
+            topic="schakel.dlq.triage",
+            partition=2,
+            offset=5,
+            key=b"ref-9",
+            value=None,
+            headers=[("ce_id", None), ("dlq-error", b"\xff broken")],
+        )
+    )
+    assert (found.key, found.value, found.headers) == (b"ref-9", b"", (("ce_id", b""),))
+    assert (found.reason, found.error, found.origin_topic) == ("(none)", "\ufffd broken", "")
+    assert found.event_id is None
+    [decision] = decide([found], applied=set())
+    assert (decision.verdict, decision.why) == (
+        "unreadable",
+        "no schakel CloudEvents envelope (or no origin topic); left in place",
+    )
