@@ -25,7 +25,7 @@ help:
 	@echo "make bench    raw Kafka baseline and the whole pipeline in the same run"
 	@echo "make schemas  export the event schemas and AsyncAPI document"
 	@echo "make redrive SERVICE=triage [DRY_RUN=1]  dead letters back to their topic, after a fix"
-	@echo "make mutation [MUTANTS='schakel.platform.*']  mutation score of the fast tests (slow)"
+	@echo "make mutation [MUTANTS='schakel.platform.*'] [MUTATION_ARGS=--survivors]  mutation score"
 	@echo "make clean    caches and .run/ data; distclean also .venv and .cache"
 
 venv: $(STAMP)
@@ -70,7 +70,7 @@ redrive: venv
 # (long: about an hour on two cores). The report: .mutation/report.md.
 MUTATION_CHILDREN ?= 2
 mutation: venv
-	$(BIN)/python -m schakel_dev.mutation --max-children $(MUTATION_CHILDREN) $(MUTANTS)
+	$(BIN)/python -m schakel_dev.mutation --max-children $(MUTATION_CHILDREN) $(MUTATION_ARGS) $(MUTANTS)
 
 clean:
 	rm -rf .run .pytest_cache .mypy_cache .ruff_cache .import_linter_cache build

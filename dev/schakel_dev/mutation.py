@@ -1,15 +1,16 @@
 """Mutation testing: how many small deliberate bugs in the platform, the contracts and the
 domains the fast tests (unit and contract, no servers) catch.
 
-    python -m schakel_dev.mutation [--max-children N] [MUTANT_GLOB ...]    (make mutation)
+    python -m schakel_dev.mutation [--max-children N] [--survivors] [MUTANT_GLOB ...]
 
 mutmut (pinned in the dev extra, configured under ``[tool.mutmut]`` in pyproject.toml) only
 finds code in ``./``, ``src/`` or ``source/``, so it runs in ``.mutation/``, where ``src`` is
 the checkout's ``services`` folder. It mutates copies under ``.mutation/mutants/`` and never
-touches the checkout. Results are kept between runs (a mutant is tested again only when its
-function or the tests change); ``MUTANT_GLOB`` (e.g. ``'schakel.platform.outbox.*'``)
-narrows a run. The report, ``.mutation/report.md``, has the score per package and every
-mutant that survived, with its diff; the score is printed too.
+touches the checkout. Verdicts are kept between runs: a mutant is tested again when its
+function changed, when it is named (``MUTANT_GLOB``, e.g. ``'schakel.platform.outbox.*'``), or,
+with ``--survivors``, when it was not killed last time (after new tests). The report,
+``.mutation/report.md``, has the score per package and every mutant not killed, with its
+diff; the score is printed too. ``make mutation`` runs it.
 """
 
 from __future__ import annotations
@@ -144,16 +145,26 @@ def mutmut(work: Path, *args: str, capture: bool = False) -> str:
     return done.stdout or ""
 
 
+def results(work: Path) -> list[Mutant]:
+    return parse_results(mutmut(work, "results", "--all", "true", capture=True).splitlines())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m schakel_dev.mutation", description=__doc__)
     parser.add_argument("--max-children", type=int, default=2, help="parallel test runs")
     parser.add_argument("--report-only", action="store_true", help="write the report, run none")
+    parser.add_argument(
+        "--survivors", action="store_true", help="test again every mutant not killed last time"
+    )
     parser.add_argument("mutants", nargs="*", help="mutant name globs to run (default: all)")
     args = parser.parse_args(argv)
     work = stage(repo_root())
+    chosen = list(args.mutants)
+    if args.survivors:  # mutmut keeps a verdict unless the mutant is named
+        chosen += [m.name for m in results(work) if m.counted and not m.killed]
     if not args.report_only:
-        mutmut(work, "run", "--max-children", str(args.max_children), *args.mutants)
-    mutants = parse_results(mutmut(work, "results", "--all", "true", capture=True).splitlines())
+        mutmut(work, "run", "--max-children", str(args.max_children), *chosen)
+    mutants = results(work)
     alive = [m for m in mutants if m.counted and not m.killed]
     diffs = {m.name: mutmut(work, "show", m.name, capture=True) for m in alive}
     path = work / "report.md"
