@@ -8,9 +8,9 @@ finds code in ``./``, ``src/`` or ``source/``, so it runs in ``.mutation/``, whe
 the checkout's ``services`` folder. It mutates copies under ``.mutation/mutants/`` and never
 touches the checkout. Verdicts are kept between runs: a mutant is tested again when its
 function changed, when it is named (``MUTANT_GLOB``, e.g. ``'schakel.platform.outbox.*'``), or,
-with ``--survivors``, when it was not killed last time (after new tests). The report,
-``.mutation/report.md``, has the score per package and every mutant not killed, with its
-diff; the score is printed too. ``make mutation`` runs it.
+with ``--survivors``, when it was not killed last time (after new tests; with globs, only
+those it matches). The report, ``.mutation/report.md``, has the score per package and every
+mutant not killed, with its diff; the score is printed too. ``make mutation`` runs it.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from fnmatch import fnmatch
 from pathlib import Path
 
 from schakel_dev import repo_root
@@ -161,8 +162,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     work = stage(repo_root())
     chosen = list(args.mutants)
     if args.survivors:  # mutmut keeps a verdict unless the mutant is named
-        chosen += [m.name for m in results(work) if m.counted and not m.killed]
-    if not args.report_only:
+        names = [m.name for m in results(work) if m.counted and not m.killed]
+        chosen = [n for n in names if not chosen or any(fnmatch(n, g) for g in chosen)]
+        if not chosen:
+            print("no mutant left alive to test again")
+    if not args.report_only and (chosen or not args.survivors):
         mutmut(work, "run", "--max-children", str(args.max_children), *chosen)
     mutants = results(work)
     alive = [m for m in mutants if m.counted and not m.killed]
