@@ -177,6 +177,7 @@ def _print_stack(kafka: KafkaServer, mongo: MongoServer, stack: Stack) -> None:
     gateway = stack["gateway"].url
     print(
         f"\nschakel is running: {gateway}\n"
+        f"  inbox     {gateway}/inbox (owners: sign in as makelaar / demo-makelaar)\n"
         f"  API docs  {gateway}/docs\n"
         f"  AsyncAPI  {gateway}/asyncapi.json\n"
         f"  metrics   curl -H 'Authorization: Bearer {stack.metrics_token}' {gateway}/metrics\n"

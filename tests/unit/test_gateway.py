@@ -34,27 +34,16 @@ from schakel.gateway.pages.texts import (
     SIGNS,
 )
 from schakel.gateway.proxy import ROUTES, route_for
+from schakel.gateway.session import SESSION_COOKIE
 from schakel.gateway.users import hash_password, load_users, verify_password
 from schakel.platform.auth import Principal, Role, issue_token, verify_token
 from schakel_dev.stack import DEMO_USERS_FILE
+from tests.unit.fake_followup_api import OWNER, FakeFollowup, recorded
+from tests.unit.fake_followup_api import Seen as Seen
 
 SECRET = "test-secret"
 RECEIPT = "K7QM-4XWD-2P"
 POSTCODE = re.compile(r"^[1-9][0-9]{3} ?[A-Za-z]{2}$")
-Seen = list[dict[str, Any]]
-
-
-async def _record(request: Request, seen: Seen) -> dict[str, Any]:
-    body = await request.body()
-    entry = {
-        "method": request.method,
-        "path": request.url.path,
-        "query": request.url.query,
-        "headers": dict(request.headers),
-        "json": json.loads(body) if body else None,
-    }
-    seen.append(entry)
-    return entry
 
 
 def fake_intake(seen: Seen) -> FastAPI:
@@ -62,7 +51,7 @@ def fake_intake(seen: Seen) -> FastAPI:
 
     @app.post("/api/v1/signals")
     async def signal(request: Request) -> JSONResponse:
-        body = (await _record(request, seen))["json"]
+        body = (await recorded(request, seen))["json"]
         if not POSTCODE.match(body["person"]["postcode"]):
             return JSONResponse(
                 status_code=422,
@@ -82,7 +71,7 @@ def fake_intake(seen: Seen) -> FastAPI:
 
     @app.post("/api/v1/referrals")
     async def referral(request: Request) -> JSONResponse:
-        await _record(request, seen)
+        await recorded(request, seen)
         return JSONResponse(status_code=202, content={"referral_id": "r-1", "receipt": RECEIPT})
 
     @app.get("/internal/vault-size")
@@ -97,7 +86,7 @@ def fake_feedback(seen: Seen) -> FastAPI:
 
     @app.get("/api/v1/signals/{receipt}/status")
     async def status(receipt: str, request: Request) -> JSONResponse:
-        await _record(request, seen)
+        await recorded(request, seen)
         if receipt != RECEIPT:
             return JSONResponse(status_code=404, content={"detail": "unknown receipt"})
         return JSONResponse(
@@ -119,7 +108,7 @@ def fake_feedback(seen: Seen) -> FastAPI:
 
     @app.get("/api/v1/referrals")
     async def referrals(request: Request) -> dict[str, Any]:
-        return await _record(request, seen)
+        return await recorded(request, seen)
 
     return app
 
@@ -719,6 +708,47 @@ async def test_a_page_loads_nothing_from_another_host(
     page = await gateway.request(method, path, data=form)
     assert page.status_code in (200, 404, 422), page.text[:500]
     assert await foreign_references(gateway, page) == []
+
+
+# The owners' pages: (method, path, form, signed in).
+OWNER_PAGES: dict[str, tuple[str, str, dict[str, str] | None, bool]] = {
+    "sign-in": ("GET", "/inloggen?lang=en", None, False),
+    "sign-in refused": ("POST", "/inloggen", {"username": "huisarts", "password": "fout"}, False),
+    "inbox": ("GET", "/inbox", None, True),
+    "inbox with the closed ones": ("GET", "/inbox?gesloten=ja&lang=en", None, True),
+    "referral with its action forms": ("GET", "/inbox/ref-1", None, True),
+    "referral after a refused action": ("POST", "/inbox/ref-1/close", {"outcome": "anders"}, True),
+    "unknown referral": ("GET", "/inbox/ref-unknown", None, True),
+    "form without its CSRF token": ("POST", "/inbox/ref-1/accept", {"csrf_token": "x"}, True),
+}
+
+
+@pytest.mark.parametrize("name", OWNER_PAGES)
+async def test_an_owners_page_loads_nothing_from_another_host(users_file: Path, name: str) -> None:
+    method, path, form, signed_in = OWNER_PAGES[name]
+    followup = FakeFollowup(SECRET)
+    await followup.route("ref-1")
+    await followup.do("ref-1", "accept", {})
+    settings = GatewaySettings(
+        env="development",
+        followup_url="http://followup",
+        users_file=str(users_file),
+        auth_secret=SECRET,
+    )
+    app = build(settings, transport=ServiceNetwork({"followup": followup.app()}))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as gateway:
+        owner = Principal("makelaar", OWNER, frozenset({Role.SOCIAAL_MAKELAAR}))
+        if signed_in:
+            gateway.cookies.set(SESSION_COOKIE, issue_token(owner, SECRET))
+        start = await gateway.get("/inbox" if signed_in else "/inloggen")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', start.text)
+        assert token is not None
+        page = await gateway.request(
+            method, path, data=None if form is None else {"csrf_token": token[1], **form}
+        )
+        assert page.status_code in (200, 401, 403, 404, 422), page.text[:500]
+        assert await foreign_references(gateway, page) == []
 
 
 async def test_the_pages_shown_when_services_are_down_load_nothing_from_elsewhere(

@@ -15,10 +15,11 @@ from schakel.gateway.openapi_merge import merged_openapi
 from schakel.gateway.pages.base import STATIC_DIR
 from schakel.gateway.proxy import Upstreams, add_proxy_routes
 from schakel.gateway.ratelimit import Budget, ClientAddresses, Clock, Limits, networks
+from schakel.gateway.session import SessionCookies
 from schakel.gateway.users import UsersFileError, UserStore, load_users
 from schakel.platform.http import create_app
 from schakel.platform.logging import get_logger
-from schakel.platform.settings import ServiceSettings
+from schakel.platform.settings import DEVELOPMENT, ServiceSettings
 
 log = get_logger(__name__)
 UPSTREAMS = ("intake", "triage", "matching", "followup", "feedback", "audit")
@@ -45,6 +46,9 @@ class GatewaySettings(ServiceSettings):
     # Comma-separated addresses or networks of reverse proxies whose X-Forwarded-For is
     # believed; empty: the connection's address is the client.
     trusted_proxies: str = ""
+    # Whether the owners' session cookie is Secure (https only); unset: always in production
+    # mode, in development mode when the request came over https (see session.py).
+    session_cookie_secure: bool | None = None
 
     @field_validator("rate_limit_signals", "rate_limit_sign_in", "rate_limit_sign_in_failures")
     @classmethod
@@ -117,6 +121,12 @@ def build(
     app.state.upstreams = upstreams
     app.state.users = _users(config)
     app.state.limits = limits = config.limits(clock)
+    app.state.sessions = SessionCookies(
+        config.auth_secret,
+        production=config.env != DEVELOPMENT,
+        secure_setting=config.session_cookie_secure,
+        max_age_seconds=int(login.TOKEN_TTL.total_seconds()),
+    )
     app.include_router(login.router)
     app.include_router(pages.router)
     docs.mount_swagger_ui(app)

@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 
 from schakel.gateway.proxy import Upstreams
 from schakel.gateway.ratelimit import Limits
+from schakel.gateway.session import SessionCookies
 from schakel.gateway.users import UserStore
 
 
@@ -30,6 +31,13 @@ def limits(request: Request) -> Limits:
     return found
 
 
+def sessions(request: Request) -> SessionCookies:
+    """How the owners' pages read and write their session and CSRF cookies."""
+    found: SessionCookies = request.app.state.sessions
+    return found
+
+
 Services = Annotated[Upstreams, Depends(upstreams)]
 Accounts = Annotated[UserStore | None, Depends(users)]
 Budgets = Annotated[Limits, Depends(limits)]
+Sessions = Annotated[SessionCookies, Depends(sessions)]

@@ -4,6 +4,7 @@ as an OAuth2 password form, for a bearer token."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
 
@@ -13,10 +14,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 
 from schakel.gateway.dependencies import Accounts, Budgets
-from schakel.gateway.ratelimit import too_many
-from schakel.platform.auth import issue_token
+from schakel.gateway.ratelimit import Limits, too_many
+from schakel.gateway.users import UserStore
+from schakel.platform.auth import Principal, issue_token
 from schakel.platform.dependencies import Settings
 from schakel.platform.logging import get_logger
+from schakel.platform.settings import ServiceSettings
 
 log = get_logger(__name__)
 TOKEN_TTL = timedelta(hours=8)
@@ -74,15 +77,46 @@ async def token(
     if wait := limits.sign_in(request):
         return too_many(wait, "sign-in attempts from this address")
     credentials = await _credentials(request)
-    if store is None:
+    checked = await check_password(store, limits, credentials)
+    if isinstance(checked, SignInRefusal):
+        return checked.response()
+    response.headers["Cache-Control"] = "no-store"  # RFC 6749 §5.1: tokens are not cached
+    return TokenAnswer(
+        access_token=issue(checked, settings),
+        expires_in=int(TOKEN_TTL.total_seconds()),
+        organisation=checked.organisation,
+        roles=sorted(checked.roles),
+    )
+
+
+@dataclass(frozen=True)
+class SignInRefusal:
+    """Why a sign-in did not succeed: 401 (wrong), 429 (throttled) or 503 (logins off)."""
+
+    status_code: int
+    detail: str
+    wait: float = 0.0
+
+    def response(self) -> JSONResponse:
+        if self.status_code == 429:
+            return too_many(self.wait, self.detail)
+        headers = {"WWW-Authenticate": "Bearer"} if self.status_code == 401 else None
         return JSONResponse(
-            status_code=503,
-            content={"detail": "no accounts are configured on this gateway (SCHAKEL_USERS_FILE)"},
+            status_code=self.status_code, content={"detail": self.detail}, headers=headers
         )
+
+
+async def check_password(
+    store: UserStore | None, limits: Limits, credentials: Credentials
+) -> Principal | SignInRefusal:
+    """The account's principal, or why not; the same rules for the API and the sign-in page
+    (the caller has taken the attempt from the address's budget first)."""
+    if store is None:
+        return SignInRefusal(503, "no accounts are configured on this gateway (SCHAKEL_USERS_FILE)")
     # Checked before the password: guessing stops, whichever address the guesses come from.
     if wait := limits.username_wait(credentials.username):
         log.info("login throttled", username=credentials.username)
-        return too_many(wait, "failed sign-ins for this account")
+        return SignInRefusal(429, "failed sign-ins for this account", wait)
     # PBKDF2 takes a fraction of a second of CPU: keep it off the event loop.
     principal = await asyncio.to_thread(
         store.authenticate, credentials.username, credentials.password
@@ -90,18 +124,13 @@ async def token(
     if principal is None:
         limits.sign_in_failed(credentials.username)
         log.info("login refused", username=credentials.username)
-        return JSONResponse(
-            status_code=401,
-            content={"detail": "wrong username or password"},
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    response.headers["Cache-Control"] = "no-store"  # RFC 6749 §5.1: tokens are not cached
-    return TokenAnswer(
-        access_token=issue_token(principal, settings.auth_secret, TOKEN_TTL),
-        expires_in=int(TOKEN_TTL.total_seconds()),
-        organisation=principal.organisation,
-        roles=sorted(principal.roles),
-    )
+        return SignInRefusal(401, "wrong username or password")
+    return principal
+
+
+def issue(principal: Principal, settings: ServiceSettings) -> str:
+    """A bearer token for ``principal``, valid for TOKEN_TTL."""
+    return issue_token(principal, settings.auth_secret, TOKEN_TTL)
 
 
 async def _credentials(request: Request) -> Credentials:

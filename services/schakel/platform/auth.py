@@ -53,13 +53,22 @@ def issue_token(principal: Principal, secret: str, ttl: timedelta = timedelta(ho
 
 
 def verify_token(token: str, secret: str) -> Principal:
+    """The principal a valid token names; ``jwt.InvalidTokenError`` for a token that is not
+    one of ours, also when it is signed right but names nobody (no user or organisation)."""
     claims = jwt.decode(
         token, secret, algorithms=[ALGORITHM], issuer=ISSUER, options={"require": ["exp", "sub"]}
     )
+    username, organisation, roles = claims.get("sub"), claims.get("org"), claims.get("roles", [])
+    if not isinstance(username, str) or not username.strip():
+        raise jwt.InvalidTokenError("the token names no user")
+    if not isinstance(organisation, str) or not organisation.strip():
+        raise jwt.InvalidTokenError("the token names no organisation")
+    if not isinstance(roles, list):
+        raise jwt.InvalidTokenError("the token's roles are not a list")
     return Principal(
-        username=str(claims["sub"]),
-        organisation=str(claims["org"]),
-        roles=frozenset(Role(r) for r in claims.get("roles", []) if r in Role._value2member_map_),
+        username=username,
+        organisation=organisation,
+        roles=frozenset(Role(r) for r in roles if r in Role._value2member_map_),
     )
 
 

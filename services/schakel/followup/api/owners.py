@@ -310,6 +310,7 @@ def _register(
         body: _Body | None,
         idempotency_key: str | None,
     ) -> JSONResponse:
+        require_role(principal, *ACTING_ROLES)  # before an actor is made of the principal
         given = body if body is not None else model()
         command = make(actor_of(principal), given, setup.coordination_point)
         answer = await _perform(

@@ -3,14 +3,18 @@ template gets, and the headers a page's call to a service carries."""
 
 from __future__ import annotations
 
+import contextlib
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import Request, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from schakel.gateway.pages.texts import TEXT, Lang, pick
+from schakel.gateway.pages.texts import TEXT, Lang, Texts, pick
 from schakel.platform.http import CORRELATION_HEADER
 
 GATEWAY_DIR = Path(__file__).parent.parent
@@ -33,16 +37,28 @@ templates = Jinja2Templates(
 )
 
 
-def context(request: Request, lang: Lang, **values: Any) -> dict[str, Any]:
+def context(
+    request: Request, lang: Lang, texts: Texts | None = None, **values: Any
+) -> dict[str, Any]:
+    """What every template gets; ``texts`` adds a page's own words to the shared ones."""
     other: Lang = "nl" if lang == "en" else "en"
+    words = {**TEXT, **(texts or {})}
     return {
         "lang": lang,
         "other_lang": other,
-        "t": {key: pick(texts, lang) for key, texts in TEXT.items()},
+        "t": {key: pick(pair, lang) for key, pair in words.items()},
         "lang_query": "?lang=en" if lang == "en" else "",
-        "switch_url": f"{request.url.path if request.method == 'GET' else '/'}?lang={other}",
+        "switch_url": _switch_url(request, other),
         **values,
     }
+
+
+def _switch_url(request: Request, other: Lang) -> str:
+    """The same page in the other language (after a POST: the start page)."""
+    if request.method != "GET":
+        return f"/?lang={other}"
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    return f"{request.url.path}?{urlencode([*kept, ('lang', other)])}"
 
 
 def render(
@@ -56,6 +72,17 @@ def render(
     return templates.TemplateResponse(
         request, template, values, status_code=status_code, headers=headers
     )
+
+
+def local_time(value: Any, shape: str = "%d-%m-%Y %H:%M") -> str:
+    """An ISO time from a service as Utrecht's clock shows it; "" for anything else."""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return ""
+    with contextlib.suppress(ZoneInfoNotFoundError):  # no tz database: show it as sent
+        moment = moment.astimezone(ZoneInfo("Europe/Amsterdam"))
+    return moment.strftime(shape)
 
 
 def upstream_headers(

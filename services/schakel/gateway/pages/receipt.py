@@ -3,17 +3,14 @@ their signal, as feedback tells it."""
 
 from __future__ import annotations
 
-import contextlib
 import re
-from datetime import datetime
 from typing import Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Request, Response
 
 from schakel.gateway.dependencies import Services
-from schakel.gateway.pages.base import context, render, upstream_headers
+from schakel.gateway.pages.base import context, local_time, render, upstream_headers
 from schakel.gateway.pages.texts import TEXT, Lang, language, pick
 from schakel.gateway.proxy import UpstreamError, Upstreams
 from schakel.platform.dependencies import CorrelationId
@@ -77,8 +74,8 @@ def _shown_status(body: dict[str, Any], lang: Lang) -> dict[str, str]:
     return {
         "text": _in(body.get("status_text"), lang) or str(body.get("status", "")),
         "handled_by": _in(body.get("handled_by"), lang),
-        "received": _local_time(body.get("received_at"), "%d-%m-%Y"),
-        "updated": _local_time(body.get("updated_at")),
+        "received": local_time(body.get("received_at"), "%d-%m-%Y"),
+        "updated": local_time(body.get("updated_at")),
     }
 
 
@@ -86,13 +83,3 @@ def _in(texts: Any, lang: Lang) -> str:
     if not isinstance(texts, dict):
         return ""
     return str(texts.get(lang) or texts.get("nl") or "")
-
-
-def _local_time(value: Any, shape: str = "%d-%m-%Y %H:%M") -> str:
-    try:
-        moment = datetime.fromisoformat(str(value))
-    except ValueError:
-        return ""
-    with contextlib.suppress(ZoneInfoNotFoundError):  # no tz database: show it as sent
-        moment = moment.astimezone(ZoneInfo("Europe/Amsterdam"))
-    return moment.strftime(shape)
