@@ -16,7 +16,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 RUN_ARGS ?=
 
-.PHONY: help venv run test lint bench schemas redrive clean distclean
+.PHONY: help venv run test lint bench schemas redrive mutation clean distclean
 
 help:
 	@echo "make run      Kafka, SecantusDB and all services with demo data (Ctrl-C stops)"
@@ -25,6 +25,7 @@ help:
 	@echo "make bench    raw Kafka baseline and the whole pipeline in the same run"
 	@echo "make schemas  export the event schemas and AsyncAPI document"
 	@echo "make redrive SERVICE=triage [DRY_RUN=1]  dead letters back to their topic, after a fix"
+	@echo "make mutation [MUTANTS='schakel.platform.*'] [MUTATION_ARGS=--survivors]  mutation score"
 	@echo "make clean    caches and .run/ data; distclean also .venv and .cache"
 
 venv: $(STAMP)
@@ -65,10 +66,16 @@ redrive: venv
 	@test -n "$(SERVICE)" || { echo "usage: make redrive SERVICE=<service> [DRY_RUN=1]" >&2; exit 2; }
 	$(BIN)/python -m schakel.platform.redrive $(SERVICE) $(if $(DRY_RUN),--dry-run)
 
+# Mutates the platform, the contracts and the domains; runs the fast tests against each mutant
+# (long: about an hour on two cores). The report: .mutation/report.md.
+MUTATION_CHILDREN ?= 2
+mutation: venv
+	$(BIN)/python -m schakel_dev.mutation --max-children $(MUTATION_CHILDREN) $(MUTATION_ARGS) $(MUTANTS)
+
 clean:
 	rm -rf .run .pytest_cache .mypy_cache .ruff_cache .import_linter_cache build
 	find . -path ./$(VENV) -prune -o \( -name __pycache__ -o -name '*.egg-info' \) -type d \
 	  -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV) .cache .bench
+	rm -rf $(VENV) .cache .bench .mutation

@@ -25,7 +25,7 @@ from pymongo import MongoClient
 from schakel_dev.jars import kafka_version
 from schakel_dev.kafka_server import KafkaServer, wait_for_kafka
 from schakel_dev.mongo_server import MongoServer
-from tests.support import REPORTS, DevServers, ServerLane
+from tests.support import REPORTS, DevServers, ServerLane, start_test_clock
 
 if TYPE_CHECKING:
     from testcontainers.core.container import DockerContainer
@@ -39,6 +39,7 @@ MONGODB_ENV = "MONGODB_URI"
 LANE_ENV = "SCHAKEL_TEST_LANE"
 MONGO_IMAGE = "mongo:8.0"
 _REPORT: list[str] = []  # one line per server started, for the terminal summary
+NOT_RUN: list[str] = []  # why tests that need the local servers were skipped
 
 
 @functools.cache
@@ -75,6 +76,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.section("real servers")
         for line in _REPORT:
             terminalreporter.write_line(line)
+    if NOT_RUN:
+        terminalreporter.section("NOT RUN: tests that kill and restart the servers", red=True)
+        terminalreporter.write_line(f"skipped, see SKIPPED above: {NOT_RUN[0]}", red=True)
     for section, lines in REPORTS.items():
         terminalreporter.section(section)
         for line in lines:
@@ -274,13 +278,38 @@ def _wait_for_primary(uri: str, timeout: float) -> None:
 
 @pytest.fixture(scope="session")
 def dev_servers(kafka_lane: ServerLane, mongodb_lane: ServerLane) -> DevServers:
+    """In CI a test that cannot run fails: a green CI run has run every test. Elsewhere it is
+    skipped, and the end of the report says so."""
     kafka, mongo = kafka_lane.local, mongodb_lane.local
     if not isinstance(kafka, KafkaServer) or not isinstance(mongo, MongoServer):
-        pytest.skip(
+        why = (
             "needs the local development servers to kill/restart them; this run uses "
             f"kafka lane={kafka_lane.lane}, mongodb lane={mongodb_lane.lane}"
         )
+        if os.environ.get("CI", "").lower() in ("true", "1"):
+            pytest.fail(f"{why}: in CI every test must run (SCHAKEL_TEST_LANE=local)")
+        NOT_RUN.append(why)
+        pytest.skip(why)
     return DevServers(kafka=kafka, mongo=mongo)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> object:
+    """Waits (``eventually``) give up with a message shortly before pytest-timeout would stop
+    the test with a stack dump; its clock, like theirs, starts with the test's setup."""
+    start_test_clock(_timeout_of(item))
+    try:
+        return (yield)
+    finally:
+        start_test_clock(None)
+
+
+def _timeout_of(item: pytest.Item) -> float:
+    marker = item.get_closest_marker("timeout")
+    if marker is not None:
+        return float(marker.kwargs.get("timeout", marker.args[0] if marker.args else 0))
+    given = item.config.getoption("timeout", None)
+    return float(given if given is not None else item.config.getini("timeout") or 0)
 
 
 def _reported(lane: ServerLane) -> ServerLane:

@@ -15,6 +15,29 @@ from schakel_dev.mongo_server import MongoServer
 
 # Sections of lines for the end of the test report (tests/conftest.py prints them).
 REPORTS: dict[str, list[str]] = {}
+# A wait gives up this long before the running test's timeout, so that it fails with a message
+# saying what it waited for, not with pytest-timeout's stack dump.
+TIMEOUT_MARGIN = 20.0
+_test_deadline: list[float] = []  # monotonic time the running test times out (tests/conftest.py)
+
+
+def start_test_clock(timeout: float | None) -> None:
+    """The running test times out ``timeout`` seconds from now (None or 0: never)."""
+    _test_deadline[:] = [time.monotonic() + timeout] if timeout else []
+
+
+def seconds_left() -> float:
+    """How long a wait may still take: until shortly before the running test's timeout."""
+    if not _test_deadline:
+        return float("inf")
+    return max(_test_deadline[0] - TIMEOUT_MARGIN - time.monotonic(), 0.0)
+
+
+def wait_deadline(within: float) -> tuple[float, str]:
+    """When a wait of ``within`` seconds must end, and how to say why it ended."""
+    if seconds_left() < within:
+        return time.monotonic() + seconds_left(), "before the test's timeout"
+    return time.monotonic() + within, f"within {within:g} s"
 
 
 def report(section: str, lines: list[str]) -> None:
@@ -69,9 +92,10 @@ async def create_topics(
 async def eventually(
     check: Callable[[], Awaitable[bool]], within: float = 10.0, interval: float = 0.05
 ) -> None:
-    """Await `check()` until it is true; AssertionError after `within` seconds."""
-    deadline = time.monotonic() + within
+    """Await `check()` until it is true; AssertionError after `within` seconds (or shortly
+    before the test's timeout)."""
+    deadline, limit = wait_deadline(within)
     while not await check():
         if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {within} s")
+            raise AssertionError(f"condition not met {limit}")
         await asyncio.sleep(interval)

@@ -17,6 +17,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from schakel_dev.stack import Stack
+from tests.support import wait_deadline
 
 T = TypeVar("T")
 
@@ -58,14 +59,15 @@ def login(client: httpx.Client, username: str) -> dict[str, str]:
 
 
 def eventually(probe: Callable[[], T | None], within: float = 30, what: str = "") -> T:
-    """Poll until ``probe`` returns something truthy; the pipeline is asynchronous."""
-    deadline = time.monotonic() + within
+    """Poll until ``probe`` returns something truthy; the pipeline is asynchronous. Gives up
+    after ``within`` seconds, or earlier, shortly before the test's timeout, saying what."""
+    deadline, limit = wait_deadline(within)
     while True:
         found = probe()
         if found:
             return found
         if time.monotonic() > deadline:
-            raise AssertionError(f"not within {within} s: {what}")
+            raise AssertionError(f"not {limit}: {what}")
         time.sleep(0.2)
 
 
@@ -164,15 +166,22 @@ def whole_topic(bootstrap_servers: str, topic: str) -> list[Record]:
     return asyncio.run(_whole_topic(bootstrap_servers, topic))
 
 
-async def _whole_topic(bootstrap_servers: str, topic: str) -> list[Record]:
+async def topic_partitions(bootstrap_servers: str, topic: str) -> list[TopicPartition]:
+    """The partitions of ``topic``; none when it does not exist (yet)."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
     await admin.start()
     try:
         [described] = await admin.describe_topics([topic])
     finally:
         await admin.close()
-    partitions = [TopicPartition(topic, p["partition"]) for p in described["partitions"]]
-    assert partitions, described
+    if described.get("error_code", 0) != 0:
+        return []
+    return [TopicPartition(topic, p["partition"]) for p in described["partitions"]]
+
+
+async def _whole_topic(bootstrap_servers: str, topic: str) -> list[Record]:
+    partitions = await topic_partitions(bootstrap_servers, topic)
+    assert partitions, f"{topic} does not exist"
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap_servers, group_id=None, enable_auto_commit=False
     )

@@ -18,13 +18,12 @@ from tests.fakes.times import bson_time
 
 
 class FakeArchive:
-    """Implements ChainStore and ArchiveReader in memory, plus the platform's processed-events
-    marker, so a delivery can be applied once the way ``MongoStore.apply_once`` does."""
+    """Implements ChainStore and ArchiveReader in memory. Deduplicating deliveries is the
+    platform's (``MongoStore.apply_once``, tested on the real servers), not the fake's."""
 
     def __init__(self) -> None:
         self.entries: list[ArchiveEntry] = []
         self.current: ChainHead | None = None
-        self.processed: set[str] = set()
         self.reads: list[ArchiveRead] = []
 
     # ChainStore
@@ -59,11 +58,6 @@ class FakeArchive:
     async def record_read(self, read: ArchiveRead) -> None:
         self.reads.append(replace(read, at=bson_time(read.at)))
 
-    # What the platform does around a handler
-    async def deliver(self, delivery: Delivery) -> bool:
-        event = delivery.event
-        if event.id in self.processed:
-            return False
-        await archive(delivery, self)
-        self.processed.add(event.id)
-        return True
+    async def deliver(self, delivery: Delivery) -> ArchiveEntry:
+        """The audit's handler applied to ``delivery``, as its consumer would."""
+        return await archive(delivery, self)

@@ -4,6 +4,7 @@ its own and its dead-letter topic (the fixtures are in this folder's conftest)."
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ from schakel.platform.deadletter import DeadLetters
 from schakel.platform.mongo import Document, MongoStore, Transaction
 from schakel.platform.offsets import OffsetCommitter
 from schakel.platform.settings import ServiceSettings
+from tests.support import wait_deadline
 
 PARTITIONS = 3  # of each test's own topic
 
@@ -78,9 +80,9 @@ class Recorder:
 
 
 async def eventually(holds: Callable[[], Awaitable[bool]], within: float = 30) -> None:
-    deadline = asyncio.get_running_loop().time() + within
+    deadline, limit = wait_deadline(within)
     while not await holds():
-        assert asyncio.get_running_loop().time() < deadline, "consumer did not get there"
+        assert time.monotonic() < deadline, f"consumer did not get there {limit}"
         await asyncio.sleep(0.1)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import KafkaConnectionError
 
 from schakel.platform.offsets import OffsetCommitter
 
@@ -61,3 +62,24 @@ async def test_partitions_lost_in_a_rebalance_are_left_to_their_new_owner() -> N
     committer.handled(consumer(fake), Record("t", 1, 9))
     await committer.maybe_commit()
     assert fake.commits == [{TopicPartition("t", 1): 10}]
+
+
+async def test_each_batch_is_as_long_as_the_first_and_a_failed_commit_is_given_up() -> None:
+    """After a commit the count starts again; a commit the broker refuses is not retried (the
+    records come again after a restart, and the markers absorb them)."""
+    fake = FakeConsumer(0)
+    committer = OffsetCommitter(every=2, interval=3600)
+    for offset in range(5):
+        committer.handled(consumer(fake), Record("t", 0, offset))
+        await committer.maybe_commit()
+    assert fake.commits == [{TopicPartition("t", 0): 2}, {TopicPartition("t", 0): 4}]
+
+    class Refusing(FakeConsumer):
+        async def commit(self, offsets: dict[TopicPartition, int]) -> None:
+            raise KafkaConnectionError("broker gone")
+
+    refusing = Refusing(0)
+    committer.handled(consumer(refusing), Record("t", 0, 5))
+    await committer.commit()  # logged, not raised
+    await committer.close()
+    assert fake.commits == [{TopicPartition("t", 0): 2}, {TopicPartition("t", 0): 4}]

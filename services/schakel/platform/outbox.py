@@ -1,13 +1,16 @@
 """The outbox relay: publishes committed outbox rows to Kafka in order, then deletes them.
 
 A crash between publishing and deleting publishes a row again on restart; consumers
-deduplicate on the event id, so the effect is exactly once.
+deduplicate on the event id, so the effect is exactly once. The other order would lose an
+event: a row deleted before the broker has it is gone when the publish fails.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
@@ -20,11 +23,42 @@ log = get_logger(__name__)
 BATCH = 200
 
 
+class OutboxRows(Protocol):
+    """The committed outbox rows the relay reads and, once Kafka has them, removes."""
+
+    async def oldest(self, limit: int) -> list[Document]:
+        """Up to ``limit`` rows in the order they were written."""
+        ...
+
+    async def remove(self, ids: Sequence[Any]) -> None: ...
+
+    async def count(self) -> int: ...
+
+
+class MongoOutboxRows:
+    def __init__(self, store: MongoStore) -> None:
+        self._outbox = store.db[OUTBOX]
+
+    async def oldest(self, limit: int) -> list[Document]:
+        return await self._outbox.find().sort("seq", 1).limit(limit).to_list()
+
+    async def remove(self, ids: Sequence[Any]) -> None:
+        await self._outbox.delete_many({"_id": {"$in": list(ids)}})
+
+    async def count(self) -> int:
+        return await self._outbox.count_documents({})
+
+
 class OutboxRelay:
     def __init__(
-        self, store: MongoStore, producer: AIOKafkaProducer, poll_seconds: float = 0.5
+        self,
+        store: MongoStore,
+        producer: AIOKafkaProducer,
+        poll_seconds: float = 0.5,
+        rows: OutboxRows | None = None,
     ) -> None:
-        self._store = store
+        self._store = store  # its outbox_written event wakes the relay up
+        self._rows = rows or MongoOutboxRows(store)
         self._producer = producer
         self._poll = poll_seconds
         self._task: asyncio.Task[None] | None = None
@@ -42,7 +76,7 @@ class OutboxRelay:
                 await self._task
 
     async def pending(self) -> int:
-        return await self._store.db[OUTBOX].count_documents({})
+        return await self._rows.count()
 
     async def _run(self) -> None:
         backoff = 0.2
@@ -68,16 +102,15 @@ class OutboxRelay:
             await asyncio.wait_for(self._store.outbox_written.wait(), self._poll)
 
     async def relay_once(self) -> int:
-        """Publish one batch in outbox order; returns how many rows were relayed."""
-        rows: list[Document] = (
-            await self._store.db[OUTBOX].find().sort("seq", 1).limit(BATCH).to_list()
-        )
+        """Publish one batch in outbox order; returns how many rows were relayed. Rows are
+        removed only once the broker has acknowledged every one of them."""
+        rows = await self._rows.oldest(BATCH)
         OUTBOX_PENDING.set(len(rows))
         if not rows:
             return 0
         sent = [await self._send(row) for row in rows]
         await asyncio.gather(*sent)
-        await self._store.db[OUTBOX].delete_many({"_id": {"$in": [r["_id"] for r in rows]}})
+        await self._rows.remove([r["_id"] for r in rows])
         OUTBOX_PUBLISHED.inc(len(rows))
         log.debug("outbox relayed", count=len(rows))
         return len(rows)
