@@ -73,7 +73,7 @@ mutation: venv
 	$(BIN)/python -m schakel_dev.mutation --max-children $(MUTATION_CHILDREN) $(MUTATION_ARGS) $(MUTANTS)
 
 clean:
-	rm -rf .run .pytest_cache .mypy_cache .ruff_cache .import_linter_cache build
+	rm -rf .run .artefacts .pytest_cache .mypy_cache .ruff_cache .import_linter_cache build
 	find . -path ./$(VENV) -prune -o \( -name __pycache__ -o -name '*.egg-info' \) -type d \
 	  -exec rm -rf {} +
 
