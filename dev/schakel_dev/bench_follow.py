@@ -31,12 +31,12 @@ PROGRESS_PAUSE = 0.25  # between two reads of audit's counter
 TRACE_PAUSE = 0.5  # between two samples for the plot
 STALL_SECONDS = 60.0  # give up waiting when the archive has not grown for this long
 # Milestones of one signal, in order; each hop is the outbox relay, Kafka, the queue in
-# front of the next service and that service's handler.
+# front of the next service and that service's handler. Matching proposes only after the
+# owner's first conversation, so a new signal's path ends at feedback's "passed on".
 HOPS = (
     ("gateway+intake", "posted", "received"),
     ("->triage", "received", "triaged"),
-    ("->matching", "triaged", "decided"),
-    ("->feedback", "decided", "final"),
+    ("->feedback", "triaged", "final"),
 )
 
 
@@ -246,4 +246,4 @@ async def final_status(client: httpx.AsyncClient, receipt: str) -> bool:
         answer = await client.get(f"/api/v1/signals/{receipt}/status")
     except httpx.HTTPError:
         return False
-    return answer.status_code == 200 and answer.json().get("status") in FINAL_STATUSES
+    return answer.status_code == 200 and answer.json().get("stage") in FINAL_STATUSES

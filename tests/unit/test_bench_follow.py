@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from schakel_dev.bench_follow import Endpoints, Probe, StatusSampler, milestones
+from schakel_dev.bench_follow import Endpoints, Probe, StatusSampler, final_status, milestones
 from schakel_dev.bench_load import Post, correlation_id
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
@@ -80,6 +80,17 @@ async def test_hops_are_timed_from_the_post_and_the_archived_events() -> None:
     assert hops == {
         "gateway+intake": [0.5],
         "->triage": [0.5],
-        "->matching": [1.0],
-        "->feedback": [1.5],
+        "->feedback": [2.5],
     }
+
+
+@pytest.mark.parametrize(("stage", "final"), [("ontvangen", False), ("doorgezet", True)])
+async def test_a_receipt_is_final_when_its_stage_says_passed_on(stage: str, final: bool) -> None:
+    def status(request: httpx.Request) -> httpx.Response:
+        assert request.url.path == "/api/v1/signals/R1/status"
+        # The receipt view's older, coarser ``status`` must not decide it.
+        return httpx.Response(200, json={"status": "in_behandeling", "stage": stage})
+
+    transport = httpx.MockTransport(status)
+    async with httpx.AsyncClient(base_url="http://gateway", transport=transport) as client:
+        assert await final_status(client, "R1") is final
