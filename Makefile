@@ -16,7 +16,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 RUN_ARGS ?=
 
-.PHONY: help venv run test lint bench schemas redrive clean distclean
+.PHONY: help venv run test lint bench schemas redrive replay clean distclean
 
 help:
 	@echo "make run      Kafka, SecantusDB and all services with demo data (Ctrl-C stops)"
@@ -25,6 +25,7 @@ help:
 	@echo "make bench    raw Kafka baseline and the whole pipeline in the same run"
 	@echo "make schemas  export the event schemas and AsyncAPI document"
 	@echo "make redrive SERVICE=triage [DRY_RUN=1]  dead letters back to their topic, after a fix"
+	@echo "make replay [REPLAY_ARGS=--restart]  rebuild every read model from the audit archive, compare"
 	@echo "make clean    caches and .run/ data; distclean also .venv and .cache"
 
 venv: $(STAMP)
@@ -64,6 +65,12 @@ schemas: venv
 redrive: venv
 	@test -n "$(SERVICE)" || { echo "usage: make redrive SERVICE=<service> [DRY_RUN=1]" >&2; exit 2; }
 	$(BIN)/python -m schakel.platform.redrive $(SERVICE) $(if $(DRY_RUN),--dry-run)
+
+# Uses the SCHAKEL_* environment like the services (defaults: the `make run` servers, and as
+# there followup's demonstration deadline policy unless SCHAKEL_DEADLINE_POLICY says otherwise).
+replay: venv
+	SCHAKEL_DEADLINE_POLICY=$${SCHAKEL_DEADLINE_POLICY:-2026.12-1-demo} \
+	  $(BIN)/python -m schakel.audit replay $(REPLAY_ARGS)
 
 clean:
 	rm -rf .run .pytest_cache .mypy_cache .ruff_cache .import_linter_cache build

@@ -45,7 +45,9 @@ class ArchiveReader(Protocol):
 
     async def by_correlation(self, correlation_id: str) -> list[ArchiveEntry]: ...
 
-    def in_order(self) -> AsyncIterator[ArchiveEntry]: ...
+    def in_order(self, after: int = 0) -> AsyncIterator[ArchiveEntry]:
+        """Every entry past seq ``after``, in seq order, streamed."""
+        ...
 
     async def record_read(self, read: ArchiveRead) -> None: ...
 
@@ -151,8 +153,9 @@ class MongoArchive:
         cursor = self._db[ARCHIVE].find(query).sort("seq", ASCENDING)
         return [entry_of(doc) async for doc in cursor]
 
-    async def in_order(self) -> AsyncIterator[ArchiveEntry]:
-        cursor = self._db[ARCHIVE].find({}).sort("seq", ASCENDING).batch_size(SCAN_BATCH)
+    async def in_order(self, after: int = 0) -> AsyncIterator[ArchiveEntry]:
+        query = {"seq": {"$gt": after}} if after else {}
+        cursor = self._db[ARCHIVE].find(query).sort("seq", ASCENDING).batch_size(SCAN_BATCH)
         async for doc in cursor:
             yield entry_of(doc)
 
