@@ -1,7 +1,8 @@
 """Audit's MongoDB: the archive entries, the chain head and the log of who read what.
 
 ``archive`` holds one document per event (``_id`` = event id); ``chain`` holds one document,
-``_id: "head"``, naming the last entry; ``reads`` records every request to read the archive.
+``_id: "head"``, naming the last entry; ``reads`` records every request to read the archive;
+``checkpoints`` holds the signed checkpoints of the chain head (``_id`` = seq).
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from schakel.audit.domain.access import ArchiveRead
 from schakel.audit.domain.chain import ArchiveEntry, ChainHead, WrittenEvent
+from schakel.audit.domain.checkpoints import Checkpoint
 from schakel.platform.mongo import Document, MongoStore, Transaction
 
 ARCHIVE = "archive"
 CHAIN = "chain"
 READS = "reads"
+CHECKPOINTS = "checkpoints"
 HEAD_ID = "head"
 SCAN_BATCH = 500
 
@@ -172,6 +175,42 @@ class MongoArchive:
                 "at": read.at,
             }
         )
+
+
+class MongoCheckpoints:
+    def __init__(self, store: MongoStore) -> None:
+        self._db = store.db
+
+    async def last(self) -> Checkpoint | None:
+        doc = await self._db[CHECKPOINTS].find_one({}, sort=[("_id", -1)])
+        return None if doc is None else _checkpoint_of(doc)
+
+    async def add(self, checkpoint: Checkpoint) -> bool:
+        """False when a checkpoint of this seq exists (another instance signed it first)."""
+        try:
+            await self._db[CHECKPOINTS].insert_one(
+                {
+                    "_id": checkpoint.seq,
+                    "hash": checkpoint.hash,
+                    "signed_at": checkpoint.signed_at,
+                    "key_id": checkpoint.key_id,
+                    "signature": checkpoint.signature,
+                }
+            )
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def in_order(self) -> AsyncIterator[Checkpoint]:
+        cursor = self._db[CHECKPOINTS].find({}).sort("_id", ASCENDING).batch_size(SCAN_BATCH)
+        async for doc in cursor:
+            yield _checkpoint_of(doc)
+
+
+def _checkpoint_of(doc: Document) -> Checkpoint:
+    return Checkpoint(
+        int(doc["_id"]), doc["hash"], doc["signed_at"], doc["key_id"], doc["signature"]
+    )
 
 
 async def ensure_indexes(store: MongoStore) -> None:

@@ -21,6 +21,7 @@ from schakel.audit.domain.chain import (
     append,
     written_event,
 )
+from schakel.audit.domain.checkpoints import CheckpointCheck
 from schakel.audit.views import Correlation, Timeline, correlation, timeline
 from schakel.platform.consumer import Delivery
 from schakel.platform.mongo import Transaction
@@ -79,14 +80,19 @@ class ArchiveCheck:
     seconds: float
 
 
-async def verify_archive(archive: ArchiveReader) -> ArchiveCheck:
-    """Stream the whole archive in seq order through the verifier, stopping at a break."""
+async def verify_archive(
+    archive: ArchiveReader, checkpoints: CheckpointCheck | None = None
+) -> ArchiveCheck:
+    """Stream the whole archive in seq order through the verifier, stopping at a break; each
+    intact entry also goes to ``checkpoints``, which then holds their results."""
     started = time.perf_counter()
     head = await archive.head()
     verifier = ChainVerifier(head)
     async for entry in archive.in_order():
         if not verifier.feed(entry):
             break
+        if checkpoints is not None:
+            checkpoints.feed(entry)
     report = verifier.report()
     archived = await archive.count()
     return ArchiveCheck(
