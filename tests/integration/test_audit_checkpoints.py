@@ -17,7 +17,7 @@ from schakel.audit.checkpointing import CheckpointWriter
 from schakel.audit.domain.chain import chain_hash
 from schakel.audit.domain.checkpoints import Checkpoint
 from schakel.audit.handlers import on_every_record
-from schakel.contracts.kafka_binding import RawEvent, read_attributes, read_payload, to_record
+from schakel.contracts.kafka_binding import read_raw, to_record
 from schakel.platform.handling import Delivery, EventHandling
 from schakel.platform.mongo import Document, MongoStore
 from tests.backends import scratch_store
@@ -32,7 +32,7 @@ async def archive(store: MongoStore, count: int, first: int = 0) -> None:
     """``count`` events archived by the audit's handler, as its consumer applies them."""
     for n in range(first, first + count):
         key, value, headers = to_record(event_for(f"ref-{n % 4}"))
-        raw = RawEvent(read_attributes(headers), read_payload(value))
+        raw = read_raw(headers, value)
         await AUDIT.apply(
             store, Delivery("schakel.referral-events", 0, n, key, tuple(headers), value, raw)
         )
@@ -48,7 +48,7 @@ async def store(mongodb_uri: str) -> AsyncIterator[MongoStore]:
 async def kept_checkpoints(store: MongoStore) -> list[Checkpoint]:
     """Two checkpoints (after entry 4 and 8) signed by the audit's writer, exported as JSON
     lines and read back as an outside party keeps them."""
-    writer = CheckpointWriter(store, KEY, every_seconds=60)
+    writer = CheckpointWriter(store, KEY)
     await archive(store, 4)
     assert await writer.write_once() is not None
     assert await writer.write_once() is None  # the chain did not grow: nothing to sign

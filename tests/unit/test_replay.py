@@ -14,7 +14,7 @@ from schakel.audit.domain.compare import DOCUMENT, Difference, Model, compare, f
 from schakel.audit.rebuild import delivery_of
 from schakel.contracts.envelope import EventEnvelope, EventPayload, new_event
 from schakel.contracts.events import MatchProposed
-from schakel.contracts.kafka_binding import RawEvent, read_attributes, read_payload, to_record
+from schakel.contracts.kafka_binding import read_raw, to_record
 from schakel.followup.adapters import CANCELLED, pending_to_doc
 from schakel.followup.domain.commands import Accept, Command
 from schakel.followup.handlers import Ports, Setup, act, fire, follow, rebuild
@@ -74,7 +74,7 @@ def test_every_service_whose_state_follows_from_events_declares_its_read_models(
 def test_an_archive_entry_is_read_again_as_the_record_it_was_archived_from() -> None:
     event = new_event(received(), source="/schakel/intake", subject="ref-1")
     key, value, headers = to_record(event)
-    raw = RawEvent(read_attributes(headers), read_payload(value))
+    raw = read_raw(headers, value)
     entry = append(
         None, written_event(raw, topic="t", partition=2, offset=7, key=key, headers=tuple(headers))
     )

@@ -48,6 +48,10 @@ class ArchiveReader(Protocol):
 
     async def by_correlation(self, correlation_id: str) -> list[ArchiveEntry]: ...
 
+    async def by_receipt_hash(self, hashed: str) -> list[ArchiveEntry]:
+        """Entries whose payload carries this receipt hash (the signal's received event)."""
+        ...
+
     def in_order(self, after: int = 0) -> AsyncIterator[ArchiveEntry]:
         """Every entry past seq ``after``, in seq order, streamed."""
         ...
@@ -152,6 +156,9 @@ class MongoArchive:
     async def by_correlation(self, correlation_id: str) -> list[ArchiveEntry]:
         return await self._find({"correlationid": correlation_id})
 
+    async def by_receipt_hash(self, hashed: str) -> list[ArchiveEntry]:
+        return await self._find({"payload.receipt_hash": hashed})
+
     async def _find(self, query: dict[str, Any]) -> list[ArchiveEntry]:
         cursor = self._db[ARCHIVE].find(query).sort("seq", ASCENDING)
         return [entry_of(doc) async for doc in cursor]
@@ -219,4 +226,5 @@ async def ensure_indexes(store: MongoStore) -> None:
     await archive.create_index([("seq", ASCENDING)], unique=True)
     await archive.create_index([("subject", ASCENDING), ("seq", ASCENDING)])
     await archive.create_index([("correlationid", ASCENDING), ("seq", ASCENDING)])
+    await archive.create_index([("payload.receipt_hash", ASCENDING)], sparse=True)
     await store.db[READS].create_index([("referral_id", ASCENDING), ("at", ASCENDING)])

@@ -18,6 +18,7 @@ from schakel.audit.domain.checkpoints import KEY_BYTES
 from schakel.audit.handlers import on_every_record
 from schakel.platform.logging import get_logger
 from schakel.platform.mongo import MongoStore
+from schakel.platform.periodic import Periodic
 from schakel.platform.runtime import ServiceRuntime
 from schakel.platform.settings import DEVELOPMENT, ServiceSettings, UnsafeSettings
 
@@ -79,8 +80,8 @@ def build(config: AuditSettings | None = None) -> FastAPI:
     config.refuse_unsafe_secrets()  # before the key is read: name every problem at once
     key = config.signing_key()
 
-    def checkpoints(store: MongoStore) -> CheckpointWriter:
-        return CheckpointWriter(store, key, config.audit_checkpoint_seconds)
+    def checkpoints(store: MongoStore) -> Periodic:
+        return CheckpointWriter(store, key).every(config.audit_checkpoint_seconds)
 
     runtime = ServiceRuntime(
         config, every_record=on_every_record, on_start=ensure_indexes, workers=(checkpoints,)

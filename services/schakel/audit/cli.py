@@ -90,8 +90,7 @@ async def _checkpoint_command(args: argparse.Namespace, config: AuditSettings) -
             await outside.export(store, sys.stdout)
             return 0
         if args.command == "checkpoint":
-            key, every = config.signing_key(), config.audit_checkpoint_seconds
-            written = await CheckpointWriter(store, key, every).write_once()
+            written = await CheckpointWriter(store, config.signing_key()).write_once()
             print(written.to_line() if written else "checkpoint: the chain did not grow")
             return 0
         return await _verify(args, config, store)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from schakel.audit.adapters import ArchiveReader, ChainStore, MongoChain
 from schakel.audit.domain.access import (
@@ -23,6 +24,7 @@ from schakel.audit.domain.chain import (
 )
 from schakel.audit.domain.checkpoints import CheckpointCheck
 from schakel.audit.views import Correlation, Timeline, correlation, timeline
+from schakel.contracts.receipts import receipt_hash
 from schakel.platform.consumer import Delivery
 from schakel.platform.mongo import Transaction
 
@@ -70,6 +72,26 @@ async def read_correlation(
     outcome: ReadOutcome = "shown" if entries else "unknown"
     await archive.record_read(archive_read("correlation", correlation_id, reader, outcome, at))
     return correlation(correlation_id, entries) if entries else None
+
+
+@dataclass(frozen=True)
+class Found:
+    """The referrals a text an auditor typed names, and what it matched as."""
+
+    matched: Literal["referral", "correlation", "receipt"]
+    referral_ids: list[str]
+
+
+async def find_referrals(archive: ArchiveReader, text: str) -> Found | None:
+    """A referral id, a correlation id (every referral one signal became) or a receipt code
+    (matched by its hash, as the archive holds it); None when it names nothing archived."""
+    if await archive.by_referral(text):
+        return Found("referral", [text])
+    if entries := await archive.by_correlation(text):
+        return Found("correlation", list(dict.fromkeys(e.event.subject for e in entries)))
+    if entries := await archive.by_receipt_hash(receipt_hash(text)):
+        return Found("receipt", list(dict.fromkeys(e.event.subject for e in entries)))
+    return None
 
 
 @dataclass(frozen=True)

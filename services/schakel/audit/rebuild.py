@@ -25,7 +25,7 @@ from schakel.audit.adapters import MongoArchive
 from schakel.audit.domain.chain import ArchiveEntry, WrittenEvent
 from schakel.audit.domain.compare import Difference, Model, compare
 from schakel.contracts.envelope import UnreadableEvent
-from schakel.contracts.kafka_binding import RawEvent, read_attributes, read_payload
+from schakel.contracts.kafka_binding import read_raw
 from schakel.platform.handling import Delivery
 from schakel.platform.logging import get_logger
 from schakel.platform.mongo import Document, MongoStore
@@ -50,7 +50,7 @@ def delivery_of(entry: ArchiveEntry) -> Delivery:
     e = entry.event
     headers = e.headers or _ce_headers(e)
     value = json.dumps(e.payload, ensure_ascii=False).encode()
-    raw = RawEvent(read_attributes(headers), read_payload(value))
+    raw = read_raw(headers, value)
     return Delivery(e.topic, e.partition, e.offset, e.key, headers, value, raw)
 
 

@@ -182,17 +182,26 @@ class Unit:
             emit(event)
 
 
+async def opened(event: EventEnvelope[Any], referrals: ReferralStore) -> Unit | None:
+    """The unit of work for an event of a referral (a new referral when unknown, with the
+    correlation id of its first event); None when the event was already folded in."""
+    state = await referrals.get(event.data.referral_id)
+    if state is not None and event.id in state.history:
+        return None
+    unit = Unit(state or Referral(event.data.referral_id), state.version if state else 0, [], [])
+    if unit.state.correlation_id is None:
+        unit.state = replace(unit.state, correlation_id=event.correlationid)
+    return unit
+
+
 async def follow(
     event: EventEnvelope[Any], ports: Ports, setup: Setup, emit: Emit, now: datetime
 ) -> None:
     """Fold a consumed event in; matching's proposal reaches the owner when one is awaited."""
     data: Followed = event.data
-    state = await ports.referrals.get(data.referral_id)
-    if state is not None and event.id in state.history:
+    unit = await opened(event, ports.referrals)
+    if unit is None:
         return
-    unit = Unit(state or Referral(data.referral_id), state.version if state else 0, [], [])
-    if unit.state.correlation_id is None:
-        unit.state = replace(unit.state, correlation_id=event.correlationid)
     unit.record(event, event.time)
     if isinstance(data, MatchProposed):
         decided = decide(unit.state, TakeProposal(SYSTEM, data.offer), now)
@@ -286,12 +295,9 @@ async def rebuild(event: EventEnvelope[Any], ports: Ports, setup: Setup) -> None
     the clock reading it was decided with). Nothing is decided again (a decision is a fact of
     the history; deciding again would mint other events), fired or emitted."""
     data = event.data
-    state = await ports.referrals.get(data.referral_id)
-    if state is not None and event.id in state.history:
+    unit = await opened(event, ports.referrals)
+    if unit is None:
         return
-    unit = Unit(state or Referral(data.referral_id), state.version if state else 0, [], [])
-    if unit.state.correlation_id is None:
-        unit.state = replace(unit.state, correlation_id=event.correlationid)
     mine = isinstance(data, LifecycleEvent) and not isinstance(data, CONSUMED)
     at = data.occurred_at if mine else event.time
     fired = await _claimed(unit.state, data, ports.deadlines, at)
