@@ -94,10 +94,13 @@ def replay(stack: Stack, prefix: str, **options: object) -> tuple[int, str]:
     return code, out.getvalue()
 
 
+# In a whole run this replays every e2e test's history before it too (a few thousand events).
+@pytest.mark.timeout(1200)
 def test_replay_of_the_demo_history_equals_every_live_read_model(
     stack: Stack, demo_history: int, prefix: str
 ) -> None:
     code, report = replay(stack, prefix, restart=True)
+    print(report)  # the figures (events/s) in the test report, with -rA
 
     assert f"replay: {demo_history} events" in report, report
     for service in CONSUMERS:
@@ -115,6 +118,9 @@ def test_a_changed_live_read_model_is_reported_by_referral_and_field(
     finally:
         asyncio.run(_change_a_status(stack.mongodb_uri, None, referral))
 
+    # Resumed after the first test's checkpoint: nothing was applied again.
+    assert f"replay: resuming after seq {demo_history}" in report, report
+    assert f"replay: 0 events (nothing after seq {demo_history})" in report, report
     diffs = [line for line in report.splitlines() if line.startswith("DIFF")]
     assert diffs == [
         f"DIFF feedback.referrals referral={referral[0]} key={referral[0]} field=signaler_status "

@@ -40,6 +40,7 @@ log = get_logger(__name__)
 PREFIX = "schakel_replay_"
 CHECKPOINT = "replay_checkpoint"
 CHECKPOINT_EVERY = 200  # events; a crash replays at most these again (the markers absorb them)
+QUEUED = 100  # entries one service may lag behind the archive reader
 PROGRESS_SECONDS = 2.0
 COMPARE_BATCH = 500
 
@@ -128,28 +129,24 @@ class Options:
 
 
 class Progress:
+    """Events applied by every service of the total, and the rate, every few seconds."""
+
     def __init__(self, total: int, out: TextIO, clock: Callable[[], float] = time.monotonic):
         self.total = total
-        self.done = 0
         self._out = out
         self._clock = clock
         self._started = clock()
         self._shown = self._started
 
-    @property
-    def rate(self) -> float:
-        return self.done / max(self._clock() - self._started, 1e-9)
-
-    def step(self) -> None:
-        self.done += 1
-        if self._clock() - self._shown >= PROGRESS_SECONDS:
-            self.show()
-
-    def show(self) -> None:
-        self._shown = self._clock()
-        share = 100 * self.done / self.total if self.total else 100.0
+    def at(self, done: int, final: bool = False) -> None:
+        now = self._clock()
+        if not final and now - self._shown < PROGRESS_SECONDS:
+            return
+        self._shown = now
+        rate = done / max(now - self._started, 1e-9)
+        share = 100 * done / self.total if self.total else 100.0
         print(
-            f"replay: {self.done}/{self.total} events ({share:.0f}%), {self.rate:.0f} events/s",
+            f"replay: {done}/{self.total} events ({share:.0f}%), {rate:.0f} events/s",
             file=self._out,
             flush=True,
         )
@@ -206,33 +203,68 @@ class Replayed:
         return self.events / self.seconds if self.seconds else 0.0
 
 
+class Lane:
+    """One service's own stream of the history: it applies the entries in seq order at its own
+    pace, at most ``QUEUED`` entries behind the reader, so services do not wait for each
+    other's transactions (each has its own database, as live)."""
+
+    def __init__(self, target: Target, after: int) -> None:
+        self.target = target
+        # (seq, the entry's record; None: unreadable, nothing to apply), None: the end.
+        self.queue: asyncio.Queue[tuple[int, Delivery | None] | None] = asyncio.Queue(QUEUED)
+        self.done_seq = after
+
+    async def run(self) -> None:
+        while (item := await self.queue.get()) is not None:
+            seq, delivery = item
+            if delivery is not None:
+                await self.target.apply(seq, delivery)
+            self.done_seq = seq
+
+
 async def replay_history(
     archive: MongoArchive, found: list[Target], checkpoint: Checkpoint, out: TextIO
 ) -> Replayed:
-    """Feed every archive entry past the checkpoint to every target, in seq order."""
+    """Feed every archive entry past the checkpoint to every target, in seq order; the
+    checkpoint is the last seq every target has applied."""
     start = await checkpoint.seq()
     head = await archive.head()
-    total = max((head.seq if head else 0) - start, 0)
-    progress = Progress(total, out)
+    lanes = [Lane(t, start) for t in found]
+    progress = Progress(max((head.seq if head else 0) - start, 0), out)
     if start:
         print(f"replay: resuming after seq {start}", file=out, flush=True)
-    started, seq = time.perf_counter(), start
-    async for entry in archive.in_order(after=start):
-        seq = entry.seq
-        try:
-            delivery = delivery_of(entry)
-        except UnreadableEvent as exc:
-            for target in found:
-                target.tally.unreadable += 1
-                target.tally.problem(seq, str(exc))
-        else:
-            await asyncio.gather(*(t.apply(seq, delivery) for t in found))
-        progress.step()
-        if progress.done % CHECKPOINT_EVERY == 0:
-            await checkpoint.save(seq)
-    await checkpoint.save(seq)
-    progress.show()
-    return Replayed(progress.done, time.perf_counter() - started, start, seq)
+
+    def applied() -> int:
+        return min((lane.done_seq for lane in lanes), default=start)
+
+    started, read = time.perf_counter(), 0
+    async with asyncio.TaskGroup() as lanes_running:
+        for lane in lanes:
+            lanes_running.create_task(lane.run())
+        async for entry in archive.in_order(after=start):
+            read += 1
+            await _hand_out(entry, lanes)
+            progress.at(applied() - start)
+            if read % CHECKPOINT_EVERY == 0:
+                await checkpoint.save(applied())
+        for lane in lanes:
+            await lane.queue.put(None)
+    end = max(applied(), start)
+    await checkpoint.save(end)
+    progress.at(read, final=True)
+    return Replayed(read, time.perf_counter() - started, start, end)
+
+
+async def _hand_out(entry: ArchiveEntry, lanes: list[Lane]) -> None:
+    delivery: Delivery | None = None
+    try:
+        delivery = delivery_of(entry)
+    except UnreadableEvent as exc:
+        for lane in lanes:
+            lane.target.tally.unreadable += 1
+            lane.target.tally.problem(entry.seq, str(exc))
+    for lane in lanes:
+        await lane.queue.put((entry.seq, delivery))
 
 
 async def _sorted(store: MongoStore, model: ReadModel) -> AsyncIterator[Document]:
@@ -284,9 +316,14 @@ async def compare_all(found: list[Target], show: int, out: TextIO) -> int:
 
 
 def _summary(found: list[Target], replayed: Replayed, out: TextIO) -> None:
+    span = (
+        f"seq {replayed.from_seq + 1}..{replayed.to_seq}"
+        if replayed.events
+        else f"nothing after seq {replayed.from_seq}"
+    )
     print(
-        f"replay: {replayed.events} events (seq {replayed.from_seq + 1}..{replayed.to_seq}) in "
-        f"{replayed.seconds:.1f} s, {replayed.rate:.0f} events/s",
+        f"replay: {replayed.events} events ({span}) in {replayed.seconds:.1f} s, "
+        f"{replayed.rate:.0f} events/s",
         file=out,
     )
     for t in found:
