@@ -64,8 +64,20 @@ def settle(bootstrap: str, within: float = 90) -> int:
 
 @pytest.fixture(scope="module")
 def demo_history(stack: Stack) -> int:
+    """The demo's history on top of whatever earlier tests left; the archive's length once
+    every consumer caught up (the topic may hold more: relays' copies after a crash, which
+    the archive keeps once)."""
     assert demo.main(["--gateway", stack["gateway"].url]) == 0
-    return settle(stack.kafka_bootstrap_servers)
+    settle(stack.kafka_bootstrap_servers)
+    return asyncio.run(_archived(stack.mongodb_uri))
+
+
+async def _archived(uri: str) -> int:
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(uri)
+    try:
+        return await client["schakel_audit"]["archive"].count_documents({})
+    finally:
+        await client.close()
 
 
 @pytest.fixture(scope="module")
