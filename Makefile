@@ -16,7 +16,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 RUN_ARGS ?=
 
-.PHONY: help venv run test lint bench schemas redrive mutation clean distclean
+.PHONY: help venv run test lint bench schemas redrive replay verify mutation clean distclean
 
 help:
 	@echo "make run      Kafka, SecantusDB and all services with demo data (Ctrl-C stops)"
@@ -25,6 +25,8 @@ help:
 	@echo "make bench    raw Kafka baseline and the whole pipeline in the same run"
 	@echo "make schemas  export the event schemas and AsyncAPI document"
 	@echo "make redrive SERVICE=triage [DRY_RUN=1]  dead letters back to their topic, after a fix"
+	@echo "make replay [REPLAY_ARGS=--restart]  rebuild every read model from the audit archive, compare"
+	@echo "make verify [CHECKPOINTS=file PUBLIC_KEY=base64]  the archive against signed checkpoints"
 	@echo "make mutation [MUTANTS='schakel.platform.*'] [MUTATION_ARGS=--survivors]  mutation score"
 	@echo "make clean    caches and .run/ data; distclean also .venv and .cache"
 
@@ -71,6 +73,17 @@ redrive: venv
 MUTATION_CHILDREN ?= 2
 mutation: venv
 	$(BIN)/python -m schakel_dev.mutation --max-children $(MUTATION_CHILDREN) $(MUTATION_ARGS) $(MUTANTS)
+
+# Uses the SCHAKEL_* environment like the services (defaults: the `make run` servers, and as
+# there followup's demonstration deadline policy unless SCHAKEL_DEADLINE_POLICY says otherwise).
+replay: venv
+	SCHAKEL_DEADLINE_POLICY=$${SCHAKEL_DEADLINE_POLICY:-2026.12-1-demo} \
+	  $(BIN)/python -m schakel.audit replay $(REPLAY_ARGS)
+
+# Without CHECKPOINTS: the checkpoints the audit stored, checked with its configured key.
+verify: venv
+	$(BIN)/python -m schakel.audit verify $(if $(CHECKPOINTS),--checkpoints $(CHECKPOINTS)) \
+	  $(if $(PUBLIC_KEY),--public-key $(PUBLIC_KEY))
 
 clean:
 	rm -rf .run .artefacts .pytest_cache .mypy_cache .ruff_cache .import_linter_cache build

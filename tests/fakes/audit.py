@@ -51,8 +51,12 @@ class FakeArchive:
     async def by_correlation(self, correlation_id: str) -> list[ArchiveEntry]:
         return [copy.deepcopy(e) for e in self.entries if e.event.correlationid == correlation_id]
 
-    async def in_order(self) -> AsyncIterator[ArchiveEntry]:
-        for entry in sorted(self.entries, key=lambda e: e.seq):
+    async def by_receipt_hash(self, hashed: str) -> list[ArchiveEntry]:
+        found = [e for e in self.entries if e.event.payload.get("receipt_hash") == hashed]
+        return [copy.deepcopy(e) for e in sorted(found, key=lambda e: e.seq)]
+
+    async def in_order(self, after: int = 0) -> AsyncIterator[ArchiveEntry]:
+        for entry in sorted((e for e in self.entries if e.seq > after), key=lambda e: e.seq):
             yield copy.deepcopy(entry)
 
     async def record_read(self, read: ArchiveRead) -> None:

@@ -272,6 +272,21 @@ async def test_by_correlation_gives_entries_sharing_it_across_referrals_in_seq_o
     assert await archive.reader.by_correlation(first.event_id) == []  # causation is not matched
 
 
+async def test_by_receipt_hash_gives_the_entries_whose_payload_carries_it(
+    archive: Archive,
+) -> None:
+    received = replace(written(1, "r-1"), payload={"referral_id": "r-1", "receipt_hash": "h-1"})
+    other = replace(written(2, "r-2"), payload={"referral_id": "r-2", "receipt_hash": "h-2"})
+    entries = await archived(archive, received, other, written(3, "r-1"))
+    assert await archive.reader.by_receipt_hash("h-1") == [entries[0]]
+    assert await archive.reader.by_receipt_hash("h") == []  # whole hashes only
+
+
+async def test_in_order_after_a_seq_streams_only_what_follows_it(archive: Archive) -> None:
+    entries = await archived(archive, *(written(n) for n in range(1, 5)))
+    assert [e async for e in archive.reader.in_order(after=2)] == entries[2:]
+
+
 async def test_in_order_streams_every_entry_in_seq_order_across_batches(
     archive: Archive, monkeypatch: pytest.MonkeyPatch
 ) -> None:

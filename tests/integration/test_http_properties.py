@@ -92,6 +92,7 @@ pytestmark = pytest.mark.integration
 SECRET = "property-tests-secret-" + "k" * 24
 METRICS_TOKEN = "property-tests-metrics"
 VAULT_KEY = base64.b64encode(b"property-tests-vault-key-32bytes").decode()
+SIGNING_KEY = base64.b64encode(b"property-tests-audit-signing-key").decode()
 SERVICES = ("intake", "triage", "matching", "followup", "feedback", "audit")
 TEXT_FIELDS = "intake, any text in a valid signal"
 # Cases per app: the whole file stays well under a minute on a shared two-core machine.
@@ -175,7 +176,7 @@ async def apps(mongodb_uri: str, tmp_path_factory: pytest.TempPathFactory) -> As
         "matching": matching_app(_settings(MatchingSettings, mongodb_uri)),
         "followup": followup_app(_settings(FollowupSettings, mongodb_uri)),
         "feedback": feedback_app(_settings(FeedbackSettings, mongodb_uri)),
-        "audit": audit_app(_settings(AuditSettings, mongodb_uri)),
+        "audit": audit_app(_settings(AuditSettings, mongodb_uri, audit_signing_key=SIGNING_KEY)),
     }
     stores = {name: app.state.runtime.store for name, app in services.items()}
     await intake_indexes(stores["intake"], intake_settings.idempotency_key_retention)

@@ -11,7 +11,7 @@ from aiokafka import ConsumerRecord
 
 from schakel.contracts import EventEnvelope
 from schakel.contracts.kafka_binding import to_record
-from schakel.platform import consumer as consuming
+from schakel.platform import handling
 from schakel.platform.consumer import EventConsumer
 from schakel.platform.deadletter import DeadLetters
 from schakel.platform.mongo import MongoStore, Transaction
@@ -54,7 +54,7 @@ async def test_whatever_reading_raises_makes_the_record_a_dead_letter(
     def recurses(*_: Any) -> Any:
         raise RecursionError("maximum recursion depth exceeded")
 
-    monkeypatch.setattr(consuming, "upcast", recurses)
+    monkeypatch.setattr(handling, "upcast", recurses)
     event = event_for("ref")
     dead = KeptDeadLetters()
     store = MongoStore("mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=1", "unused")

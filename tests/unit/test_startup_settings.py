@@ -20,6 +20,7 @@ from schakel.platform.settings import DEV_AUTH_SECRET, DEV_METRICS_TOKEN, Unsafe
 SERVICES = ("intake", "triage", "matching", "feedback", "audit", "gateway")
 STRONG = "s" * 32
 VAULT_KEY = base64.b64encode(b"k" * 32).decode()
+SIGNING_KEY = base64.b64encode(b"a" * 32).decode()
 SETTINGS = ("SCHAKEL_AUTH_SECRET", "SCHAKEL_METRICS_TOKEN", "SCHAKEL_VAULT_MASTER_KEY")
 
 
@@ -35,6 +36,7 @@ def production(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     monkeypatch.setenv("SCHAKEL_ENV", "production")
     monkeypatch.setenv("SCHAKEL_AUTH_SECRET", STRONG)
     monkeypatch.setenv("SCHAKEL_VAULT_MASTER_KEY", VAULT_KEY)
+    monkeypatch.setenv("SCHAKEL_AUDIT_SIGNING_KEY", SIGNING_KEY)
     monkeypatch.delenv("SCHAKEL_METRICS_TOKEN", raising=False)
     return monkeypatch
 
@@ -107,6 +109,13 @@ def test_intake_does_not_start_without_a_vault_master_key_of_its_own(
     production: pytest.MonkeyPatch, value: str | None, says: str
 ) -> None:
     assert says in refusal(production, "SCHAKEL_VAULT_MASTER_KEY", value, "intake")
+
+
+def test_the_audit_does_not_start_without_a_checkpoint_signing_key(
+    production: pytest.MonkeyPatch,
+) -> None:
+    says = "audit refuses to start: SCHAKEL_AUDIT_SIGNING_KEY is not set"
+    assert says in refusal(production, "SCHAKEL_AUDIT_SIGNING_KEY", None, "audit")
 
 
 @pytest.mark.parametrize("env", ["production", "development"])

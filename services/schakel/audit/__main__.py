@@ -1,5 +1,5 @@
-from schakel.audit.app import build, settings
-from schakel.platform.runtime import serve
+import sys
 
-config = settings()
-serve(build(config), config)
+from schakel.audit.cli import main
+
+sys.exit(main())

@@ -1,7 +1,8 @@
 """Audit's MongoDB: the archive entries, the chain head and the log of who read what.
 
 ``archive`` holds one document per event (``_id`` = event id); ``chain`` holds one document,
-``_id: "head"``, naming the last entry; ``reads`` records every request to read the archive.
+``_id: "head"``, naming the last entry; ``reads`` records every request to read the archive;
+``checkpoints`` holds the signed checkpoints of the chain head (``_id`` = seq).
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from schakel.audit.domain.access import ArchiveRead
 from schakel.audit.domain.chain import ArchiveEntry, ChainHead, WrittenEvent
+from schakel.audit.domain.checkpoints import Checkpoint
 from schakel.platform.mongo import Document, MongoStore, Transaction
 
 ARCHIVE = "archive"
 CHAIN = "chain"
 READS = "reads"
+CHECKPOINTS = "checkpoints"
 HEAD_ID = "head"
 SCAN_BATCH = 500
 
@@ -45,7 +48,13 @@ class ArchiveReader(Protocol):
 
     async def by_correlation(self, correlation_id: str) -> list[ArchiveEntry]: ...
 
-    def in_order(self) -> AsyncIterator[ArchiveEntry]: ...
+    async def by_receipt_hash(self, hashed: str) -> list[ArchiveEntry]:
+        """Entries whose payload carries this receipt hash (the signal's received event)."""
+        ...
+
+    def in_order(self, after: int = 0) -> AsyncIterator[ArchiveEntry]:
+        """Every entry past seq ``after``, in seq order, streamed."""
+        ...
 
     async def record_read(self, read: ArchiveRead) -> None: ...
 
@@ -147,12 +156,16 @@ class MongoArchive:
     async def by_correlation(self, correlation_id: str) -> list[ArchiveEntry]:
         return await self._find({"correlationid": correlation_id})
 
+    async def by_receipt_hash(self, hashed: str) -> list[ArchiveEntry]:
+        return await self._find({"payload.receipt_hash": hashed})
+
     async def _find(self, query: dict[str, Any]) -> list[ArchiveEntry]:
         cursor = self._db[ARCHIVE].find(query).sort("seq", ASCENDING)
         return [entry_of(doc) async for doc in cursor]
 
-    async def in_order(self) -> AsyncIterator[ArchiveEntry]:
-        cursor = self._db[ARCHIVE].find({}).sort("seq", ASCENDING).batch_size(SCAN_BATCH)
+    async def in_order(self, after: int = 0) -> AsyncIterator[ArchiveEntry]:
+        query = {"seq": {"$gt": after}} if after else {}
+        cursor = self._db[ARCHIVE].find(query).sort("seq", ASCENDING).batch_size(SCAN_BATCH)
         async for doc in cursor:
             yield entry_of(doc)
 
@@ -171,10 +184,47 @@ class MongoArchive:
         )
 
 
+class MongoCheckpoints:
+    def __init__(self, store: MongoStore) -> None:
+        self._db = store.db
+
+    async def last(self) -> Checkpoint | None:
+        doc = await self._db[CHECKPOINTS].find_one({}, sort=[("_id", -1)])
+        return None if doc is None else _checkpoint_of(doc)
+
+    async def add(self, checkpoint: Checkpoint) -> bool:
+        """False when a checkpoint of this seq exists (another instance signed it first)."""
+        try:
+            await self._db[CHECKPOINTS].insert_one(
+                {
+                    "_id": checkpoint.seq,
+                    "hash": checkpoint.hash,
+                    "signed_at": checkpoint.signed_at,
+                    "key_id": checkpoint.key_id,
+                    "signature": checkpoint.signature,
+                }
+            )
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def in_order(self) -> AsyncIterator[Checkpoint]:
+        cursor = self._db[CHECKPOINTS].find({}).sort("_id", ASCENDING).batch_size(SCAN_BATCH)
+        async for doc in cursor:
+            yield _checkpoint_of(doc)
+
+
+def _checkpoint_of(doc: Document) -> Checkpoint:
+    return Checkpoint(
+        int(doc["_id"]), doc["hash"], doc["signed_at"], doc["key_id"], doc["signature"]
+    )
+
+
 async def ensure_indexes(store: MongoStore) -> None:
     archive = store.db[ARCHIVE]
     # Unique seq: even a store with weaker isolation than MongoDB can never fork the chain.
     await archive.create_index([("seq", ASCENDING)], unique=True)
     await archive.create_index([("subject", ASCENDING), ("seq", ASCENDING)])
     await archive.create_index([("correlationid", ASCENDING), ("seq", ASCENDING)])
+    await archive.create_index([("payload.receipt_hash", ASCENDING)], sparse=True)
     await store.db[READS].create_index([("referral_id", ASCENDING), ("at", ASCENDING)])

@@ -6,11 +6,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends, HTTPException, Query, status
 
 from schakel.audit.adapters import ArchiveReader, MongoArchive
 from schakel.audit.domain.access import Reader
-from schakel.audit.handlers import ArchiveCheck, read_correlation, read_timeline, verify_archive
+from schakel.audit.handlers import (
+    ArchiveCheck,
+    Found,
+    find_referrals,
+    read_correlation,
+    read_timeline,
+    verify_archive,
+)
 from schakel.audit.views import Correlation, Timeline
 from schakel.platform.auth import Authenticated, Principal, Role, require_role
 from schakel.platform.dependencies import Store
@@ -68,4 +75,19 @@ async def get_correlation(
     found = await read_correlation(archive, reader_of(principal), correlation_id, datetime.now(UTC))
     if found is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no events with this correlation id")
+    return found
+
+
+@router.get("/audit/search", response_model=Found)
+async def get_search(
+    principal: Authenticated,
+    archive: Archive,
+    q: Annotated[str, Query(min_length=1, max_length=128)],
+) -> Found:
+    """The referrals a referral id, a correlation id or a receipt code names (auditors only);
+    404 when it names nothing archived."""
+    require_role(principal, Role.AUDITOR)
+    found = await find_referrals(archive, q.strip())
+    if found is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "nothing archived matches")
     return found

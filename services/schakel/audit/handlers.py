@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from schakel.audit.adapters import ArchiveReader, ChainStore, MongoChain
 from schakel.audit.domain.access import (
@@ -21,7 +22,9 @@ from schakel.audit.domain.chain import (
     append,
     written_event,
 )
+from schakel.audit.domain.checkpoints import CheckpointCheck
 from schakel.audit.views import Correlation, Timeline, correlation, timeline
+from schakel.contracts.receipts import receipt_hash
 from schakel.platform.consumer import Delivery
 from schakel.platform.mongo import Transaction
 
@@ -72,6 +75,26 @@ async def read_correlation(
 
 
 @dataclass(frozen=True)
+class Found:
+    """The referrals a text an auditor typed names, and what it matched as."""
+
+    matched: Literal["referral", "correlation", "receipt"]
+    referral_ids: list[str]
+
+
+async def find_referrals(archive: ArchiveReader, text: str) -> Found | None:
+    """A referral id, a correlation id (every referral one signal became) or a receipt code
+    (matched by its hash, as the archive holds it); None when it names nothing archived."""
+    if await archive.by_referral(text):
+        return Found("referral", [text])
+    if entries := await archive.by_correlation(text):
+        return Found("correlation", list(dict.fromkeys(e.event.subject for e in entries)))
+    if entries := await archive.by_receipt_hash(receipt_hash(text)):
+        return Found("receipt", list(dict.fromkeys(e.event.subject for e in entries)))
+    return None
+
+
+@dataclass(frozen=True)
 class ArchiveCheck:
     report: VerifyReport
     archived: int  # documents in the archive, counted after the scan
@@ -79,14 +102,19 @@ class ArchiveCheck:
     seconds: float
 
 
-async def verify_archive(archive: ArchiveReader) -> ArchiveCheck:
-    """Stream the whole archive in seq order through the verifier, stopping at a break."""
+async def verify_archive(
+    archive: ArchiveReader, checkpoints: CheckpointCheck | None = None
+) -> ArchiveCheck:
+    """Stream the whole archive in seq order through the verifier, stopping at a break; each
+    intact entry also goes to ``checkpoints``, which then holds their results."""
     started = time.perf_counter()
     head = await archive.head()
     verifier = ChainVerifier(head)
     async for entry in archive.in_order():
         if not verifier.feed(entry):
             break
+        if checkpoints is not None:
+            checkpoints.feed(entry)
     report = verifier.report()
     archived = await archive.count()
     return ArchiveCheck(

@@ -61,10 +61,14 @@ def offset_clock(clock: Clock, seconds: float) -> Clock:
     return lambda: clock() + shift
 
 
+def setup_of(config: FollowupSettings) -> Setup:
+    return Setup(policy.load(config.deadline_policy), config.coordination_point_id)
+
+
 def build(config: FollowupSettings | None = None, clock: Clock = system_clock) -> FastAPI:
     config = config or settings()
     clock = offset_clock(clock, config.clock_offset_seconds)
-    setup = Setup(policy.load(config.deadline_policy), config.coordination_point_id)
+    setup = setup_of(config)
 
     def scheduler(store: MongoStore) -> DeadlineScheduler:
         return DeadlineScheduler(store, setup, clock, config.deadline_poll_seconds)

@@ -9,15 +9,21 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from schakel.contracts.envelope import EventEnvelope, new_event
+from schakel.contracts.envelope import EventEnvelope, EventPayload, new_event
 from schakel.contracts.events import MatchProposed, ReferralReceived, ReferralTriaged, Waitlisted
-from schakel.contracts.lifecycle import LifecycleEvent, ReferralRegraded
+from schakel.contracts.lifecycle import (
+    LIFECYCLE_PAYLOADS,
+    DeadlinePassed,
+    LifecycleEvent,
+    ReferralRegraded,
+)
 from schakel.followup.adapters import DeadlineStore, MongoDeadlines, MongoReferrals, ReferralStore
 from schakel.followup.domain.commands import Command, TakeProposal
 from schakel.followup.domain.deadlines import (
     SYSTEM,
     DeadlinePolicy,
     IsHoliday,
+    Pending,
     deadline_for,
     deadline_passed,
     dutch_public_holiday,
@@ -176,17 +182,26 @@ class Unit:
             emit(event)
 
 
+async def opened(event: EventEnvelope[Any], referrals: ReferralStore) -> Unit | None:
+    """The unit of work for an event of a referral (a new referral when unknown, with the
+    correlation id of its first event); None when the event was already folded in."""
+    state = await referrals.get(event.data.referral_id)
+    if state is not None and event.id in state.history:
+        return None
+    unit = Unit(state or Referral(event.data.referral_id), state.version if state else 0, [], [])
+    if unit.state.correlation_id is None:
+        unit.state = replace(unit.state, correlation_id=event.correlationid)
+    return unit
+
+
 async def follow(
     event: EventEnvelope[Any], ports: Ports, setup: Setup, emit: Emit, now: datetime
 ) -> None:
     """Fold a consumed event in; matching's proposal reaches the owner when one is awaited."""
     data: Followed = event.data
-    state = await ports.referrals.get(data.referral_id)
-    if state is not None and event.id in state.history:
+    unit = await opened(event, ports.referrals)
+    if unit is None:
         return
-    unit = Unit(state or Referral(data.referral_id), state.version if state else 0, [], [])
-    if unit.state.correlation_id is None:
-        unit.state = replace(unit.state, correlation_id=event.correlationid)
     unit.record(event, event.time)
     if isinstance(data, MatchProposed):
         decided = decide(unit.state, TakeProposal(SYSTEM, data.offer), now)
@@ -232,24 +247,82 @@ async def fire(deadline_id: str, ports: Ports, setup: Setup, now: datetime, emit
         return False
     unit = Unit(state, state.version, [], [])
     unit.cause([deadline_passed(state, fired, setup.coordination_point, now)], now)
+    await escalate(unit, fired, ports.deadlines, setup)
+    await unit.commit(ports, setup, emit)
+    log.info("deadline passed", level=fired.level.value, rule_id=fired.rule_id)
+    return True
+
+
+async def escalate(unit: Unit, fired: Pending, deadlines: DeadlineStore, setup: Setup) -> None:
+    """After ``fired`` passed: its next level waits, and the state says how far it went."""
     following = following_level(
         fired, unit.state, setup.coordination_point, new_deadline_id(), setup.is_holiday
     )
     if following is not None:
-        await ports.deadlines.add(following)
+        await deadlines.add(following)
     unit.state = replace(
         unit.state,
         deadline_level=fired.level,
         next_escalation_at=following.due_at if following else None,
     )
-    await unit.commit(ports, setup, emit)
-    log.info("deadline passed", level=fired.level.value, rule_id=fired.rule_id)
-    return True
+
+
+# What followup consumes; the other events it folds are its own decisions.
+CONSUMED: tuple[type[EventPayload], ...] = (
+    ReferralReceived,
+    ReferralTriaged,
+    ReferralRegraded,
+    MatchProposed,
+    Waitlisted,
+)
+OWN = tuple(p for p in LIFECYCLE_PAYLOADS if p not in CONSUMED)
 
 
 def handlers(clock: Clock, setup: Setup) -> dict[str, Handler]:
     async def on_event(event: EventEnvelope[Any], tx: Transaction) -> None:
         await follow(event, Ports.of(tx), setup, tx.emit, clock())
 
-    followed = (ReferralReceived, ReferralTriaged, ReferralRegraded, MatchProposed, Waitlisted)
-    return {payload.event_name: on_event for payload in followed}
+    return {payload.event_name: on_event for payload in CONSUMED}
+
+
+# --- replay ---------------------------------------------------------------------------------
+
+
+async def rebuild(event: EventEnvelope[Any], ports: Ports, setup: Setup) -> None:
+    """Replay: fold one event of the history in, followup's own decisions included, as the
+    unit of work that made it did live: the same fold, deadline keeping and store, at the
+    same moment (a consumed event at its time, a decision at its ``occurred_at``, which is
+    the clock reading it was decided with). Nothing is decided again (a decision is a fact of
+    the history; deciding again would mint other events), fired or emitted."""
+    data = event.data
+    unit = await opened(event, ports.referrals)
+    if unit is None:
+        return
+    mine = isinstance(data, LifecycleEvent) and not isinstance(data, CONSUMED)
+    at = data.occurred_at if mine else event.time
+    fired = await _claimed(unit.state, data, ports.deadlines, at)
+    unit.record(event, at)
+    if fired is not None:
+        await escalate(unit, fired, ports.deadlines, setup)
+    await unit.commit(ports, setup, lambda _event: None)
+
+
+async def _claimed(
+    state: Referral, data: Any, deadlines: DeadlineStore, at: datetime
+) -> Pending | None:
+    """The replayed level a DeadlinePassed of the history fired, claimed as the scheduler
+    claimed it (its id is minted per run, so it is found by level)."""
+    if not isinstance(data, DeadlinePassed):
+        return None
+    for pending in await deadlines.pending_for(state.referral_id):
+        if pending.key == state.deadline_key and pending.level is data.level:
+            return await deadlines.claim(pending.deadline_id, at)
+    log.warning("no deadline level to match a passed deadline", level=data.level.value)
+    return None
+
+
+def replay_handlers(setup: Setup) -> dict[str, Handler]:
+    async def on_event(event: EventEnvelope[Any], tx: Transaction) -> None:
+        await rebuild(event, Ports.of(tx), setup)
+
+    return {payload.event_name: on_event for payload in (*CONSUMED, *OWN)}

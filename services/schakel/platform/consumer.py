@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 import structlog
@@ -21,37 +20,22 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from pymongo.errors import ConnectionFailure
 
-from schakel.contracts.envelope import EventEnvelope, UnreadableEvent
-from schakel.contracts.kafka_binding import RawEvent, read_attributes, read_payload, upcast
+from schakel.contracts.envelope import UnreadableEvent
+from schakel.contracts.kafka_binding import RawEvent, read_attributes, read_payload
 from schakel.contracts.topics import REFERRAL_EVENTS, consumer_group
 from schakel.platform.deadletter import DeadLetters
+from schakel.platform.handling import Delivery, EventHandling, Handler, RecordHandler, Work
 from schakel.platform.logging import get_logger
 from schakel.platform.metrics import EVENTS_CONSUMED, HANDLER_SECONDS
-from schakel.platform.mongo import MongoStore, Transaction
+from schakel.platform.mongo import MongoStore
 from schakel.platform.offsets import OffsetCommitter
 from schakel.platform.raw_records import keep_as_written, value_as_written
 
+# Delivery, Handler and RecordHandler are part of what a service imports from here.
+__all__ = ["Delivery", "EventConsumer", "Handler", "RecordHandler"]
 log = get_logger(__name__)
 
 
-@dataclass(frozen=True)
-class Delivery:
-    """The Kafka record an event arrived in, exactly as written (before any upcasting), and
-    the event as the CloudEvents reader read it from that record."""
-
-    topic: str
-    partition: int
-    offset: int
-    key: bytes | None
-    headers: tuple[tuple[str, bytes], ...]
-    value: bytes
-    event: RawEvent
-
-
-Handler = Callable[[EventEnvelope[Any], Transaction], Awaitable[None]]
-# Gets every schakel record as written, known type or not (the audit keeps them all).
-RecordHandler = Callable[[Delivery, Transaction], Awaitable[None]]
-Work = Callable[[Transaction], Awaitable[None]]
 # A handler that fails this often on one record for a reason other than an outage is
 # treated as unable to handle it: dead-lettered, so one bad record never stops the partition.
 MAX_ATTEMPTS = 3
@@ -73,13 +57,10 @@ class EventConsumer:
         handlers: Mapping[str, Handler] | None = None,
         every_record: RecordHandler | None = None,
     ) -> None:
-        if bool(handlers) == (every_record is not None):
-            raise ValueError("give either handlers by event name or one every_record handler")
         self.service = service
         self._store = store
         self._dead_letters = dead_letters
-        self._handlers = dict(handlers or {})
-        self._every_record = every_record
+        self._handling = EventHandling(handlers, every_record)
         self._attempts: dict[tuple[str, int, int], int] = {}
         self.offsets = OffsetCommitter()
         self._draining = False
@@ -141,11 +122,11 @@ class EventConsumer:
         """
         try:
             attributes = read_attributes(record.headers or ())
-            if self._every_record is None and attributes.name not in self._handlers:
+            if not self._handling.takes(attributes.name):
                 EVENTS_CONSUMED.labels(event_type=attributes.name, outcome="ignored").inc()
                 return
             raw = RawEvent(attributes, read_payload(record.value))
-            work = self._work(record, raw)
+            work = self._handling.work(_delivery(record, raw))
         except Exception as exc:
             reason = str(exc) if isinstance(exc, UnreadableEvent) else repr(exc)
             await self._dead_letters.send(record, "unreadable", reason)
@@ -159,16 +140,6 @@ class EventConsumer:
             referral_id=attributes.subject,
         ):
             await self._apply(record, attributes.id, attributes.type, work)
-
-    def _work(self, record: Any, raw: RawEvent) -> Work:
-        """What applying the event means here; raises UnreadableEvent."""
-        every_record = self._every_record
-        if every_record is not None:
-            delivery = _delivery(record, raw)
-            return lambda tx: every_record(delivery, tx)
-        event = upcast(raw)
-        handler = self._handlers[event.name]
-        return lambda tx: handler(event, tx)
 
     async def _apply(self, record: Any, event_id: str, event_type: str, work: Work) -> None:
         position = (record.topic, record.partition, record.offset)

@@ -31,7 +31,7 @@ from schakel.gateway.pages.actions import (
 from schakel.gateway.pages.inbox_texts import ACTION_HINTS, ACTION_TITLES, DONE, INBOX_TEXT
 from schakel.gateway.pages.inbox_view import inbox_line, referral_page
 from schakel.gateway.pages.owner import (
-    ask_followup,
+    ask_service,
     csrf_refused,
     failed,
     message,
@@ -60,7 +60,7 @@ async def inbox(
         return to_sign_in(request, lang, sessions)
     with_closed = request.query_params.get("gesloten") == "ja"
     path = "/api/v1/inbox" + ("?closed=true" if with_closed else "")
-    answer = await ask_followup(upstreams, "GET", path, session, lang, correlation_id)
+    answer = await ask_service(upstreams, "followup", "GET", path, session, lang, correlation_id)
     if answer is None or answer.status_code != 200:
         return failed(request, lang, sessions, session, answer)
     lines = [inbox_line(item, lang) for item in answer.json().get("referrals", [])]
@@ -118,8 +118,9 @@ async def act(
     if found := sent.problems():
         problems = Problems(by_field=plain(found, lang, _max_lengths(form)))
         return await _referral_page(visit, referral_id, Shown(None, sent, problems, 422))
-    answer = await ask_followup(
+    answer = await ask_service(
         upstreams,
+        "followup",
         "POST",
         f"/api/v1/referrals/{quote(referral_id, safe='')}/{form.path}",
         session,
@@ -172,7 +173,9 @@ async def _referral_page(visit: Visit, referral_id: str, shown: Shown) -> Respon
     if not REFERRAL_ID.match(referral_id):
         return message(request, lang, sessions, session, "not_found", 404)
     path = f"/api/v1/inbox/{quote(referral_id, safe='')}"
-    answer = await ask_followup(visit.upstreams, "GET", path, session, lang, visit.correlation_id)
+    answer = await ask_service(
+        visit.upstreams, "followup", "GET", path, session, lang, visit.correlation_id
+    )
     if answer is None or answer.status_code != 200:
         return failed(request, lang, sessions, session, answer)
     item = answer.json()

@@ -12,6 +12,7 @@ import httpx
 from fastapi import Request, Response
 from fastapi.responses import RedirectResponse
 
+from schakel.gateway.pages.audit_texts import AUDIT_TEXT
 from schakel.gateway.pages.base import context, render, upstream_headers
 from schakel.gateway.pages.inbox_texts import INBOX_TEXT
 from schakel.gateway.pages.texts import Lang, pick
@@ -20,9 +21,11 @@ from schakel.gateway.session import CSRF_FIELD, Session, SessionCookies
 from schakel.platform.logging import get_logger
 
 log = get_logger(__name__)
+# The signed-in pages' words: the owners' and the auditor's.
+SIGNED_IN_TEXT = {**INBOX_TEXT, **AUDIT_TEXT}
 SIGN_IN = "/inloggen"
-# Where a sign-in may send the browser on: the inbox's own pages, nothing else.
-NEXT = re.compile(r"^/inbox(?:/[A-Za-z0-9._:~-]+)?(?:\?[A-Za-z0-9=&._~%-]*)?$")
+# Where a sign-in may send the browser on: the inbox's own pages and the auditor's, nothing else.
+NEXT = re.compile(r"^/(?:inbox(?:/[A-Za-z0-9._:~-]+)?|audit)(?:\?[A-Za-z0-9=&._~%-]*)?$")
 
 
 def owner_context(
@@ -42,7 +45,7 @@ def owner_context(
     shown = context(
         request,
         lang,
-        INBOX_TEXT,
+        SIGNED_IN_TEXT,
         account=account,
         csrf_field=CSRF_FIELD,
         csrf_token=sessions.csrf_token(request),
@@ -82,8 +85,8 @@ def message(
         lang,
         sessions,
         session,
-        title=pick(INBOX_TEXT[f"{what}_title"], lang),
-        text=pick(INBOX_TEXT[f"{what}_text"], lang),
+        title=pick(SIGNED_IN_TEXT[f"{what}_title"], lang),
+        text=pick(SIGNED_IN_TEXT[f"{what}_text"], lang),
     )
     return render_owner(request, sessions, "owner_message.html", values, status_code)
 
@@ -113,8 +116,9 @@ def safe_next(value: Any, lang: Lang) -> str:
     return "/inbox?lang=en" if lang == "en" else "/inbox"
 
 
-async def ask_followup(
+async def ask_service(
     upstreams: Upstreams,
+    service: str,
     method: str,
     path: str,
     session: Session,
@@ -124,13 +128,13 @@ async def ask_followup(
     json: dict[str, Any] | None = None,
     idempotency_key: str | None = None,
 ) -> httpx.Response | None:
-    """Follow-up's answer with the session's token, or None when it cannot be reached."""
+    """A service's answer with the session's token, or None when it cannot be reached."""
     extra = {"Authorization": f"Bearer {session.token}"}
     if idempotency_key:
         extra["Idempotency-Key"] = idempotency_key
     try:
         return await upstreams.request(
-            "followup",
+            service,
             method,
             path,
             headers=upstream_headers(correlation_id, lang, extra),

@@ -1,0 +1,32 @@
+"""What replay rebuilds of followup: every referral (its state, folded from the events, and
+its log) and the levels of its deadlines, with the live fold and deadline keeping
+(``handlers.rebuild``). The scheduler does not run: a deadline of the history passed when
+its DeadlinePassed event says, never because the replay's clock says so."""
+
+from __future__ import annotations
+
+from schakel.followup.adapters import CANCELLED, DEADLINES, REFERRALS, prepare
+from schakel.followup.app import settings, setup_of
+from schakel.followup.handlers import replay_handlers
+from schakel.platform.handling import EventHandling
+from schakel.platform.readmodels import ReadModel, Replaying
+
+READ_MODELS = (
+    # Notes are free text the owner typed with a command: kept only here, never in an event.
+    ReadModel(REFERRALS, ignore=frozenset({"log.note"})),
+    # Ids are minted per run; a level cancelled within one live unit of work may be written
+    # and cancelled between two replayed events of it: only what waits or fired counts.
+    ReadModel(
+        DEADLINES,
+        key=("referral_id", "key", "level"),
+        referral="referral_id",
+        ignore=frozenset({"_id"}),
+        only={"state": {"$ne": CANCELLED}},
+    ),
+)
+
+
+def replaying() -> Replaying:
+    config = settings()
+    handling = EventHandling(replay_handlers(setup_of(config)))
+    return Replaying(config, handling, READ_MODELS, on_start=prepare)

@@ -1,0 +1,58 @@
+"""The auditor's page's parts that need no server: finding referrals by what an auditor
+typed, and the rows and chain line the page shows of the audit's answers."""
+
+from __future__ import annotations
+
+from schakel.audit.handlers import Found, find_referrals
+from schakel.contracts.receipts import receipt_hash
+from schakel.gateway.pages.audit_view import chain_line, row
+from tests.fakes.audit import FakeArchive
+from tests.unit.test_audit_handlers import archived_referral, event, received, record_of
+
+
+async def test_a_referral_is_found_by_its_id_its_correlation_id_or_its_receipt_code() -> None:
+    fake = FakeArchive()
+    deliveries = await archived_referral(fake, "r-1")
+    signal = received("r-2").model_copy(update={"receipt_hash": receipt_hash("K7QM-4XPD")})
+    assert await fake.deliver(record_of(event(signal), 5))
+    correlation = deliveries[0].event.attributes.correlationid
+
+    assert await find_referrals(fake, "r-1") == Found("referral", ["r-1"])
+    assert await find_referrals(fake, correlation) == Found("correlation", ["r-1"])
+    assert await find_referrals(fake, " k7qm-4xpd ") == Found("receipt", ["r-2"])
+    assert await find_referrals(fake, "K7QM-0000") is None
+
+
+def test_a_row_names_the_event_the_service_who_caused_it_versions_and_who_was_told() -> None:
+    passed = {
+        "seq": 7,
+        "type": "nl.schakel.referral.deadline-passed.v1",
+        "source": "/schakel/followup",
+        "time": "2026-12-01T09:00:00+00:00",
+        "data": {
+            "actor": {"organisation": "schakel", "role": "systeem"},
+            "status": "requested",
+            "owner_organisation": "sociaal-makelaars-overvecht",
+            "level": "herinnering",
+            "notify_organisation": "sociaal-makelaars-overvecht",
+            "notify_role": "sociaal_makelaar",
+            "policy_version": "2026.12-1",
+        },
+    }
+    shown = row(passed, "nl")
+    assert shown["event"] == "deadline-passed (v1)" and shown["service"] == "followup"
+    assert shown["time"] == "01-12-2026 10:00:00"  # Utrecht's clock
+    assert shown["by"] == "schakel (systeem)"
+    assert shown["versions"] == "beleid 2026.12-1"
+    assert shown["told"] == "sociaal-makelaars-overvecht (sociaal_makelaar)"
+    assert "level=herinnering" in shown["facts"] and "status=requested" in shown["facts"]
+    told = {"type": "nl.schakel.referral.feedback-recorded.v1", "source": "/schakel/feedback"}
+    assert row({**told, "data": {"stage": "opgepakt"}}, "en")["told"] == "signaler: opgepakt"
+
+
+def test_the_chain_line_says_intact_broken_or_unavailable() -> None:
+    intact = {"report": {"intact": True, "checked": 12, "last_seq": 12}}
+    broken = {"report": {"intact": False, "first_broken_seq": 3, "reason": "content differs"}}
+    assert chain_line(intact, "en") == (True, "Intact: 12 entries checked, up to number 12.")
+    assert chain_line(broken, "nl") == (False, "GEBROKEN bij vermelding 3: content differs")
+    assert chain_line(None, "nl")[0] is False
