@@ -286,3 +286,40 @@ async def test_control_characters_and_impossible_birth_dates_get_422_and_store_n
     assert [e["field"] for e in answer.json()["errors"]] == [field]
     assert await outbox(intake) == []
     assert await intake.state.runtime.store.db[PERSONS].count_documents({}) == 0
+
+
+async def test_a_self_report_keeps_birth_date_and_way_of_contact_in_the_vault_and_the_way_only_in_the_event(  # noqa: E501
+    client: httpx.AsyncClient,
+    intake: FastAPI,
+) -> None:
+    mine = {
+        "about_self": True,
+        "person": {
+            "name": "Samira El Amrani",
+            "postcode": "3543 BD",
+            "date_of_birth": "1961-08-14",
+            "street_address": "Vleutenseweg 7",
+        },
+        "observations": ["voelt_zich_eenzaam"],
+        "consent_to_contact": True,
+        "contact_way": "brief",
+    }
+    answer = await client.post("/api/v1/signals", json=mine)
+    assert answer.status_code == 202
+    assert answer.json()["receipt"]
+    [row] = await outbox(intake)
+    value = bytes(row["value"]).decode()
+    payload = json.loads(value)
+    assert (payload["channel"], payload["contact_preference"]) == ("zelfmelding", "brief")
+    for personal in ("1961", "08-14", "Vleutenseweg", "Amrani"):
+        assert personal not in value
+    vault = MongoIntakeUnitOfWork(intake.state.runtime.store, within=5.0)
+    sealed = await vault(lambda records: records.sealed_person(payload["person_pseudonym"]))
+    assert sealed is not None
+    details = intake.state.sealer.open(sealed)
+    assert details["date_of_birth"] == "1961-08-14"
+    assert (details["contact_way"], details["street_address"]) == ("brief", "Vleutenseweg 7")
+
+    unreachable = await client.post("/api/v1/signals", json={**mine, "contact_way": "telefoon"})
+    assert unreachable.status_code == 422
+    assert "contact_way telefoon needs person.phone" in unreachable.text

@@ -77,15 +77,22 @@ def _intake(
         djg_score=concern.djg_score,
         consent_to_contact=concern.consent_to_contact,
         prescribed_to=concern.prescribed_to if isinstance(concern, ReferralIn) else None,
+        contact_way=concern.contact_way if isinstance(concern, SignalIn) else None,
     )
 
 
-def _details(person: PersonIn, label: str | None = None) -> dict[str, Any]:
-    """What goes into the vault besides the note: the person, and the signaler's own words
-    for their organisation (a label, never an identity)."""
+def _details(person: PersonIn, signal: SignalIn | None = None) -> dict[str, Any]:
+    """What goes into the vault besides the note: the person (birth date included), how
+    they want to be reached, and the signaler's own words for their organisation (a label,
+    never an identity)."""
     details = person.model_dump(mode="json", exclude_none=True)
-    if label:
-        details["signaler_organisation_label"] = label
+    if signal is not None:
+        extra = {
+            "signaler_organisation_label": signal.signaler_organisation,
+            "contact_way": signal.contact_way.value if signal.contact_way else None,
+            "gp_practice": signal.gp_practice,
+        }
+        details.update({name: value for name, value in extra.items() if value})
     return details
 
 
@@ -166,7 +173,7 @@ async def post_signal(
         }
 
     scope = "public" if sender is None else f"org:{sender.organisation}"
-    details = _details(body.person, body.signaler_organisation)
+    details = _details(body.person, body)
     return await _submit(desk, response, body, intake, details, scope, idempotency_key, respond)
 
 
