@@ -323,3 +323,95 @@ async def test_a_self_report_keeps_birth_date_and_way_of_contact_in_the_vault_an
     unreachable = await client.post("/api/v1/signals", json={**mine, "contact_way": "telefoon"})
     assert unreachable.status_code == 422
     assert "contact_way telefoon needs person.phone" in unreachable.text
+
+
+def bearer(username: str, organisation: str, role: Role, app: FastAPI) -> dict[str, str]:
+    principal = Principal(username, organisation, frozenset({role}))
+    return {"Authorization": f"Bearer {issue_token(principal, app.state.settings.auth_secret)}"}
+
+
+async def issue(
+    client: httpx.AsyncClient, admin: dict[str, str], organisation: str, role: str
+) -> dict[str, Any]:
+    answer = await client.post(
+        "/api/v1/admin/api-keys",
+        json={"organisation": organisation, "signaler_role": role},
+        headers=admin,
+    )
+    assert answer.status_code == 201, answer.text
+    issued: dict[str, Any] = answer.json()
+    return issued
+
+
+async def test_an_organisations_api_key_signals_as_that_organisation_until_revoked(
+    client: httpx.AsyncClient, intake: FastAPI
+) -> None:
+    admin = bearer("beheerder", "schakel-beheer", Role.ADMINISTRATOR, intake)
+    issued = await issue(client, admin, "apotheek-overvecht", "apotheker")
+    key = issued["key"]
+    assert key.startswith(f"schakel_{issued['key_id']}_")
+    # Kept as a hash only: the key itself is nowhere in the database.
+    stored = await intake.state.runtime.store.db["api_keys"].find_one({"_id": issued["key_id"]})
+    assert stored is not None and key not in json.dumps(stored, default=str)
+
+    body = {**SIGNAL, "signaler_role": "buurtbewoner", "signaler_organisation": "Jumbo"}
+    sent = await client.post("/api/v1/signals", json=body, headers={"X-Api-Key": key})
+    assert sent.status_code == 202, sent.text
+    [row] = await outbox(intake)
+    payload = json.loads(bytes(row["value"]))
+    assert payload["channel"] == "signalerings_api"
+    assert payload["signaler"] == {"role": "apotheker", "organisation": "apotheek-overvecht"}
+
+    listed = (await client.get("/api/v1/admin/api-keys", headers=admin)).json()["keys"]
+    assert [(k["key_id"], k["organisation"], k["revoked_at"]) for k in listed] == [
+        (issued["key_id"], "apotheek-overvecht", None)
+    ]
+    assert "key" not in listed[0]
+
+    revoke = f"/api/v1/admin/api-keys/{issued['key_id']}/revoke"
+    revoked = await client.post(revoke, headers=admin)
+    assert (revoked.status_code, revoked.json()["revoked_by"]) == (200, "beheerder")
+    refused = await client.post("/api/v1/signals", json=SIGNAL, headers={"X-Api-Key": key})
+    assert refused.status_code == 401
+    assert "revoked" in refused.json()["detail"]
+    assert len(await outbox(intake)) == 1
+    assert (
+        await client.post(revoke.replace(issued["key_id"], "0" * 8), headers=admin)
+    ).status_code == 404
+
+
+async def test_unknown_keys_and_keys_elsewhere_are_refused_and_only_administrators_issue(
+    client: httpx.AsyncClient, intake: FastAPI
+) -> None:
+    admin = bearer("beheerder", "schakel-beheer", Role.ADMINISTRATOR, intake)
+    key = (await issue(client, admin, "fietskoerier-utrecht", "fietskoerier"))["key"]
+    forged = key[:-4] + ("AAAA" if not key.endswith("AAAA") else "BBBB")
+    for sent in (forged, "schakel_00000000_" + "x" * 43, "not-a-key"):
+        answer = await client.post("/api/v1/signals", json=SIGNAL, headers={"X-Api-Key": sent})
+        assert answer.status_code == 401, sent
+        assert answer.headers["www-authenticate"] == "ApiKey"
+    # A key is no token: a GP referral or the admin endpoints with it alone are 401.
+    referral = {"patient": SIGNAL["person"], "consent_to_contact": True}
+    with_key = {"X-Api-Key": key}
+    assert (
+        await client.post("/api/v1/referrals", json=referral, headers=with_key)
+    ).status_code == 401
+    assert (await client.get("/api/v1/admin/api-keys", headers=with_key)).status_code == 401
+    both = {**with_key, **bearer("a", "apotheek-overvecht", Role.SIGNALERINGSPARTNER, intake)}
+    assert (await client.post("/api/v1/signals", json=SIGNAL, headers=both)).status_code == 400
+    for role in (Role.SIGNALERINGSPARTNER, Role.AUDITOR, Role.GEMEENTE, Role.SOCIAAL_MAKELAAR):
+        other = bearer("x", "org-x", role, intake)
+        assert (await client.get("/api/v1/admin/api-keys", headers=other)).status_code == 403
+        made = await client.post(
+            "/api/v1/admin/api-keys",
+            json={"organisation": "org-x", "signaler_role": "apotheker"},
+            headers=other,
+        )
+        assert made.status_code == 403
+    for signaler in ("huisarts", "zelf"):
+        refused = await client.post(
+            "/api/v1/admin/api-keys",
+            json={"organisation": "org-y", "signaler_role": signaler},
+            headers=admin,
+        )
+        assert refused.status_code == 422, signaler

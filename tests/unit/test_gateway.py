@@ -513,7 +513,7 @@ def test_demo_accounts_match_their_passwords() -> None:
     path = DEMO_USERS_FILE
     accounts = json.loads(path.read_text())
     store = load_users(path)
-    assert len(store) == len(accounts) == 11
+    assert len(store) == len(accounts) == 12
     for account in accounts:
         assert verify_password(account["password"], account["password_hash"])
     organisations = {a["username"]: a["organisation"] for a in accounts}
@@ -841,3 +841,27 @@ def test_intakes_refusal_of_a_birth_date_is_shown_at_the_field_in_dutch() -> Non
     )
     problems = intake_problems(answer, "nl")
     assert problems.by_field["date_of_birth"].startswith("Deze geboortedatum kan niet kloppen")
+
+
+async def test_an_api_key_reaches_intake_only_with_a_signal_and_is_refused_elsewhere(
+    gateway: httpx.AsyncClient, seen: dict[str, Seen]
+) -> None:
+    key = {"X-Api-Key": "schakel_0a1b2c3d_" + "k" * 43}
+    signal = {"person": {"name": "A", "postcode": "3562 AB"}}
+    sent = await gateway.post("/api/v1/signals", json=signal, headers=key)
+    assert sent.status_code == 202
+    assert seen["intake"][0]["headers"]["x-api-key"] == key["X-Api-Key"]
+    for method, path in (
+        ("GET", f"/api/v1/signals/{RECEIPT}/status"),
+        ("GET", "/api/v1/referrals"),
+        ("POST", "/api/v1/referrals"),
+        ("GET", "/api/v1/admin/api-keys"),
+        ("GET", "/api/v1/inbox"),
+    ):
+        refused = await gateway.request(method, path, json={}, headers=key)
+        assert refused.status_code == 403, (method, path)
+        assert "signalling only" in refused.json()["detail"]
+    assert len(seen["intake"]) == 1 and seen["feedback"] == []
+    # Without a key, nothing of the sort is sent on.
+    await gateway.post("/api/v1/signals", json=signal)
+    assert "x-api-key" not in seen["intake"][1]["headers"]
