@@ -31,6 +31,7 @@ import pytest
 from schakel.platform.auth import Principal, Role, issue_token
 from schakel_dev.stack import Stack
 from tests.e2e.conftest import eventually, login
+from tests.integration.test_intake_fhir import service_request
 
 pytestmark = pytest.mark.e2e
 
@@ -77,6 +78,7 @@ EXPECTED: dict[str, dict[str, tuple[int, ...]]] = {
     },
     "GET /ontvangen/{receipt}": {"own": (200,) * 7, "other": (200,) * 7},
     "POST /api/v1/referrals": {"new": (401, 401, 202, 403, 403, 403, 403)},
+    "POST /api/v1/fhir/ServiceRequest": {"new": (401, 401, 201, 403, 403, 403, 403)},
     # The list holds what the caller's organisation sent or owns (checked by content below).
     "GET /api/v1/referrals": {"list": (401, 401, 200, 200, 200, 200, 200)},
     "GET /api/v1/referrals/{id}": SENT_OR_OWNED,
@@ -251,6 +253,8 @@ def _calls(endpoint: str, target: str, refs: dict[str, Referral]) -> Call:
         body = _signal("3512 AB", ["alleen_wonend"])
     elif endpoint == "POST /api/v1/referrals":
         body = _prescription("3512 AB", ["alleen_wonend"])
+    elif endpoint == "POST /api/v1/fhir/ServiceRequest":
+        body = service_request()
     elif endpoint == "POST /api/v1/concerns" and ref is not None:
         body = {"referral_id": ref.referral_id, "observations": ["somber"]}
     return Call(method, path, body)
@@ -338,6 +342,7 @@ ADMINISTRATOR_EXPECTED: dict[str, dict[str, int]] = {
     "POST /api/v1/signals": {"new": 202},
     "GET /api/v1/signals/{receipt}/status": {"own": 200},
     "POST /api/v1/referrals": {"new": 403},
+    "POST /api/v1/fhir/ServiceRequest": {"new": 403},
     "GET /api/v1/referrals": {"list": 200},
     "GET /api/v1/referrals/{id}": {"own": 404, "other": 404},
     "GET /api/v1/referrals/{id}/timeline": {"own": 404},

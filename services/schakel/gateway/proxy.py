@@ -76,6 +76,8 @@ ROUTES: tuple[Route, ...] = (
     Route("followup", ("POST",), "/api/v1/referrals/{referral_id}/{action:path}"),
     Route("feedback", ALL_METHODS, "/api/v1/referrals/{rest:path}"),
     Route("feedback", ("GET",), "/api/v1/fhir/Task/{referral_id}"),
+    Route("intake", ("POST",), "/api/v1/fhir/ServiceRequest"),
+    Route("intake", ("POST",), "/api/v1/fhir"),
     Route("followup", ("GET",), "/api/v1/inbox"),
     Route("followup", ("GET",), "/api/v1/inbox/{rest:path}"),
     Route("audit", ALL_METHODS, "/api/v1/audit/{rest:path}"),

@@ -40,7 +40,7 @@ from schakel.platform.auth import (
 from schakel.platform.dependencies import CorrelationId, Store
 from schakel.platform.edge import ID_PATTERN, ID_RULE, IDEMPOTENCY_HEADER
 
-__all__ = ["router"]  # with the routes of ``admin`` (imported above) on it too
+__all__ = ["router"]  # with the routes of ``admin`` and ``fhir_api`` on it too
 IdempotencyKey = Annotated[
     str | None,
     Header(
@@ -225,6 +225,13 @@ async def post_referral(
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     require_role(principal, Role.HUISARTS)
+    return await accept_prescription(desk, response, body, principal, idempotency_key)
+
+
+async def accept_prescription(
+    desk: Desk, response: Response, body: ReferralIn, principal: Principal, key: str | None
+) -> dict[str, Any]:
+    """A GP practice's prescription, however it came (JSON here, FHIR in ``fhir_api``)."""
     intake = _intake(
         body, body.patient, Channel.WELZIJN_OP_RECEPT, SignalerRole.HUISARTS, principal.organisation
     )
@@ -244,6 +251,11 @@ async def post_referral(
         intake,
         _details(body.patient),
         f"org:{principal.organisation}",
-        idempotency_key,
+        key,
         respond,
     )
+
+
+from schakel.intake import fhir_api  # noqa: E402  (adds its routes to the router)
+
+__all__ += ["fhir_api"]
