@@ -58,7 +58,7 @@ def _not_a_gp(principal: Principal | None) -> Problem:
 async def _resource(request: Request) -> dict[str, Any] | Problem:
     try:
         found = json.loads(await request.body())
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
         return Problem(400, "structure", f"the body is not JSON: {exc}")
     if not isinstance(found, dict):
         return Problem(400, "structure", "the body is not a FHIR resource (a JSON object)")
