@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -14,7 +12,7 @@ import pytest
 from fastapi import FastAPI
 
 from schakel.intake.adapters import PERSONS, MongoIntakeUnitOfWork
-from schakel.intake.app import IntakeSettings, build
+from schakel.intake.app import build
 from schakel.platform.auth import Principal, Role, issue_token
 from schakel.platform.mongo import OUTBOX
 
@@ -27,28 +25,6 @@ SIGNAL: dict[str, Any] = {
     "consent_to_contact": True,
     "note": "Ze klonk hees om twaalf uur 's middags.",
 }
-
-
-@pytest.fixture
-async def intake(kafka_bootstrap_servers: str, mongodb_uri: str) -> AsyncIterator[FastAPI]:
-    config = IntakeSettings(
-        kafka_bootstrap_servers=kafka_bootstrap_servers,
-        mongodb_uri=mongodb_uri,
-        mongodb_database=f"test_intake_{uuid.uuid4().hex[:8]}",
-        outbox_poll_seconds=3600,
-    )  # keep rows in the outbox to inspect
-    app = build(config)
-    async with app.router.lifespan_context(app):
-        await app.state.runtime.relay.stop()
-        yield app
-        await app.state.runtime.store.client.drop_database(config.database_name)
-
-
-@pytest.fixture
-async def client(intake: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=intake)
-    async with httpx.AsyncClient(transport=transport, base_url="http://intake") as client:
-        yield client
 
 
 async def outbox(app: FastAPI) -> list[dict[str, Any]]:

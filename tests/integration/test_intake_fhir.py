@@ -7,7 +7,6 @@ from __future__ import annotations
 import copy
 import json
 import uuid
-from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -15,7 +14,6 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from schakel.intake.app import IntakeSettings, build
 from schakel.platform.auth import Principal, Role, issue_token
 from schakel.platform.mongo import OUTBOX
 from tests.contract.validators import fhir_problems
@@ -100,28 +98,6 @@ def bundle() -> dict[str, Any]:
             for url, resource in entries
         ],
     }
-
-
-@pytest.fixture
-async def intake(kafka_bootstrap_servers: str, mongodb_uri: str) -> AsyncIterator[FastAPI]:
-    config = IntakeSettings(
-        kafka_bootstrap_servers=kafka_bootstrap_servers,
-        mongodb_uri=mongodb_uri,
-        mongodb_database=f"test_intake_{uuid.uuid4().hex[:8]}",
-        outbox_poll_seconds=3600,
-    )  # keep rows in the outbox to inspect
-    app = build(config)
-    async with app.router.lifespan_context(app):
-        await app.state.runtime.relay.stop()
-        yield app
-        await app.state.runtime.store.client.drop_database(config.database_name)
-
-
-@pytest.fixture
-async def client(intake: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=intake)
-    async with httpx.AsyncClient(transport=transport, base_url="http://intake") as client:
-        yield client
 
 
 def token(app: FastAPI, role: Role = Role.HUISARTS) -> dict[str, str]:

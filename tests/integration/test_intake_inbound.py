@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -20,26 +19,10 @@ from schakel.contracts.inbound import GpReferralSubmitted
 from schakel.contracts.kafka_binding import to_record
 from schakel.contracts.topics import GP_REFERRALS_INBOUND, dead_letter_topic
 from schakel.intake.adapters import REFERRALS
-from schakel.intake.app import IntakeSettings, build
 from schakel.platform.mongo import OUTBOX
 
 pytestmark = pytest.mark.integration
 Record = tuple[bytes, bytes, list[tuple[str, bytes]]]
-
-
-@pytest.fixture
-async def intake(kafka_bootstrap_servers: str, mongodb_uri: str) -> AsyncIterator[FastAPI]:
-    config = IntakeSettings(
-        kafka_bootstrap_servers=kafka_bootstrap_servers,
-        mongodb_uri=mongodb_uri,
-        mongodb_database=f"test_intake_{uuid.uuid4().hex[:8]}",
-        outbox_poll_seconds=3600,
-    )  # keep rows in the outbox to inspect
-    app = build(config)
-    async with app.router.lifespan_context(app):
-        await app.state.runtime.relay.stop()
-        yield app
-        await app.state.runtime.store.client.drop_database(config.database_name)
 
 
 def message(practice: str, **changes: Any) -> GpReferralSubmitted:

@@ -111,49 +111,48 @@ async def _accept(
     )
 
 
-@router.post(
-    "/fhir/ServiceRequest",
-    tags=TAGS,
-    response_class=FhirResponse,
-    status_code=201,
-    responses=ANSWERS,
-    openapi_extra={"requestBody": BODY},
-    summary="Send a wellbeing prescription as a FHIR R4 ServiceRequest, GP practices only",
-)
-async def post_service_request(
+async def post_prescription(
     request: Request,
     desk: IntakeDesk,
     response: Response,
     principal: MaybeAuthenticated,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    """The ServiceRequest holds its Patient (``subject``) and Consent (``supportingInfo``)
-    as contained resources. ``code`` carries ``https://schakel.nl/fhir/CodeSystem/referral-kind|
-    welzijn-op-recept``; ``performerType`` may say ``…/prescribed-to|beweegmakelaar``
-    (default the social broker); ``reasonCode`` may carry ``…/observation`` codes. The GP
-    practice is the token's; ``requester`` is not read. Answers 201 with the Task that tracks
-    the referral; the same ``identifier`` (or ``Idempotency-Key``) again answers 200."""
     return await _accept(request, desk, response, principal, idempotency_key)
 
 
-@router.post(
-    "/fhir",
-    tags=TAGS,
-    response_class=FhirResponse,
-    status_code=201,
-    responses=ANSWERS,
-    openapi_extra={"requestBody": BODY},
-    summary="Send a wellbeing prescription as a FHIR R4 transaction Bundle, GP practices only",
+# (path, summary, description): one handler reads both shapes (``fhir.prescription``).
+ROUTES = (
+    (
+        "/fhir/ServiceRequest",
+        "Send a wellbeing prescription as a FHIR R4 ServiceRequest, GP practices only",
+        "The ServiceRequest holds its Patient (`subject`) and Consent (`supportingInfo`) as "
+        "contained resources. `code` carries `https://schakel.nl/fhir/CodeSystem/referral-kind"
+        "|welzijn-op-recept`; `performerType` may say `…/prescribed-to|beweegmakelaar` (default "
+        "the social broker); `reasonCode` may carry `…/observation` codes. The GP practice is "
+        "the token's; `requester` is not read. Answers 201 with the Task that tracks the "
+        "referral; the same `identifier` (or `Idempotency-Key`) again answers 200.",
+    ),
+    (
+        "/fhir",
+        "Send a wellbeing prescription as a FHIR R4 transaction Bundle, GP practices only",
+        "A transaction Bundle with one ServiceRequest and the Patient, Consent and requester "
+        "(Practitioner, PractitionerRole or Organization) it refers to by `fullUrl` or "
+        "`Type/id`. Read as `POST /api/v1/fhir/ServiceRequest`; answers the Task (not a "
+        "transaction-response Bundle: the referral is one resource to follow).",
+    ),
 )
-async def post_bundle(
-    request: Request,
-    desk: IntakeDesk,
-    response: Response,
-    principal: MaybeAuthenticated,
-    idempotency_key: IdempotencyKey = None,
-) -> Response:
-    """A transaction Bundle with one ServiceRequest and the Patient, Consent and requester
-    (Practitioner, PractitionerRole or Organization) it refers to by ``fullUrl`` or
-    ``Type/id``. Read as ``POST /api/v1/fhir/ServiceRequest``; answers the Task (not a
-    transaction-response Bundle: the referral is one resource to follow)."""
-    return await _accept(request, desk, response, principal, idempotency_key)
+for path, summary, description in ROUTES:
+    router.add_api_route(
+        path,
+        post_prescription,
+        methods=["POST"],
+        tags=TAGS,
+        response_class=FhirResponse,
+        status_code=201,
+        responses=ANSWERS,
+        openapi_extra={"requestBody": BODY},
+        summary=summary,
+        description=description,
+        name=f"post_fhir{path.replace('/', '_')}",
+    )
