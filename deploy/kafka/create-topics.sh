@@ -82,11 +82,14 @@ run() {
 UNLIMITED_MS=-1
 THIRTY_DAYS_MS=2592000000   # 30 * 24 * 3600 * 1000
 NINETY_DAYS_MS=7776000000   # 90 * 24 * 3600 * 1000
+SEVEN_DAYS_MS=604800000     # 7 * 24 * 3600 * 1000
 
 # name partitions retention.ms
 TOPICS=(
   "schakel.referral-events 6 $UNLIMITED_MS"
   "schakel.gp-feedback 3 $NINETY_DAYS_MS"
+  "schakel.gp-referrals.inbound 3 $SEVEN_DAYS_MS"
+  "schakel.dlq.intake 3 $THIRTY_DAYS_MS"
   "schakel.dlq.triage 3 $THIRTY_DAYS_MS"
   "schakel.dlq.matching 3 $THIRTY_DAYS_MS"
   "schakel.dlq.followup 3 $THIRTY_DAYS_MS"

@@ -30,7 +30,8 @@ import pytest
 
 from schakel.platform.auth import Principal, Role, issue_token
 from schakel_dev.stack import Stack
-from tests.e2e.conftest import eventually
+from tests.e2e.conftest import eventually, login
+from tests.integration.test_intake_fhir import service_request
 
 pytestmark = pytest.mark.e2e
 
@@ -77,6 +78,7 @@ EXPECTED: dict[str, dict[str, tuple[int, ...]]] = {
     },
     "GET /ontvangen/{receipt}": {"own": (200,) * 7, "other": (200,) * 7},
     "POST /api/v1/referrals": {"new": (401, 401, 202, 403, 403, 403, 403)},
+    "POST /api/v1/fhir/ServiceRequest": {"new": (401, 401, 201, 403, 403, 403, 403)},
     # The list holds what the caller's organisation sent or owns (checked by content below).
     "GET /api/v1/referrals": {"list": (401, 401, 200, 200, 200, 200, 200)},
     "GET /api/v1/referrals/{id}": SENT_OR_OWNED,
@@ -251,6 +253,8 @@ def _calls(endpoint: str, target: str, refs: dict[str, Referral]) -> Call:
         body = _signal("3512 AB", ["alleen_wonend"])
     elif endpoint == "POST /api/v1/referrals":
         body = _prescription("3512 AB", ["alleen_wonend"])
+    elif endpoint == "POST /api/v1/fhir/ServiceRequest":
+        body = service_request()
     elif endpoint == "POST /api/v1/concerns" and ref is not None:
         body = {"referral_id": ref.referral_id, "observations": ["somber"]}
     return Call(method, path, body)
@@ -328,3 +332,154 @@ def test_what_a_referrer_sees_of_its_referral_and_what_the_owner_sees(
     typed = gateway.get(f"/api/v1/referrals/{claimed}", headers=_token(stack, "auditor")).json()
     assert typed["referrer_organisation"] is None
     assert typed["channel"] == "webformulier"
+
+
+# --- administrators and organisations' API keys -----------------------------------------------
+# The administrator issues and revokes API keys and sees no person: on every endpoint above
+# it answers like the municipality's token, or is refused the role (403).
+ADMINISTRATOR = ("schakel-beheer", Role.ADMINISTRATOR)
+ADMINISTRATOR_EXPECTED: dict[str, dict[str, int]] = {
+    "POST /api/v1/signals": {"new": 202},
+    "GET /api/v1/signals/{receipt}/status": {"own": 200},
+    "POST /api/v1/referrals": {"new": 403},
+    "POST /api/v1/fhir/ServiceRequest": {"new": 403},
+    "GET /api/v1/referrals": {"list": 200},
+    "GET /api/v1/referrals/{id}": {"own": 404, "other": 404},
+    "GET /api/v1/referrals/{id}/timeline": {"own": 404},
+    "GET /api/v1/proposals/{id}": {"own": 403},
+    "GET /api/v1/audit/verify": {"all": 403},
+    "GET /api/v1/offers": {"all": 403},
+    "GET /api/v1/inbox": {"list": 403},
+    "POST /api/v1/referrals/{id}/accept": {"own": 403},
+    "POST /api/v1/concerns": {"own": 404},
+    "GET /api/v1/fhir/Task/{id}": {"own": 404},
+}
+# The key endpoints: administrators only (statuses in the order of ROLES, then administrator).
+KEY_ADMIN_EXPECTED: dict[str, tuple[int, ...]] = {
+    "GET /api/v1/admin/api-keys": (401, 401, 403, 403, 403, 403, 403, 200),
+    "POST /api/v1/admin/api-keys": (401, 401, 403, 403, 403, 403, 403, 201),
+}
+# A key signals and does nothing else: with any other endpoint the gateway refuses it (403),
+# so a key of one organisation reads no referral, its own organisation's neither. The
+# receipt page is a page for people: a key there is ignored and grants nothing.
+KEYS = ("key-a", "key-b", "revoked", "unknown")
+KEY_EXPECTED: dict[str, tuple[int, ...]] = {
+    "POST /api/v1/signals": (202, 202, 401, 401),
+    "GET /ontvangen/{receipt}": (200, 200, 200, 200),
+    **{
+        endpoint: (403,) * len(KEYS)
+        for endpoint in EXPECTED
+        if endpoint not in ("POST /api/v1/signals", "GET /ontvangen/{receipt}")
+    },
+    **{endpoint: (403,) * len(KEYS) for endpoint in KEY_ADMIN_EXPECTED},
+}
+
+
+def _administrator(stack: Stack) -> dict[str, str]:
+    organisation, role = ADMINISTRATOR
+    token = issue_token(Principal("beheerder", organisation, frozenset({role})), stack.auth_secret)
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture(scope="module")
+def api_keys(gateway: httpx.Client) -> dict[str, str]:
+    """Keys issued through the gateway by the demo administrator: apotheek-overvecht's (the
+    partner's own organisation), a courier company's, and one revoked."""
+    admin = login(gateway, "beheerder")
+    issued: dict[str, str] = {}
+    for name, organisation, role in (
+        ("key-a", "apotheek-overvecht", "apotheker"),
+        ("key-b", "fietskoerier-utrecht", "fietskoerier"),
+        ("revoked", "thuisgekookt-utrecht", "thuiskok"),
+    ):
+        answer = gateway.post(
+            "/api/v1/admin/api-keys",
+            json={"organisation": organisation, "signaler_role": role},
+            headers=admin,
+        )
+        assert answer.status_code == 201, answer.text
+        issued[name] = answer.json()["key"]
+    key_id = issued["revoked"].split("_")[1]
+    revoked = gateway.post(f"/api/v1/admin/api-keys/{key_id}/revoke", headers=admin)
+    assert revoked.status_code == 200, revoked.text
+    issued["unknown"] = "schakel_00000000_" + "u" * 43
+    return issued
+
+
+def test_the_administrator_on_every_endpoint(
+    gateway: httpx.Client, stack: Stack, referrals: dict[str, Referral]
+) -> None:
+    admin = _administrator(stack)
+    wrong: list[str] = []
+    for endpoint, by_target in ADMINISTRATOR_EXPECTED.items():
+        for target, expected in by_target.items():
+            call = _calls(endpoint, target, referrals)
+            answer = gateway.request(call.method, call.path, json=call.body, headers=admin)
+            if answer.status_code != expected:
+                wrong.append(f"{endpoint} [{target}]: {answer.status_code}, not {expected}")
+    for endpoint, statuses in KEY_ADMIN_EXPECTED.items():
+        callers = [_token(stack, caller) for caller in ROLES] + [admin]
+        for headers, expected in zip(callers, statuses, strict=True):
+            call = _key_admin_call(endpoint)
+            answer = gateway.request(call.method, call.path, json=call.body, headers=headers)
+            if answer.status_code != expected:
+                wrong.append(f"{endpoint} as {headers}: {answer.status_code}, not {expected}")
+    assert wrong == [], "\n".join(wrong)
+
+
+def _key_admin_call(endpoint: str) -> Call:
+    method, path = endpoint.split(" ", 1)
+    body = {"organisation": "supermarkt-matrix", "signaler_role": "supermarkt"}
+    return Call(method, path, body if method == "POST" else None)
+
+
+def test_every_api_key_on_every_endpoint(
+    gateway: httpx.Client, referrals: dict[str, Referral], api_keys: dict[str, str]
+) -> None:
+    wrong: list[str] = []
+    for endpoint, statuses in KEY_EXPECTED.items():
+        for name, expected in zip(KEYS, statuses, strict=True):
+            target = "partner" if "{" in endpoint else "new"
+            call = (
+                _key_admin_call(endpoint)
+                if endpoint in KEY_ADMIN_EXPECTED
+                else _calls(endpoint, target, referrals)
+            )
+            headers = {"X-Api-Key": api_keys[name]}
+            answer = gateway.request(call.method, call.path, json=call.body, headers=headers)
+            if answer.status_code != expected:
+                wrong.append(f"{endpoint} with {name}: {answer.status_code}, not {expected}")
+    assert wrong == [], "\n".join(wrong)
+
+
+def test_a_keys_signal_is_its_organisations_and_only_that_organisation_follows_it(
+    gateway: httpx.Client, stack: Stack, api_keys: dict[str, str]
+) -> None:
+    correlation = f"authz-key-{uuid.uuid4().hex[:12]}"
+    body = {**_signal("3562 AB", ["niet_gesproken"], typed="huisartsenpraktijk-overvecht")}
+    sent = gateway.post(
+        "/api/v1/signals",
+        json=body,
+        headers={"X-Api-Key": api_keys["key-b"], "X-Correlation-ID": correlation},
+    )
+    assert sent.status_code == 202, sent.text
+    ref = _referral_id(gateway, _token(stack, "auditor"), correlation)
+    courier = issue_token(
+        Principal("koerier", "fietskoerier-utrecht", frozenset({Role.SIGNALERINGSPARTNER})),
+        stack.auth_secret,
+    )
+
+    def followed() -> dict[str, Any] | None:
+        answer = gateway.get(
+            f"/api/v1/referrals/{ref}", headers={"Authorization": f"Bearer {courier}"}
+        )
+        return answer.json() if answer.status_code == 200 else None
+
+    seen = eventually(followed, what="the courier company following its key's signal")
+    assert (seen["referrer_organisation"], seen["channel"]) == (
+        "fietskoerier-utrecht",
+        "signalerings_api",
+    )
+    # Another organisation (the pharmacy, whose key is key-a) does not see it.
+    pharmacy = gateway.get(f"/api/v1/referrals/{ref}", headers=_token(stack, "signaleringspartner"))
+    assert pharmacy.status_code == 404

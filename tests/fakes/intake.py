@@ -7,10 +7,12 @@ from __future__ import annotations
 import copy
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any, TypeVar
 
 from schakel.contracts.envelope import EventEnvelope
 from schakel.intake.adapters import IntakeRecords, KeyAlreadyUsed, ReferralRecord, Remembered
+from schakel.intake.keys import ApiKey
 from schakel.intake.vault import SealedPerson
 from tests.fakes.times import bson_time
 
@@ -25,6 +27,7 @@ class IntakeData:
     referrals: dict[str, ReferralRecord] = field(default_factory=dict)
     persons: dict[str, SealedPerson] = field(default_factory=dict)
     person_keys: set[str] = field(default_factory=set)
+    api_keys: dict[str, ApiKey] = field(default_factory=dict)
     published: list[EventEnvelope[Any]] = field(default_factory=list)
 
 
@@ -66,6 +69,23 @@ class FakeIntakeRecords:
         self.data.person_keys.discard(pseudonym)
         self.data.persons.pop(pseudonym, None)
         return had_key
+
+    async def add_api_key(self, key: ApiKey) -> None:
+        if key.key_id in self.data.api_keys:
+            raise ValueError(f"duplicate key id {key.key_id}")
+        self.data.api_keys[key.key_id] = replace(key, created_at=bson_time(key.created_at))
+
+    async def api_key(self, key_id: str) -> ApiKey | None:
+        return self.data.api_keys.get(key_id)
+
+    async def api_keys(self) -> list[ApiKey]:
+        return sorted(self.data.api_keys.values(), key=lambda k: (k.created_at, k.key_id))
+
+    async def revoke_api_key(self, key_id: str, at: datetime, by: str) -> ApiKey | None:
+        key = self.data.api_keys.get(key_id)
+        if key is not None and not key.revoked:
+            key = self.data.api_keys[key_id] = replace(key, revoked_at=bson_time(at), revoked_by=by)
+        return key
 
     def emit(self, event: EventEnvelope[Any]) -> None:
         self.emitted.append(event)

@@ -6,10 +6,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 
+import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
+from fastapi import FastAPI
 
 from schakel.contracts.topics import TopicSpec, dead_letter_spec
+from schakel.intake.app import IntakeSettings, build
 from schakel.platform.kafka import ensure_topics, idempotent_producer
 from schakel.platform.mongo import MongoStore
 from schakel.platform.settings import ServiceSettings
@@ -70,3 +73,28 @@ def rig(
     settings: ServiceSettings, store: MongoStore, producer: AIOKafkaProducer, topic: str
 ) -> Rig:
     return Rig(settings, store, producer, topic)
+
+
+# --- intake over HTTP, with its consumer; the outbox relay stopped to inspect what it holds --
+
+
+@pytest.fixture
+async def intake(kafka_bootstrap_servers: str, mongodb_uri: str) -> AsyncIterator[FastAPI]:
+    config = IntakeSettings(
+        kafka_bootstrap_servers=kafka_bootstrap_servers,
+        mongodb_uri=mongodb_uri,
+        mongodb_database=f"test_intake_{uuid.uuid4().hex[:8]}",
+        outbox_poll_seconds=3600,
+    )  # keep rows in the outbox to inspect
+    app = build(config)
+    async with app.router.lifespan_context(app):
+        await app.state.runtime.relay.stop()
+        yield app
+        await app.state.runtime.store.client.drop_database(config.database_name)
+
+
+@pytest.fixture
+async def client(intake: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=intake)
+    async with httpx.AsyncClient(transport=transport, base_url="http://intake") as client:
+        yield client

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -14,7 +12,7 @@ import pytest
 from fastapi import FastAPI
 
 from schakel.intake.adapters import PERSONS, MongoIntakeUnitOfWork
-from schakel.intake.app import IntakeSettings, build
+from schakel.intake.app import build
 from schakel.platform.auth import Principal, Role, issue_token
 from schakel.platform.mongo import OUTBOX
 
@@ -27,28 +25,6 @@ SIGNAL: dict[str, Any] = {
     "consent_to_contact": True,
     "note": "Ze klonk hees om twaalf uur 's middags.",
 }
-
-
-@pytest.fixture
-async def intake(kafka_bootstrap_servers: str, mongodb_uri: str) -> AsyncIterator[FastAPI]:
-    config = IntakeSettings(
-        kafka_bootstrap_servers=kafka_bootstrap_servers,
-        mongodb_uri=mongodb_uri,
-        mongodb_database=f"test_intake_{uuid.uuid4().hex[:8]}",
-        outbox_poll_seconds=3600,
-    )  # keep rows in the outbox to inspect
-    app = build(config)
-    async with app.router.lifespan_context(app):
-        await app.state.runtime.relay.stop()
-        yield app
-        await app.state.runtime.store.client.drop_database(config.database_name)
-
-
-@pytest.fixture
-async def client(intake: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=intake)
-    async with httpx.AsyncClient(transport=transport, base_url="http://intake") as client:
-        yield client
 
 
 async def outbox(app: FastAPI) -> list[dict[str, Any]]:
@@ -286,3 +262,132 @@ async def test_control_characters_and_impossible_birth_dates_get_422_and_store_n
     assert [e["field"] for e in answer.json()["errors"]] == [field]
     assert await outbox(intake) == []
     assert await intake.state.runtime.store.db[PERSONS].count_documents({}) == 0
+
+
+async def test_a_self_report_keeps_birth_date_and_way_of_contact_in_the_vault_and_the_way_only_in_the_event(  # noqa: E501
+    client: httpx.AsyncClient,
+    intake: FastAPI,
+) -> None:
+    mine = {
+        "about_self": True,
+        "person": {
+            "name": "Samira El Amrani",
+            "postcode": "3543 BD",
+            "date_of_birth": "1961-08-14",
+            "street_address": "Vleutenseweg 7",
+        },
+        "observations": ["voelt_zich_eenzaam"],
+        "consent_to_contact": True,
+        "contact_way": "brief",
+    }
+    answer = await client.post("/api/v1/signals", json=mine)
+    assert answer.status_code == 202
+    assert answer.json()["receipt"]
+    [row] = await outbox(intake)
+    value = bytes(row["value"]).decode()
+    payload = json.loads(value)
+    assert (payload["channel"], payload["contact_preference"]) == ("zelfmelding", "brief")
+    for personal in ("1961", "08-14", "Vleutenseweg", "Amrani"):
+        assert personal not in value
+    vault = MongoIntakeUnitOfWork(intake.state.runtime.store, within=5.0)
+    sealed = await vault(lambda records: records.sealed_person(payload["person_pseudonym"]))
+    assert sealed is not None
+    details = intake.state.sealer.open(sealed)
+    assert details["date_of_birth"] == "1961-08-14"
+    assert (details["contact_way"], details["street_address"]) == ("brief", "Vleutenseweg 7")
+
+    unreachable = await client.post("/api/v1/signals", json={**mine, "contact_way": "telefoon"})
+    assert unreachable.status_code == 422
+    assert "contact_way telefoon needs person.phone" in unreachable.text
+
+
+def bearer(username: str, organisation: str, role: Role, app: FastAPI) -> dict[str, str]:
+    principal = Principal(username, organisation, frozenset({role}))
+    return {"Authorization": f"Bearer {issue_token(principal, app.state.settings.auth_secret)}"}
+
+
+async def issue(
+    client: httpx.AsyncClient, admin: dict[str, str], organisation: str, role: str
+) -> dict[str, Any]:
+    answer = await client.post(
+        "/api/v1/admin/api-keys",
+        json={"organisation": organisation, "signaler_role": role},
+        headers=admin,
+    )
+    assert answer.status_code == 201, answer.text
+    issued: dict[str, Any] = answer.json()
+    return issued
+
+
+async def test_an_organisations_api_key_signals_as_that_organisation_until_revoked(
+    client: httpx.AsyncClient, intake: FastAPI
+) -> None:
+    admin = bearer("beheerder", "schakel-beheer", Role.ADMINISTRATOR, intake)
+    issued = await issue(client, admin, "apotheek-overvecht", "apotheker")
+    key = issued["key"]
+    assert key.startswith(f"schakel_{issued['key_id']}_")
+    # Kept as a hash only: the key itself is nowhere in the database.
+    stored = await intake.state.runtime.store.db["api_keys"].find_one({"_id": issued["key_id"]})
+    assert stored is not None and key not in json.dumps(stored, default=str)
+
+    body = {**SIGNAL, "signaler_role": "buurtbewoner", "signaler_organisation": "Jumbo"}
+    sent = await client.post("/api/v1/signals", json=body, headers={"X-Api-Key": key})
+    assert sent.status_code == 202, sent.text
+    [row] = await outbox(intake)
+    payload = json.loads(bytes(row["value"]))
+    assert payload["channel"] == "signalerings_api"
+    assert payload["signaler"] == {"role": "apotheker", "organisation": "apotheek-overvecht"}
+
+    listed = (await client.get("/api/v1/admin/api-keys", headers=admin)).json()["keys"]
+    assert [(k["key_id"], k["organisation"], k["revoked_at"]) for k in listed] == [
+        (issued["key_id"], "apotheek-overvecht", None)
+    ]
+    assert "key" not in listed[0]
+
+    revoke = f"/api/v1/admin/api-keys/{issued['key_id']}/revoke"
+    revoked = await client.post(revoke, headers=admin)
+    assert (revoked.status_code, revoked.json()["revoked_by"]) == (200, "beheerder")
+    refused = await client.post("/api/v1/signals", json=SIGNAL, headers={"X-Api-Key": key})
+    assert refused.status_code == 401
+    assert "revoked" in refused.json()["detail"]
+    assert len(await outbox(intake)) == 1
+    assert (
+        await client.post(revoke.replace(issued["key_id"], "0" * 8), headers=admin)
+    ).status_code == 404
+
+
+async def test_unknown_keys_and_keys_elsewhere_are_refused_and_only_administrators_issue(
+    client: httpx.AsyncClient, intake: FastAPI
+) -> None:
+    admin = bearer("beheerder", "schakel-beheer", Role.ADMINISTRATOR, intake)
+    key = (await issue(client, admin, "fietskoerier-utrecht", "fietskoerier"))["key"]
+    forged = key[:-4] + ("AAAA" if not key.endswith("AAAA") else "BBBB")
+    for sent in (forged, "schakel_00000000_" + "x" * 43, "not-a-key"):
+        answer = await client.post("/api/v1/signals", json=SIGNAL, headers={"X-Api-Key": sent})
+        assert answer.status_code == 401, sent
+        assert answer.headers["www-authenticate"] == "ApiKey"
+    # A key is no token: a GP referral or the admin endpoints with it alone are 401.
+    referral = {"patient": SIGNAL["person"], "consent_to_contact": True}
+    with_key = {"X-Api-Key": key}
+    assert (
+        await client.post("/api/v1/referrals", json=referral, headers=with_key)
+    ).status_code == 401
+    assert (await client.get("/api/v1/admin/api-keys", headers=with_key)).status_code == 401
+    both = {**with_key, **bearer("a", "apotheek-overvecht", Role.SIGNALERINGSPARTNER, intake)}
+    assert (await client.post("/api/v1/signals", json=SIGNAL, headers=both)).status_code == 400
+    for role in (Role.SIGNALERINGSPARTNER, Role.AUDITOR, Role.GEMEENTE, Role.SOCIAAL_MAKELAAR):
+        other = bearer("x", "org-x", role, intake)
+        assert (await client.get("/api/v1/admin/api-keys", headers=other)).status_code == 403
+        made = await client.post(
+            "/api/v1/admin/api-keys",
+            json={"organisation": "org-x", "signaler_role": "apotheker"},
+            headers=other,
+        )
+        assert made.status_code == 403
+    for signaler in ("huisarts", "zelf"):
+        refused = await client.post(
+            "/api/v1/admin/api-keys",
+            json={"organisation": "org-y", "signaler_role": signaler},
+            headers=admin,
+        )
+        assert refused.status_code == 422, signaler

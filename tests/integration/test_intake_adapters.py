@@ -21,6 +21,7 @@ from schakel.intake.adapters import (
     create_indexes,
 )
 from schakel.intake.domain import Intake, accept
+from schakel.intake.keys import new_key
 from schakel.intake.vault import Sealer
 from schakel.platform.mongo import OUTBOX, MongoStore
 from tests.backends import BACKENDS, Backend, FakeBackend, MongoBackend, scratch_store
@@ -29,6 +30,7 @@ from tests.fakes.intake import FakeIntakeRecords, FakeIntakeUnitOfWork, IntakeDa
 pytestmark = pytest.mark.integration
 SEALER = Sealer(os.urandom(32))
 RECEIVED_AT = datetime(2026, 11, 20, 9, 30, 12, 345678, tzinfo=UTC)
+ISSUED = datetime(2026, 11, 20, 9, 30, 12, 345000, tzinfo=UTC)  # whole ms, as BSON keeps
 REFERRAL = ReferralRecord(
     referral_id="ref-1",
     pseudonym="ps-" + "a" * 32,
@@ -131,3 +133,28 @@ def _intake() -> Intake:
         postcode="3563 CD",
         received_at=RECEIVED_AT,
     )
+
+
+async def test_api_keys_are_kept_as_hashes_listed_and_revoked_once(
+    records: Backend[IntakeRecords],
+) -> None:
+    made = new_key("apotheek-overvecht", SignalerRole.APOTHEKER, "beheerder", ISSUED)
+    other = new_key("fietskoerier-utrecht", SignalerRole.FIETSKOERIER, "beheerder", ISSUED)
+    await records.run(lambda r: r.add_api_key(made.record))
+    await records.run(lambda r: r.add_api_key(other.record))
+    found = await records.run(lambda r: r.api_key(made.record.key_id))
+    assert found == made.record and made.key not in repr(found)
+    assert await records.run(lambda r: r.api_key("00000000")) is None
+    listed = await records.run(lambda r: r.api_keys())
+    assert {k.key_id for k in listed} == {made.record.key_id, other.record.key_id}
+
+    later = datetime(2026, 11, 21, 9, 30, 12, tzinfo=UTC)  # whole milliseconds, as BSON keeps
+    revoked = await records.run(lambda r: r.revoke_api_key(made.record.key_id, later, "b1"))
+    assert revoked is not None and (revoked.revoked_at, revoked.revoked_by) == (later, "b1")
+    again = await records.run(
+        lambda r: r.revoke_api_key(made.record.key_id, later + timedelta(days=1), "b2")
+    )
+    assert again == revoked  # the first revocation stays
+    assert await records.run(lambda r: r.revoke_api_key("00000000", later, "b1")) is None
+    still = await records.run(lambda r: r.api_key(other.record.key_id))
+    assert still is not None and not still.revoked

@@ -24,7 +24,7 @@ from fastapi.routing import APIRoute
 from schakel.contracts.vocabulary import AgeBand, Observation, SignalerRole
 from schakel.gateway.app import GatewaySettings, build
 from schakel.gateway.openapi_merge import SERVICE_ROUTERS, merged_openapi
-from schakel.gateway.pages.form import SignalForm
+from schakel.gateway.pages.form import SignalForm, intake_problems
 from schakel.gateway.pages.texts import (
     AGE_LABELS,
     CIRCUMSTANCES,
@@ -318,14 +318,55 @@ async def test_someone_who_feels_lonely_has_a_warm_page_of_their_own(
     assert '<input type="hidden" name="signaler_role" value="zelf">' in page
 
     mine = a_signal(signaler_role="zelf", observations=["voelt_zich_eenzaam"], phone="")
-    unreachable = await gateway.post("/melden", data=mine)
-    assert unreachable.status_code == 422
-    assert "Vul uw telefoonnummer of e-mailadres in" in field_block(unreachable.text, "phone")
-    assert "Laat het ons weten" in unreachable.text  # the page of one's own, kept
+    no_way = await gateway.post("/melden", data=mine)
+    assert no_way.status_code == 422
+    assert 'id="contact_way-error">Kies hoe wij u mogen bereiken.' in no_way.text
+    assert "Laat het ons weten" in no_way.text  # the page of one's own, kept
 
-    sent = await gateway.post("/melden", data={**mine, "phone": "06 1234 5678"})
+    unreachable = await gateway.post("/melden", data={**mine, "contact_way": "telefoon"})
+    assert unreachable.status_code == 422
+    assert "Vul uw telefoonnummer in" in field_block(unreachable.text, "phone")
+    assert 'value="telefoon" checked' in unreachable.text  # the choice kept
+    assert seen["intake"] == []
+
+    sent = await gateway.post(
+        "/melden", data={**mine, "contact_way": "telefoon", "phone": "06 1234 5678"}
+    )
     assert sent.status_code == 303
     assert seen["intake"][0]["json"]["about_self"] is True
+    assert seen["intake"][0]["json"]["contact_way"] == "telefoon"
+
+
+@pytest.mark.parametrize(
+    ("way", "detail", "value"),
+    [("brief", "street_address", "Kerkstraat 12"), ("via_huisarts", "gp_practice", "De Linde")],
+)
+async def test_someone_reporting_about_themself_may_ask_for_a_letter_or_their_gp(
+    gateway: httpx.AsyncClient, seen: dict[str, Seen], way: str, detail: str, value: str
+) -> None:
+    mine = a_signal(signaler_role="zelf", contact_way=way)
+    missing = await gateway.post("/melden", data=mine)
+    assert missing.status_code == 422
+    assert 'class="error"' in field_block(missing.text, detail)
+
+    sent = await gateway.post("/melden", data={**mine, detail: value})
+    assert sent.status_code == 303
+    body = seen["intake"][0]["json"]
+    assert body["contact_way"] == way
+    assert value in (body["gp_practice"], body["person"]["street_address"])
+
+
+async def test_a_birth_date_is_optional_and_passed_on(
+    gateway: httpx.AsyncClient, seen: dict[str, Seen]
+) -> None:
+    page = (await gateway.get("/")).text
+    assert 'id="date_of_birth" name="date_of_birth" type="date"' in page
+    assert (await gateway.post("/melden", data=a_signal())).status_code == 303
+    assert seen["intake"][0]["json"]["person"]["date_of_birth"] is None
+
+    sent = await gateway.post("/melden", data=a_signal(date_of_birth="1941-05-02"))
+    assert sent.status_code == 303
+    assert seen["intake"][1]["json"]["person"]["date_of_birth"] == "1941-05-02"
 
 
 async def test_the_public_footer_is_for_the_public(gateway: httpx.AsyncClient) -> None:
@@ -371,6 +412,8 @@ async def test_a_valid_signal_leads_to_the_receipt_page(
         "postcode": "3562 AB",
         "phone": None,
         "email": None,
+        "street_address": None,
+        "date_of_birth": None,
     }
     assert sent["json"]["consent_to_contact"] is True
     assert sent["headers"]["idempotency-key"]
@@ -470,7 +513,7 @@ def test_demo_accounts_match_their_passwords() -> None:
     path = DEMO_USERS_FILE
     accounts = json.loads(path.read_text())
     store = load_users(path)
-    assert len(store) == len(accounts) == 11
+    assert len(store) == len(accounts) == 12
     for account in accounts:
         assert verify_password(account["password"], account["password_hash"])
     organisations = {a["username"]: a["organisation"] for a in accounts}
@@ -782,3 +825,43 @@ def test_the_check_finds_references_to_other_hosts() -> None:
         "https://fonts.example/f.css",
         "https://js.example/a.js",
     ]
+
+
+def test_intakes_refusal_of_a_birth_date_is_shown_at_the_field_in_dutch() -> None:
+    answer = httpx.Response(
+        422,
+        json={
+            "errors": [
+                {
+                    "field": "person.date_of_birth",
+                    "reason": "Value error, a date of birth cannot be in the future",
+                }
+            ]
+        },
+    )
+    problems = intake_problems(answer, "nl")
+    assert problems.by_field["date_of_birth"].startswith("Deze geboortedatum kan niet kloppen")
+
+
+async def test_an_api_key_reaches_intake_only_with_a_signal_and_is_refused_elsewhere(
+    gateway: httpx.AsyncClient, seen: dict[str, Seen]
+) -> None:
+    key = {"X-Api-Key": "schakel_0a1b2c3d_" + "k" * 43}
+    signal = {"person": {"name": "A", "postcode": "3562 AB"}}
+    sent = await gateway.post("/api/v1/signals", json=signal, headers=key)
+    assert sent.status_code == 202
+    assert seen["intake"][0]["headers"]["x-api-key"] == key["X-Api-Key"]
+    for method, path in (
+        ("GET", f"/api/v1/signals/{RECEIPT}/status"),
+        ("GET", "/api/v1/referrals"),
+        ("POST", "/api/v1/referrals"),
+        ("GET", "/api/v1/admin/api-keys"),
+        ("GET", "/api/v1/inbox"),
+    ):
+        refused = await gateway.request(method, path, json={}, headers=key)
+        assert refused.status_code == 403, (method, path)
+        assert "signalling only" in refused.json()["detail"]
+    assert len(seen["intake"]) == 1 and seen["feedback"] == []
+    # Without a key, nothing of the sort is sent on.
+    await gateway.post("/api/v1/signals", json=signal)
+    assert "x-api-key" not in seen["intake"][1]["headers"]

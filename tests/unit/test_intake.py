@@ -13,7 +13,13 @@ from cryptography.exceptions import InvalidTag
 from pydantic import BaseModel, ValidationError
 
 from schakel.contracts.receipts import receipt_hash
-from schakel.contracts.vocabulary import Channel, Observation, PrescribedTo, SignalerRole
+from schakel.contracts.vocabulary import (
+    Channel,
+    ContactWay,
+    Observation,
+    PrescribedTo,
+    SignalerRole,
+)
 from schakel.intake.domain import (
     Intake,
     accept,
@@ -194,3 +200,44 @@ def test_130_years_counts_from_today_also_across_a_leap_day() -> None:
     assert birth_date_problem(date(1898, 2, 28), leap_day) is not None
     assert birth_date_problem(date(2028, 3, 1), leap_day) is not None
     assert birth_date_problem(leap_day, leap_day) is None
+
+
+def test_a_lay_signaler_may_give_a_birth_date_and_an_impossible_one_is_refused() -> None:
+    assert SignalIn.model_validate(a_signal()).person.date_of_birth is None
+    given = SignalIn.model_validate(a_signal(date_of_birth="1941-05-02"))
+    assert given.person.date_of_birth == date(1941, 5, 2)
+    where, reason = problem(SignalIn, a_signal(date_of_birth="2999-01-01"))
+    assert (where, "future" in reason) == ("person.date_of_birth", True)
+
+
+@pytest.mark.parametrize(
+    ("way", "detail"),
+    [
+        ("telefoon", {"person": {"phone": "030 123 4567"}}),
+        ("email", {"person": {"email": "ik@example.org"}}),
+        ("brief", {"person": {"street_address": "Kerkstraat 12"}}),
+        ("via_huisarts", {"gp_practice": "Huisartsenpraktijk De Linde"}),
+    ],
+)
+def test_a_way_of_contact_needs_its_detail(way: str, detail: dict[str, Any]) -> None:
+    body = {**a_signal(), "about_self": True, "consent_to_contact": True, "contact_way": way}
+    with pytest.raises(ValidationError, match=f"contact_way {way} needs"):
+        SignalIn.model_validate(body)
+    person = {**body["person"], **detail.get("person", {})}
+    extra = {k: v for k, v in detail.items() if k != "person"}
+    accepted = SignalIn.model_validate({**body, **extra, "person": person})
+    assert accepted.contact_way == way
+
+
+def test_the_event_says_only_the_way_of_contact() -> None:
+    accepted = accept(
+        Intake(
+            channel=Channel.ZELFMELDING,
+            signaler_role=SignalerRole.ZELF,
+            signaler_organisation=None,
+            postcode="3562 AB",
+            received_at=datetime.now(UTC),
+            contact_way=ContactWay.BRIEF,
+        )
+    )
+    assert accepted.event.contact_preference is ContactWay.BRIEF

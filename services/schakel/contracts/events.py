@@ -17,6 +17,7 @@ from schakel.contracts.vocabulary import (
     BusinessStatus,
     Channel,
     CloseOutcome,
+    ContactWay,
     Grade,
     LonelinessKind,
     Observation,
@@ -102,6 +103,13 @@ class ReferralReceived(_Referral):
     )
     receipt_hash: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
     received_at: datetime
+    contact_preference: ContactWay | None = Field(
+        default=None,
+        description="How the person asked to be reached (telefoon, email, brief, "
+        "via_huisarts), mostly said in a self-report; only the way: the number, address or "
+        "GP practice stays in intake's vault. None when not said (and in events before "
+        "2026-12)",
+    )
 
     @property
     def referrer_organisation(self) -> str | None:

@@ -8,6 +8,7 @@ from pydantic import ValidationError
 
 from schakel.contracts.envelope import EventPayload, UnreadableEvent, split_type
 from schakel.contracts.events import ALL_PAYLOADS
+from schakel.contracts.inbound import INBOUND_PAYLOADS
 from schakel.contracts.lifecycle import LIFECYCLE_PAYLOADS
 from schakel.contracts.upcasters import UPCASTERS, Json, Upcaster
 
@@ -72,4 +73,4 @@ def _describe(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-REGISTRY = EventRegistry((*ALL_PAYLOADS, *LIFECYCLE_PAYLOADS), UPCASTERS)
+REGISTRY = EventRegistry((*ALL_PAYLOADS, *LIFECYCLE_PAYLOADS, *INBOUND_PAYLOADS), UPCASTERS)

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 REFERRAL_EVENTS = "schakel.referral-events"
 GP_FEEDBACK = "schakel.gp-feedback"
+GP_REFERRALS_INBOUND = "schakel.gp-referrals.inbound"
+GP_INBOUND_RETENTION_MS = 7 * 24 * 3600 * 1000  # personal details: as short as retries need
 DLQ_PREFIX = "schakel.dlq."
 RETAIN_FOREVER_MS = -1
 DLQ_RETENTION_MS = 30 * 24 * 3600 * 1000
@@ -80,7 +82,20 @@ GP_FEEDBACK_TOPIC = TopicSpec(
     event_types=("nl.schakel.referral.referrer-updated.v1",),
 )
 
-CONSUMERS = ("triage", "matching", "followup", "feedback", "audit")
+GP_REFERRALS_INBOUND_TOPIC = TopicSpec(
+    name=GP_REFERRALS_INBOUND,
+    purpose="From GP systems (through the GP messaging integration, the only writer): "
+    "wellbeing prescriptions for intake, with the patient's details; intake accepts each GP "
+    "message id (a UUID) once and dead-letters what it refuses, with the reason.",
+    key="the GP system's message id (CloudEvents id and subject)",
+    partitions=3,
+    config={"retention.ms": str(GP_INBOUND_RETENTION_MS), "cleanup.policy": "delete"},
+    producers=("gp-systems",),
+    consumers=("intake",),
+    event_types=("nl.schakel.gp-referral.submitted.v1",),
+)
+
+CONSUMERS = ("intake", "triage", "matching", "followup", "feedback", "audit")
 
 
 def consumer_group(service: str) -> str:
@@ -106,6 +121,7 @@ def dead_letter_spec(service: str) -> TopicSpec:
 ALL_TOPICS: tuple[TopicSpec, ...] = (
     REFERRAL_EVENTS_TOPIC,
     GP_FEEDBACK_TOPIC,
+    GP_REFERRALS_INBOUND_TOPIC,
     *(dead_letter_spec(s) for s in CONSUMERS),
 )
 

@@ -56,6 +56,16 @@ class Channel(StrEnum):
     ZELFMELDING = "zelfmelding"  # the person reports about themself
 
 
+class ContactWay(StrEnum):
+    """How a person reporting about themself wants to be reached. Only the way travels in
+    events; the number, address or GP practice it needs stays in intake's vault."""
+
+    TELEFOON = "telefoon"
+    EMAIL = "email"
+    BRIEF = "brief"  # a letter to their street address
+    VIA_HUISARTS = "via_huisarts"  # through their GP practice
+
+
 # The channels on which intake takes the signaler's organisation from a token. On the others
 # an organisation in an event can only be what someone typed (public signals until 2026-12
 # carried the form's free text there): it names nobody and grants nothing.

@@ -8,38 +8,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from schakel.contracts.fhir import (
+    FHIR_JSON,
+    concept,
+    operation_outcome,
+    organisation_reference,
+    referral_task,
+)
 from schakel.contracts.vocabulary import TaskStatus
 from schakel.feedback.domain import ReferralState
 
-FHIR_JSON = "application/fhir+json"
-# schakel's own code systems and naming systems (its codes, in its own namespace).
-SYSTEM = "https://schakel.nl/fhir"
-ORGANISATION_IDS = f"{SYSTEM}/NamingSystem/organisation"
-REFERRAL_IDS = f"{SYSTEM}/NamingSystem/referral"
-TASK_CODES = "http://hl7.org/fhir/CodeSystem/task-code"
-
-
-def _code(system: str, code: str, text: str | None = None) -> dict[str, Any]:
-    concept: dict[str, Any] = {
-        "coding": [{"system": f"{SYSTEM}/CodeSystem/{system}", "code": code}]
-    }
-    if text:
-        concept["text"] = text
-    return concept
-
-
-def _organisation(organisation: str, name: str | None = None) -> dict[str, Any]:
-    reference: dict[str, Any] = {
-        "type": "Organization",
-        "identifier": {"system": ORGANISATION_IDS, "value": organisation},
-    }
-    if name:
-        reference["display"] = name
-    return reference
+__all__ = ["FHIR_JSON", "fhir_task", "not_found"]
 
 
 def _output(kind: str, **value: Any) -> dict[str, Any]:
-    return {"type": _code("task-output", kind), **value}
+    return {"type": concept("task-output", kind), **value}
 
 
 def _outputs(state: ReferralState) -> list[dict[str, Any]]:
@@ -47,18 +30,18 @@ def _outputs(state: ReferralState) -> list[dict[str, Any]]:
     outputs: list[dict[str, Any]] = []
     accepted = lifecycle.accepted_by
     if accepted is not None:
-        who = _organisation(accepted.organisation, accepted.name)
+        who = organisation_reference(accepted.organisation, accepted.name)
         outputs.append(_output("accepted-by", valueReference=who))
         outputs.append(
             _output(
-                "accepted-by-role", valueCodeableConcept=_code("actor-role", accepted.role.value)
+                "accepted-by-role", valueCodeableConcept=concept("actor-role", accepted.role.value)
             )
         )
     if lifecycle.support_kind is not None:
-        kind = _code("offer-kind", lifecycle.support_kind.value)
+        kind = concept("offer-kind", lifecycle.support_kind.value)
         outputs.append(_output("support-kind", valueCodeableConcept=kind))
     if lifecycle.outcome is not None:
-        outcome = _code("close-outcome", lifecycle.outcome.value)
+        outcome = concept("close-outcome", lifecycle.outcome.value)
         outputs.append(_output("outcome", valueCodeableConcept=outcome))
     if lifecycle.djg_score is not None:
         outputs.append(_output("djg-follow-up-score", valueInteger=lifecycle.djg_score))
@@ -78,29 +61,19 @@ def _period(start: datetime | None, end: datetime | None) -> dict[str, str] | No
 def fhir_task(state: ReferralState) -> dict[str, Any]:
     """The referral as a FHIR R4 Task (no personal details: the person is not referenced)."""
     lifecycle = state.lifecycle
-    request = {"reference": f"ServiceRequest/{state.referral_id}"}
-    task: dict[str, Any] = {
-        "resourceType": "Task",
-        "id": state.referral_id,
-        "meta": {"lastUpdated": state.updated_at.isoformat()},
-        "identifier": [{"system": REFERRAL_IDS, "value": state.referral_id}],
-        "basedOn": [request],
-        "focus": request,
-        "status": (lifecycle.task_status or TaskStatus.REQUESTED).value,
-        "intent": "order",
-        "code": {"coding": [{"system": TASK_CODES, "code": "fulfill"}]},
-        "lastModified": state.updated_at.isoformat(),
-    }
+    task = referral_task(
+        state.referral_id,
+        state.updated_at,
+        received_at=state.received_at,
+        referrer_organisation=state.referrer_organisation,
+        status=lifecycle.task_status or TaskStatus.REQUESTED,
+    )
     if lifecycle.status_reason:
-        task["statusReason"] = _code("status-reason", lifecycle.status_reason)
+        task["statusReason"] = concept("status-reason", lifecycle.status_reason)
     if lifecycle.business_status is not None:
-        task["businessStatus"] = _code("business-status", lifecycle.business_status.value)
-    if state.received_at is not None:
-        task["authoredOn"] = state.received_at.isoformat()
-    if state.referrer_organisation:
-        task["requester"] = _organisation(state.referrer_organisation)
+        task["businessStatus"] = concept("business-status", lifecycle.business_status.value)
     if state.owner_organisation:
-        task["owner"] = _organisation(state.owner_organisation, state.owner_name)
+        task["owner"] = organisation_reference(state.owner_organisation, state.owner_name)
     accepted = lifecycle.accepted_by
     period = _period(accepted.at if accepted else None, lifecycle.closed_at)
     if period:
@@ -113,13 +86,4 @@ def fhir_task(state: ReferralState) -> dict[str, Any]:
 
 def not_found(referral_id: str) -> dict[str, Any]:
     """FHIR's answer for a Task the caller may not see or that does not exist."""
-    return {
-        "resourceType": "OperationOutcome",
-        "issue": [
-            {
-                "severity": "error",
-                "code": "not-found",
-                "diagnostics": f"no Task {referral_id} for your organisation",
-            }
-        ],
-    }
+    return operation_outcome(("not-found", f"no Task {referral_id} for your organisation", None))

@@ -49,6 +49,7 @@ class Route:
     path: str
     public: bool = False
     signal_budget: bool = False  # each request takes from the client's budget of signals
+    api_key: bool = False  # an organisation's X-Api-Key is forwarded (signalling only)
 
     @cached_property
     def pattern(self) -> re.Pattern[str]:
@@ -62,7 +63,7 @@ class Route:
 
 # Order matters: the first route that matches a path wins (Starlette tries them in order).
 ROUTES: tuple[Route, ...] = (
-    Route("intake", ("POST",), "/api/v1/signals", public=True, signal_budget=True),
+    Route("intake", ("POST",), "/api/v1/signals", public=True, signal_budget=True, api_key=True),
     Route("feedback", ("GET",), "/api/v1/signals/{receipt}/status", public=True),
     # A concern about someone in care: public (a helper's or a receipt's code), from the
     # same budget as signals; professionals send their token.
@@ -75,6 +76,8 @@ ROUTES: tuple[Route, ...] = (
     Route("followup", ("POST",), "/api/v1/referrals/{referral_id}/{action:path}"),
     Route("feedback", ALL_METHODS, "/api/v1/referrals/{rest:path}"),
     Route("feedback", ("GET",), "/api/v1/fhir/Task/{referral_id}"),
+    Route("intake", ("POST",), "/api/v1/fhir/ServiceRequest"),
+    Route("intake", ("POST",), "/api/v1/fhir"),
     Route("followup", ("GET",), "/api/v1/inbox"),
     Route("followup", ("GET",), "/api/v1/inbox/{rest:path}"),
     Route("audit", ALL_METHODS, "/api/v1/audit/{rest:path}"),
@@ -82,7 +85,10 @@ ROUTES: tuple[Route, ...] = (
     Route("matching", ALL_METHODS, "/api/v1/offers/{rest:path}"),
     Route("matching", ALL_METHODS, "/api/v1/proposals/{rest:path}"),
     Route("triage", ALL_METHODS, "/api/v1/triage/{rest:path}"),
+    Route("intake", ("GET", "POST"), "/api/v1/admin/api-keys"),
+    Route("intake", ("POST",), "/api/v1/admin/api-keys/{key_id}/revoke"),
 )
+API_KEY_HEADER = "x-api-key"
 
 
 def route_for(method: str, path: str) -> Route | None:
@@ -152,9 +158,11 @@ class Upstreams:
     async def forward(
         self, request: Request, route: Route, *, auth_secret: str, correlation_id: str
     ) -> Response:
+        if API_KEY_HEADER in request.headers and not route.api_key:
+            return _key_out_of_scope()
         if not route.public and (refusal := _unauthenticated(request, auth_secret)) is not None:
             return refusal
-        headers = forwarded_headers(request, correlation_id)
+        headers = forwarded_headers(request, correlation_id, with_key=route.api_key)
         if isinstance(headers, Refusal):
             return headers.response()
         if (refused := path_refusal(request) or query_refusal(request)) is not None:
@@ -177,14 +185,25 @@ class Upstreams:
         return Response(upstream.content, status_code=upstream.status_code, headers=passed)
 
 
-def forwarded_headers(request: Request, correlation_id: str) -> dict[str, str] | Refusal:
+def forwarded_headers(
+    request: Request, correlation_id: str, *, with_key: bool = False
+) -> dict[str, str] | Refusal:
     """The headers a service gets, or why one of them cannot be forwarded."""
-    headers = {k: v for k, v in request.headers.items() if k in FORWARDED_REQUEST_HEADERS}
+    names = (*FORWARDED_REQUEST_HEADERS, API_KEY_HEADER) if with_key else FORWARDED_REQUEST_HEADERS
+    headers = {k: v for k, v in request.headers.items() if k in names}
     for name, value in headers.items():
         if (refused := header_refusal(name, value)) is not None:
             return refused
     headers[CORRELATION_HEADER] = correlation_id
     return headers
+
+
+def _key_out_of_scope() -> JSONResponse:
+    """An organisation's API key signals and does nothing else, whatever else is sent."""
+    return JSONResponse(
+        status_code=403,
+        content={"detail": "an API key is for signalling only (POST /api/v1/signals)"},
+    )
 
 
 def _unauthenticated(request: Request, auth_secret: str) -> JSONResponse | None:

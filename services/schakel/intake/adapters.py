@@ -1,6 +1,8 @@
 """Intake's storage port and its MongoDB adapter: the referrals it accepted, the answers kept
 per Idempotency-Key, and the person vault (sealed details apart from their wrapped keys).
 
+Also the organisations' API keys (hashes only, see ``keys``).
+
 Handlers see only ``IntakeRecords``, inside one unit of work (``IntakeUnitOfWork``): all its
 writes and the events it emits commit together or not at all.
 """
@@ -18,6 +20,8 @@ from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
 from schakel.contracts.envelope import EventEnvelope
+from schakel.contracts.vocabulary import SignalerRole
+from schakel.intake.keys import ApiKey
 from schakel.intake.vault import SealedPerson
 from schakel.platform.mongo import MongoStore, Transaction, ensure_ttl_index
 
@@ -25,6 +29,7 @@ REFERRALS = "referrals"
 IDEMPOTENCY = "idempotency_keys"
 PERSONS = "persons"
 PERSON_KEYS = "person_keys"
+API_KEYS = "api_keys"
 T = TypeVar("T")
 
 
@@ -71,6 +76,18 @@ class IntakeRecords(Protocol):
 
     async def shred_person(self, pseudonym: str) -> bool:
         """Destroy the person's data key, then the unreadable ciphertext; False if unknown."""
+        ...
+
+    async def add_api_key(self, key: ApiKey) -> None: ...
+
+    async def api_key(self, key_id: str) -> ApiKey | None: ...
+
+    async def api_keys(self) -> list[ApiKey]:
+        """Every key ever issued, revoked ones too, oldest first."""
+        ...
+
+    async def revoke_api_key(self, key_id: str, at: datetime, by: str) -> ApiKey | None:
+        """The key as revoked (the first revocation stays); None when unknown."""
         ...
 
     def emit(self, event: EventEnvelope[Any]) -> None:
@@ -175,8 +192,50 @@ class MongoIntakeRecords:
         await self._tx[PERSONS].delete_one({"_id": pseudonym})
         return deleted.deleted_count == 1
 
+    async def add_api_key(self, key: ApiKey) -> None:
+        await self._tx[API_KEYS].insert_one(
+            {
+                "_id": key.key_id,
+                "key_hash": key.key_hash,
+                "organisation": key.organisation,
+                "signaler_role": key.signaler_role.value,
+                "created_at": key.created_at,
+                "created_by": key.created_by,
+                "revoked_at": None,
+                "revoked_by": None,
+            }
+        )
+
+    async def api_key(self, key_id: str) -> ApiKey | None:
+        doc = await self._tx[API_KEYS].find_one({"_id": key_id})
+        return None if doc is None else _api_key(doc)
+
+    async def api_keys(self) -> list[ApiKey]:
+        order = [("created_at", ASCENDING), ("_id", ASCENDING)]
+        docs = await self._tx[API_KEYS].find({}, sort=order).to_list()
+        return [_api_key(doc) for doc in docs]
+
+    async def revoke_api_key(self, key_id: str, at: datetime, by: str) -> ApiKey | None:
+        await self._tx[API_KEYS].update_one(
+            {"_id": key_id, "revoked_at": None}, {"$set": {"revoked_at": at, "revoked_by": by}}
+        )
+        return await self.api_key(key_id)
+
     def emit(self, event: EventEnvelope[Any]) -> None:
         self._tx.emit(event)
+
+
+def _api_key(doc: dict[str, Any]) -> ApiKey:
+    return ApiKey(
+        key_id=doc["_id"],
+        key_hash=doc["key_hash"],
+        organisation=doc["organisation"],
+        signaler_role=SignalerRole(doc["signaler_role"]),
+        created_at=doc["created_at"],
+        created_by=doc["created_by"],
+        revoked_at=doc.get("revoked_at"),
+        revoked_by=doc.get("revoked_by"),
+    )
 
 
 class MongoIntakeUnitOfWork:
@@ -200,6 +259,6 @@ async def create_indexes(store: MongoStore, idempotency_retention: timedelta) ->
     await ensure_ttl_index(store.db[IDEMPOTENCY], "created_at", idempotency_retention)
     # Create the collections up front: their first use is then not inside a transaction.
     existing = await store.db.list_collection_names()
-    for name in (PERSONS, PERSON_KEYS, IDEMPOTENCY):
+    for name in (PERSONS, PERSON_KEYS, IDEMPOTENCY, API_KEYS):
         if name not in existing:
             await store.db.create_collection(name)

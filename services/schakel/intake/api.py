@@ -1,9 +1,10 @@
 """Intake's HTTP adapter: signals from anyone (the public form) and GP prescriptions.
 
-The signaler's organisation in the received event comes only from a token: a GP practice's
-for a prescription, a partner's when it sends a signal with its token. What someone types as
-their organisation on the public form is a label kept with the note in the vault; it grants
-no access to anything.
+The signaler's organisation in the received event comes only from a token or a key: a GP
+practice's token for a prescription, a partner's token or its organisation's API key
+(``X-Api-Key``, see ``admin``) when it sends a signal. What someone types as their
+organisation on the public form is a label kept with the note in the vault; it grants no
+access to anything.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response, status
+from fastapi import Depends, Header, HTTPException, Request, Response, status
 
 from schakel.contracts.vocabulary import Channel, SignalerRole
+from schakel.intake import admin
 from schakel.intake.adapters import (
     IntakeUnitOfWork,
     MongoIntakeUnitOfWork,
@@ -24,6 +26,8 @@ from schakel.intake.adapters import (
 )
 from schakel.intake.domain import Accepted, Intake
 from schakel.intake.handlers import Idempotency, IdempotencyConflict, Submission, submit
+from schakel.intake.keys import ApiKey
+from schakel.intake.routes import router
 from schakel.intake.schemas import PersonIn, ReferralIn, ReferralReceipt, SignalIn, SignalReceipt
 from schakel.intake.vault import Sealer
 from schakel.platform.auth import (
@@ -36,7 +40,7 @@ from schakel.platform.auth import (
 from schakel.platform.dependencies import CorrelationId, Store
 from schakel.platform.edge import ID_PATTERN, ID_RULE, IDEMPOTENCY_HEADER
 
-router = APIRouter(prefix="/api/v1", tags=["intake"])
+__all__ = ["router"]  # with the routes of ``admin`` and ``fhir_api`` on it too
 IdempotencyKey = Annotated[
     str | None,
     Header(
@@ -77,15 +81,22 @@ def _intake(
         djg_score=concern.djg_score,
         consent_to_contact=concern.consent_to_contact,
         prescribed_to=concern.prescribed_to if isinstance(concern, ReferralIn) else None,
+        contact_way=concern.contact_way if isinstance(concern, SignalIn) else None,
     )
 
 
-def _details(person: PersonIn, label: str | None = None) -> dict[str, Any]:
-    """What goes into the vault besides the note: the person, and the signaler's own words
-    for their organisation (a label, never an identity)."""
+def _details(person: PersonIn, signal: SignalIn | None = None) -> dict[str, Any]:
+    """What goes into the vault besides the note: the person (birth date included), how
+    they want to be reached, and the signaler's own words for their organisation (a label,
+    never an identity)."""
     details = person.model_dump(mode="json", exclude_none=True)
-    if label:
-        details["signaler_organisation_label"] = label
+    if signal is not None:
+        extra = {
+            "signaler_organisation_label": signal.signaler_organisation,
+            "contact_way": signal.contact_way.value if signal.contact_way else None,
+            "gp_practice": signal.gp_practice,
+        }
+        details.update({name: value for name, value in extra.items() if value})
     return details
 
 
@@ -132,31 +143,60 @@ async def _submit(
     return answer
 
 
-def _signal_channel(body: SignalIn, sender: Principal | None) -> Channel:
-    if sender is not None:
+@dataclass(frozen=True)
+class Sender:
+    """Who vouches for a signal: an organisation (from a token or a key), or nobody."""
+
+    organisation: str | None = None
+    role: SignalerRole | None = None  # a key's kind of signaler overrides the body's
+
+
+def _sender(principal: Principal | None, key: ApiKey | None) -> Sender:
+    if principal is not None and key is not None:
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST,
+            f"send either a bearer token or an {admin.API_KEY_HEADER}, not both",
+        )
+    if key is not None:
+        return Sender(key.organisation, key.signaler_role)
+    return Sender(None if principal is None else principal.organisation)
+
+
+def _signal_channel(body: SignalIn, sender: Sender) -> Channel:
+    if sender.organisation is not None:
         return Channel.SIGNALERINGS_API
     return Channel.ZELFMELDING if body.about_self else Channel.WEBFORMULIER
 
 
 @router.post(
     "/signals",
+    tags=["intake"],
     status_code=202,
     response_model=SignalReceipt,
-    summary="Report a concern about someone (public, no account; a partner may send its token)",
-    responses={401: {"description": "A bearer token was sent and is not valid"}},
+    summary="Report a concern about someone (public, no account; an organisation sends its "
+    "API key or a partner its token)",
+    responses={
+        400: {"description": "Both a bearer token and an API key were sent"},
+        401: {"description": "A bearer token or API key was sent and is not (or no longer) valid"},
+    },
 )
 async def post_signal(
     desk: IntakeDesk,
     response: Response,
     body: SignalIn,
-    sender: MaybeAuthenticated,
+    principal: MaybeAuthenticated,
+    key: admin.SignallingKey,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
-    """Anyone may report. With a partner's bearer token the signal is that organisation's
-    (it can follow it); without one it is anonymous, whatever ``signaler_organisation`` says."""
-    organisation = None if sender is None else sender.organisation
+    """Anyone may report. With an organisation's API key (``X-Api-Key``) or a partner's
+    bearer token the signal is that organisation's (its staff can follow it), and a key's
+    kind of signaler replaces ``signaler_role``; without either it is anonymous, whatever
+    ``signaler_organisation`` says."""
+    sender = _sender(principal, key)
+    organisation = sender.organisation
     channel = _signal_channel(body, sender)
-    intake = _intake(body, body.person, channel, body.signaler_role, organisation)
+    role = sender.role or body.signaler_role
+    intake = _intake(body, body.person, channel, role, organisation)
 
     def respond(accepted: Accepted) -> dict[str, Any]:
         return {
@@ -165,13 +205,14 @@ async def post_signal(
             "message": THANKS,
         }
 
-    scope = "public" if sender is None else f"org:{sender.organisation}"
-    details = _details(body.person, body.signaler_organisation)
+    scope = "public" if organisation is None else f"org:{organisation}"
+    details = _details(body.person, body)
     return await _submit(desk, response, body, intake, details, scope, idempotency_key, respond)
 
 
 @router.post(
     "/referrals",
+    tags=["intake"],
     status_code=202,
     response_model=ReferralReceipt,
     summary="Send a wellbeing prescription (Welzijn op recept), GP practices only",
@@ -184,6 +225,13 @@ async def post_referral(
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     require_role(principal, Role.HUISARTS)
+    return await accept_prescription(desk, response, body, principal, idempotency_key)
+
+
+async def accept_prescription(
+    desk: Desk, response: Response, body: ReferralIn, principal: Principal, key: str | None
+) -> dict[str, Any]:
+    """A GP practice's prescription, however it came (JSON here, FHIR in ``fhir_api``)."""
     intake = _intake(
         body, body.patient, Channel.WELZIJN_OP_RECEPT, SignalerRole.HUISARTS, principal.organisation
     )
@@ -203,6 +251,11 @@ async def post_referral(
         intake,
         _details(body.patient),
         f"org:{principal.organisation}",
-        idempotency_key,
+        key,
         respond,
     )
+
+
+from schakel.intake import fhir_api  # noqa: E402  (adds its routes to the router)
+
+__all__ += ["fhir_api"]

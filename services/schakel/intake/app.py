@@ -10,6 +10,8 @@ from datetime import timedelta
 from fastapi import FastAPI
 from pydantic import Field, field_validator
 
+from schakel.contracts.topics import GP_REFERRALS_INBOUND
+from schakel.intake import inbound
 from schakel.intake.adapters import create_indexes
 from schakel.intake.api import router
 from schakel.intake.vault import Sealer
@@ -80,7 +82,9 @@ def build(config: IntakeSettings | None = None) -> FastAPI:
     async def on_start(store: MongoStore) -> None:
         await create_indexes(store, config.idempotency_key_retention)
 
-    runtime = ServiceRuntime(config, on_start=on_start)
+    # The sealer is made after the app, whose settings check names every problem at once.
+    handlers = inbound.handlers(lambda: app.state.sealer)
+    runtime = ServiceRuntime(config, handlers, on_start=on_start, topic=GP_REFERRALS_INBOUND)
     app = runtime.app("schakel intake", [router])
     app.state.sealer = Sealer(config.master_key())
     return app

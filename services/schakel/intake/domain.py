@@ -9,7 +9,14 @@ from datetime import date, datetime
 
 from schakel.contracts.events import ReferralReceived, Signaler
 from schakel.contracts.receipts import receipt_hash
-from schakel.contracts.vocabulary import AgeBand, Channel, Observation, PrescribedTo, SignalerRole
+from schakel.contracts.vocabulary import (
+    AgeBand,
+    Channel,
+    ContactWay,
+    Observation,
+    PrescribedTo,
+    SignalerRole,
+)
 
 # Crockford's alphabet: no I, L, O or U, so a code read aloud over the phone is unambiguous.
 RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -69,6 +76,7 @@ class Intake:
     djg_score: int | None = None
     consent_to_contact: bool = False
     prescribed_to: PrescribedTo | None = None  # Welzijn op recept only
+    contact_way: ContactWay | None = None  # the way only; its detail goes to the vault
 
 
 @dataclass(frozen=True)
@@ -95,5 +103,6 @@ def accept(intake: Intake) -> Accepted:
         prescribed_to=intake.prescribed_to,
         receipt_hash=receipt_hash(receipt),
         received_at=intake.received_at,
+        contact_preference=intake.contact_way,
     )
     return Accepted(referral_id, pseudonym, receipt, event)

@@ -61,6 +61,16 @@ async def submit(
         return earlier, False
 
 
+async def accept_in(
+    records: IntakeRecords,
+    sealer: Sealer,
+    submission: Submission,
+    respond: Callable[[Accepted], Response],
+) -> tuple[Response, bool]:
+    """As ``submit``, inside a unit of work already open (a consumed message's)."""
+    return await _accept_once(records, sealer, submission, respond)
+
+
 async def _accept_once(
     records: IntakeRecords,
     sealer: Sealer,

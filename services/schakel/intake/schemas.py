@@ -16,8 +16,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from schakel.contracts.vocabulary import AgeBand, Observation, PrescribedTo, SignalerRole
-from schakel.intake.domain import birth_date_problem, normalise_postcode
+from schakel.contracts.vocabulary import (
+    AgeBand,
+    ContactWay,
+    Observation,
+    PrescribedTo,
+    SignalerRole,
+)
+from schakel.intake.domain import MAX_AGE_YEARS, birth_date_problem, normalise_postcode
 
 LINE_BREAKS = "\t\n\r"  # what a textarea sends (browsers send CRLF)
 
@@ -63,15 +69,16 @@ class PersonIn(_Strict):
     email: Email | None = None
     street_address: Annotated[str, Field(max_length=200), Printable] | None = None
     postcode: str = Field(examples=["3562 AB"])  # its pattern admits no control character
+    date_of_birth: date | None = Field(
+        default=None,
+        description="Optional (a neighbour seldom knows it); not in the future, not over "
+        f"{MAX_AGE_YEARS} years ago. Kept only in the vault, never in an event.",
+    )
 
     @field_validator("postcode")
     @classmethod
     def _postcode(cls, value: str) -> str:
         return normalise_postcode(value)
-
-
-class PatientIn(PersonIn):
-    date_of_birth: date | None = None
 
     @field_validator("date_of_birth")
     @classmethod
@@ -79,6 +86,19 @@ class PatientIn(PersonIn):
         if value is not None and (problem := birth_date_problem(value, today_in_utrecht())):
             raise ValueError(problem)
         return value
+
+
+class PatientIn(PersonIn):
+    """The patient of a wellbeing prescription: a person, as on any signal."""
+
+
+# What each way of contact needs besides the way itself: the field that must be filled in.
+CONTACT_DETAIL = {
+    ContactWay.TELEFOON: "person.phone",
+    ContactWay.EMAIL: "person.email",
+    ContactWay.BRIEF: "person.street_address",
+    ContactWay.VIA_HUISARTS: "gp_practice",
+}
 
 
 class _Concern(_Strict):
@@ -102,6 +122,16 @@ class SignalIn(_Concern):
     )
     about_self: bool = False
     person: PersonIn
+    contact_way: ContactWay | None = Field(
+        default=None,
+        description="How the person wants to be reached (mostly said by someone reporting "
+        "about themself); each way needs its detail: telefoon person.phone, email "
+        "person.email, brief person.street_address, via_huisarts gp_practice",
+    )
+    gp_practice: Label | None = Field(
+        default=None,
+        description="The person's own GP practice, for contact via_huisarts; kept in the vault",
+    )
 
     @model_validator(mode="after")
     def _self_report(self) -> SignalIn:
@@ -110,6 +140,18 @@ class SignalIn(_Concern):
         if self.about_self:
             self.signaler_role = SignalerRole.ZELF
         return self
+
+    @model_validator(mode="after")
+    def _reachable_the_way_asked(self) -> SignalIn:
+        if self.contact_way is not None and not self._filled(CONTACT_DETAIL[self.contact_way]):
+            raise ValueError(
+                f"contact_way {self.contact_way.value} needs {CONTACT_DETAIL[self.contact_way]}"
+            )
+        return self
+
+    def _filled(self, path: str) -> bool:
+        owner: BaseModel = self.person if path.startswith("person.") else self
+        return bool(getattr(owner, path.removeprefix("person.")))
 
 
 class ReferralIn(_Concern):

@@ -27,6 +27,7 @@ class Role(StrEnum):
     COORDINATIEPUNT = "coordinatiepunt"  # the municipality's coordination point
     GEMEENTE = "gemeente"  # monitors aggregates, sees no person
     AUDITOR = "auditor"  # replays any referral's history
+    ADMINISTRATOR = "administrator"  # issues and revokes organisations' API keys; sees no person
 
 
 @dataclass(frozen=True)

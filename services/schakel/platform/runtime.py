@@ -13,6 +13,7 @@ from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, FastAPI
 from faststream.kafka import KafkaBroker
 
+from schakel.contracts.topics import REFERRAL_EVENTS
 from schakel.platform.consumer import EventConsumer, Handler, RecordHandler
 from schakel.platform.deadletter import DeadLetters
 from schakel.platform.http import create_app
@@ -46,6 +47,7 @@ class ServiceRuntime:
         on_start: StartHook | None = None,
         every_record: RecordHandler | None = None,
         workers: tuple[WorkerFactory, ...] = (),
+        topic: str = REFERRAL_EVENTS,
     ) -> None:
         self.settings = settings
         self.store = MongoStore(settings.mongodb_uri, settings.database_name)
@@ -72,7 +74,7 @@ class ServiceRuntime:
             self.consumer = EventConsumer(
                 settings.service_name, self.store, self.dead_letters, handlers, every_record
             )
-            self.consumer.subscribe(self.broker)
+            self.consumer.subscribe(self.broker, topic)
 
     async def start(self) -> None:
         await self.store.ensure_platform_indexes(self.settings.processed_events_retention)

@@ -15,12 +15,13 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
-from schakel.contracts.vocabulary import AgeBand, SignalerRole
+from schakel.contracts.vocabulary import AgeBand, ContactWay, SignalerRole
 from schakel.gateway.dependencies import Budgets, Services
 from schakel.gateway.pages.base import context, render, upstream_headers
 from schakel.gateway.pages.texts import (
     AGE_LABELS,
     CIRCUMSTANCES,
+    CONTACT_WAY_LABELS,
     FORM_PROBLEMS,
     INVALID,
     NEEDS_SUICIDE_LINE,
@@ -44,6 +45,13 @@ from schakel.platform.logging import get_logger
 log = get_logger(__name__)
 router = APIRouter(include_in_schema=False)
 
+# The form's field for the detail each way of contact needs (intake checks the same).
+CONTACT_DETAIL_FIELD = {
+    ContactWay.TELEFOON.value: "phone",
+    ContactWay.EMAIL.value: "email",
+    ContactWay.BRIEF.value: "street_address",
+    ContactWay.VIA_HUISARTS.value: "gp_practice",
+}
 # Intake's field names (``person.postcode``) → the form's.
 FORM_FIELD = {"consent_to_contact": "consent"}
 FORM_FIELDS = (
@@ -53,7 +61,11 @@ FORM_FIELDS = (
     "postcode",
     "phone",
     "email",
+    "date_of_birth",
     "age_band",
+    "contact_way",
+    "street_address",
+    "gp_practice",
     "observations",
     "consent",
     "note",
@@ -70,7 +82,11 @@ class SignalForm:
     postcode: str = ""
     phone: str = ""
     email: str = ""
+    date_of_birth: str = ""  # YYYY-MM-DD, what <input type="date"> sends; optional
     age_band: str = ""
+    contact_way: str = ""  # on the page for oneself: telefoon, email, brief or via_huisarts
+    street_address: str = ""
+    gp_practice: str = ""
     observations: tuple[str, ...] = ()
     consent: str = ""  # "ja", "nee" or not chosen
     note: str = ""
@@ -90,7 +106,11 @@ class SignalForm:
             postcode=text("postcode"),
             phone=text("phone"),
             email=text("email"),
+            date_of_birth=text("date_of_birth"),
             age_band=text("age_band"),
+            contact_way=text("contact_way"),
+            street_address=text("street_address"),
+            gp_practice=text("gp_practice"),
             observations=tuple(v for v in form.getlist("observations") if isinstance(v, str)),
             consent=text("consent"),
             note=text("note"),
@@ -110,13 +130,23 @@ class SignalForm:
         found = {name: pick(REQUIRED[name], lang) for name in self.missing()}
         if self.age_band == AgeBand.ONDER_18:
             found["age_band"] = pick(FORM_PROBLEMS["under_18"], lang)
-        if self.about_self and self.consent == "ja" and not (self.phone or self.email):
-            found["phone"] = pick(FORM_PROBLEMS["self_reach"], lang)
+        if self.about_self and self.consent == "ja":
+            found.update(self._reach_problems(lang))
         return found
+
+    def _reach_problems(self, lang: Lang) -> dict[str, str]:
+        """Someone who may be contacted says how, and gives what that way needs."""
+        if self.contact_way not in CONTACT_DETAIL_FIELD:
+            return {"contact_way": pick(FORM_PROBLEMS["self_reach"], lang)}
+        detail = CONTACT_DETAIL_FIELD[self.contact_way]
+        if not getattr(self, detail):
+            return {detail: pick(FORM_PROBLEMS[f"self_reach_{self.contact_way}"], lang)}
+        return {}
 
     def payload(self) -> dict[str, Any]:
         """The body of intake's ``POST /api/v1/signals``."""
         about_self = self.signaler_role == SignalerRole.ZELF
+        reachable = about_self and self.consent == "ja"  # a way only for who may be reached
         return {
             "signaler_role": self.signaler_role,
             "signaler_organisation": None if about_self else self.signaler_organisation or None,
@@ -126,7 +156,11 @@ class SignalForm:
                 "postcode": self.postcode,
                 "phone": self.phone or None,
                 "email": self.email or None,
+                "street_address": self.street_address or None,
+                "date_of_birth": self.date_of_birth or None,
             },
+            "contact_way": (self.contact_way or None) if reachable else None,
+            "gp_practice": (self.gp_practice or None) if reachable else None,
             "age_band": self.age_band or None,
             "observations": list(self.observations),
             "consent_to_contact": self.consent == "ja",
@@ -196,6 +230,7 @@ def render_form(
         observation_groups=_choices(values, lang),
         suicide_line_after=NEEDS_SUICIDE_LINE.value,
         age_bands=labelled(AGE_LABELS, (), lang),
+        contact_ways=labelled(CONTACT_WAY_LABELS, (), lang),
     )
     return render(request, "form.html", page, status_code, private=bool(values.name))
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from enum import StrEnum
 from typing import Literal, TypeVar
 
-from schakel.contracts.vocabulary import AgeBand, Observation, SignalerRole
+from schakel.contracts.vocabulary import AgeBand, ContactWay, Observation, SignalerRole
 
 Lang = Literal["nl", "en"]
 Texts = dict[str, tuple[str, str]]  # key -> (Dutch, English)
@@ -55,10 +55,8 @@ TEXT: Texts = {
     ),
     "self_consent_legend": ("Mogen wij contact met u opnemen?", "May we get in touch with you?"),
     "self_consent_hint": (
-        "We bellen of mailen u alleen als u ja kiest. Vul dan ook uw telefoonnummer of "
-        "e-mailadres in.",
-        "We only call or email you if you choose yes. Then also fill in your phone number or "
-        "email address.",
+        "We nemen alleen contact met u op als u ja kiest, en alleen op de manier die u kiest.",
+        "We only get in touch if you choose yes, and only in the way you choose.",
     ),
     "self_note_label": ("Wilt u nog iets vertellen? (niet verplicht)", "Anything else? (optional)"),
     "self_submit": ("Versturen", "Send"),
@@ -87,6 +85,25 @@ TEXT: Texts = {
     "postcode_hint": ("Bijvoorbeeld 3562 AB", "For example 3562 AB"),
     "phone_label": ("Telefoon (optioneel)", "Phone (optional)"),
     "email_label": ("E-mail (optioneel)", "Email (optional)"),
+    "birth_label": ("Geboortedatum (optioneel)", "Date of birth (optional)"),
+    "birth_hint": (
+        "Alleen als u die weet. Zo herkent de organisatie de juiste persoon.",
+        "Only if you know it. It helps the organisation find the right person.",
+    ),
+    "self_birth_hint": (
+        "Niet verplicht. Zo weten we zeker dat het over u gaat.",
+        "Not required. It helps us be sure it is about you.",
+    ),
+    "contact_way_legend": ("Hoe mogen wij u bereiken?", "How may we reach you?"),
+    "contact_way_hint": (
+        "Alleen nodig als u ja kiest. Vul daarna in wat daarvoor nodig is.",
+        "Only needed if you choose yes. Then fill in what that way needs.",
+    ),
+    "street_label": ("Straat en huisnummer (voor een brief)", "Street and number (for a letter)"),
+    "gp_practice_label": (
+        "Uw huisartsenpraktijk (als wij via uw huisarts contact opnemen)",
+        "Your GP practice (if we get in touch through your GP)",
+    ),
     "age_label": ("Leeftijd (ongeveer)", "Age (roughly)"),
     "age_unknown": ("Weet ik niet", "Don't know"),
     # The approach is for Utrechters of 18 and over (004 §4). The documents name no place for
@@ -379,6 +396,12 @@ AGE_LABELS: dict[AgeBand, tuple[str, str]] = {
     AgeBand.SENIOR: ("70 tot 80 jaar", "70 to 79"),
     AgeBand.HOOGBEJAARD: ("80 jaar of ouder", "80 or older"),
 }
+CONTACT_WAY_LABELS: dict[ContactWay, tuple[str, str]] = {
+    ContactWay.TELEFOON: ("Bel mij", "Call me"),
+    ContactWay.EMAIL: ("Mail mij", "Email me"),
+    ContactWay.BRIEF: ("Stuur mij een brief", "Send me a letter"),
+    ContactWay.VIA_HUISARTS: ("Via mijn huisarts", "Through my GP"),
+}
 REQUIRED: Texts = {
     "signaler_role": ("Kies als wie u meldt.", "Choose who you are reporting as."),
     "name": ("Vul de naam in.", "Fill in the name."),
@@ -391,8 +414,24 @@ REQUIRED: Texts = {
 # Problems the form finds itself, before anything is sent.
 FORM_PROBLEMS: Texts = {
     "self_reach": (
-        "Vul uw telefoonnummer of e-mailadres in, dan kunnen we u bereiken.",
-        "Fill in your phone number or email address, so that we can reach you.",
+        "Kies hoe wij u mogen bereiken.",
+        "Choose how we may reach you.",
+    ),
+    "self_reach_telefoon": (
+        "Vul uw telefoonnummer in, dan kunnen we u bellen.",
+        "Fill in your phone number, so that we can call you.",
+    ),
+    "self_reach_email": (
+        "Vul uw e-mailadres in, dan kunnen we u mailen.",
+        "Fill in your email address, so that we can email you.",
+    ),
+    "self_reach_brief": (
+        "Vul uw straat en huisnummer in, dan kunnen we u een brief sturen.",
+        "Fill in your street and house number, so that we can send you a letter.",
+    ),
+    "self_reach_via_huisarts": (
+        "Vul de naam van uw huisartsenpraktijk in.",
+        "Fill in the name of your GP practice.",
     ),
     "under_18": (
         "Deze aanpak is voor Utrechters van 18 jaar en ouder. Voor iemand jonger dan 18: bel "
@@ -416,6 +455,20 @@ INVALID: Texts = {
         "This phone number is not valid: use digits, spaces, + or -.",
     ),
     "email": ("Dit e-mailadres klopt niet.", "This email address is not valid."),
+    "date_of_birth": (
+        "Deze geboortedatum kan niet kloppen (in de toekomst, of meer dan 130 jaar geleden). "
+        "Schrijf hem zoals 1948-03-21.",
+        "This date of birth cannot be right (in the future, or over 130 years ago). Write it "
+        "like 1948-03-21.",
+    ),
+    "street_address": (
+        "Het adres is te lang: hoogstens 200 tekens.",
+        "The address is too long: at most 200 characters.",
+    ),
+    "gp_practice": (
+        "De naam van de praktijk is te lang: hoogstens 100 tekens.",
+        "The practice's name is too long: at most 100 characters.",
+    ),
     "note": (
         "De toelichting is te lang: hoogstens 2000 tekens.",
         "The note is too long: at most 2000 characters.",
