@@ -3,16 +3,18 @@ itself in the proposal's reasons."""
 
 from __future__ import annotations
 
+import math
+
 from schakel.contracts.vocabulary import AgeBand, OfferKind
 from schakel.matching.domain.assignment import Match, propose_best
 from schakel.matching.domain.helpers import AnyHelper
 from schakel.matching.domain.offers import MaatjeType, Need
-from schakel.matching.domain.scores import great_circle_km_array
 from schakel.matching.domain.table import HelperTable
-from schakel.matching.domain.terms import Daypart, Location, great_circle_km
+from schakel.matching.domain.terms import Daypart, Location, km_between
 from tests.unit.matching_helpers import (
     NOORDOOST,
     NOW,
+    OVERVECHT,
     OVERVECHT_NEXT_STREETS,
     VLEUTEN,
     activity,
@@ -33,9 +35,22 @@ def test_great_circle_distance_matches_a_known_distance() -> None:
     # Utrecht Centraal to Amsterdam Centraal: about 35 km as the crow flies.
     utrecht, amsterdam = Location("3511", 52.0894, 5.1100), Location("1012", 52.3791, 4.9003)
 
-    assert 34.5 < great_circle_km(utrecht, amsterdam) < 35.5
-    table = HelperTable.of([buddy("b", location=amsterdam)])
-    assert great_circle_km_array(utrecht, table)[0] == great_circle_km(utrecht, amsterdam)
+    assert 34.5 < km_between(utrecht, amsterdam) < 35.5
+    assert km_between(amsterdam, utrecht) == km_between(utrecht, amsterdam)
+    assert km_between(utrecht, utrecht) < 0.001  # within a metre
+
+
+def _haversine_km(a: Location, b: Location) -> float:
+    """The textbook formula, as an independent check of the matrix form."""
+    phi1, phi2 = math.radians(a.lat), math.radians(b.lat)
+    dphi, dlmb = phi2 - phi1, math.radians(b.lon - a.lon)
+    h = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(h))
+
+
+def test_short_distances_are_exact_to_a_metre() -> None:
+    for a, b in ((OVERVECHT, OVERVECHT_NEXT_STREETS), (OVERVECHT, NOORDOOST), (OVERVECHT, VLEUTEN)):
+        assert abs(km_between(a, b) - _haversine_km(a, b)) < 0.001
 
 
 def test_the_nearer_buddy_is_proposed_and_the_distance_given() -> None:

@@ -20,10 +20,11 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from schakel.contracts.vocabulary import Urgency
+from schakel.matching.domain.batch import NeedBatch
 from schakel.matching.domain.constraints import feasible
 from schakel.matching.domain.helpers import AnyHelper
 from schakel.matching.domain.offers import Need
-from schakel.matching.domain.scores import components, explain
+from schakel.matching.domain.scores import components, explain, total
 from schakel.matching.domain.table import BoolArray, FloatArray, HelperTable
 
 MATCH_VALUE = 1000.0
@@ -75,80 +76,99 @@ def first_in_line(needs: Sequence[Need], now: datetime) -> list[int]:
     )
 
 
+CHUNK = 128  # referrals scored at once: bounds the temporary arrays (chunk × helpers)
+
+
 @dataclass(frozen=True)
-class _Row:
-    allowed: BoolArray
-    score: FloatArray
-    reason: str | None  # why nothing fits; None when something does
+class _Rows:
+    allowed: BoolArray  # referrals × helpers
+    score: FloatArray  # referrals × helpers
+    why_not: list[str | None]  # per referral: why nothing fits; None when something does
+    explained: bool  # matches come with their reasons
 
 
-def _row(need: Need, table: HelperTable, now: datetime) -> _Row:
-    allowed, binding = feasible(need, table)
-    if binding is not None:
-        return _Row(allowed, np.zeros(len(table)), binding.reason)
-    score = np.sum([c.points for c in components(need, table, now)], axis=0)
-    return _Row(allowed, score, None)
+def _rows(needs: Sequence[Need], table: HelperTable, now: datetime, explained: bool) -> _Rows:
+    batch = NeedBatch.of(needs, table, now)
+    allowed = np.zeros((len(needs), len(table)), dtype=np.bool_)
+    score = np.zeros((len(needs), len(table)))
+    why_not: list[str | None] = []
+    for start in range(0, len(needs), CHUNK):
+        chunk = batch.rows(start, start + CHUNK)
+        fit = feasible(chunk, table)
+        allowed[start : start + len(chunk)] = fit.allowed
+        score[start : start + len(chunk)] = total(chunk, table)
+        why_not += [fit.reason(r, need) for r, need in enumerate(chunk.needs)]
+    return _Rows(allowed, score, why_not, explained)
 
 
-def _match(index: int, need: Need, helper: AnyHelper, now: datetime) -> Match:
-    """The pair with its reasons, scored again on a one-row table for the sentences."""
+def reasons(need: Need, helper: AnyHelper, now: datetime) -> tuple[str, ...]:
+    """Why this helper for this need: every score's sentence with its points."""
     one = HelperTable.of([helper])
-    parts = components(need, one, now)
-    score = float(sum(c.points[0] for c in parts))
-    hard = (f"{helper.free} free place(s) before this proposal",)
-    return Match(index, helper, score, hard + explain(parts, 0))
+    parts = components(NeedBatch.of([need], one, now), one)
+    return (f"{helper.free} free place(s) before this proposal", *explain(parts, 0, 0))
+
+
+def _match(
+    index: int, needs: Sequence[Need], rows: _Rows, table: HelperTable, h: int, now: datetime
+) -> Match:
+    helper = table.helpers[h]
+    why = reasons(needs[index], helper, now) if rows.explained else ()
+    return Match(index, helper, float(rows.score[index, h]), why)
 
 
 def propose_best(need: Need, table: HelperTable, now: datetime) -> Match | Waitlisted:
     """The best helper for one referral, now (ties: the first registered)."""
-    row = _row(need, table, now)
-    if row.reason is not None:
-        return Waitlisted(0, row.reason)
-    best = int(np.argmax(np.where(row.allowed, row.score, -np.inf)))
-    return _match(0, need, table.helpers[best], now)
+    rows = _rows([need], table, now, explained=True)
+    if (reason := rows.why_not[0]) is not None:
+        return Waitlisted(0, reason)
+    best = int(np.argmax(np.where(rows.allowed[0], rows.score[0], -np.inf)))
+    return _match(0, [need], rows, table, best, now)
 
 
-def assign(needs: Sequence[Need], table: HelperTable, now: datetime) -> Assignment:
+def assign(
+    needs: Sequence[Need], table: HelperTable, now: datetime, explained: bool = True
+) -> Assignment:
     """The optimum over all ``needs`` and the table's free places: one helper per need at
-    most, no helper beyond its free places."""
-    rows = [_row(need, table, now) for need in needs]
-    waitlisted = [Waitlisted(i, r.reason) for i, r in enumerate(rows) if r.reason is not None]
-    open_rows = [i for i, r in enumerate(rows) if r.reason is None]
-    if not open_rows:
+    most, no helper beyond its free places. ``explained=False`` leaves the reasons out (a
+    caller explains only what it proposes)."""
+    rows = _rows(needs, table, now, explained)
+    waitlisted = [Waitlisted(i, r) for i, r in enumerate(rows.why_not) if r is not None]
+    open_rows = np.array([i for i, r in enumerate(rows.why_not) if r is None], dtype=np.int64)
+    if not len(open_rows):
         return Assignment((), tuple(waitlisted))
-    allowed = np.array([rows[i].allowed for i in open_rows])
-    used = np.flatnonzero(allowed.any(axis=0))
-    places = np.minimum(table.free[used], len(open_rows))
-    slot_helper = np.repeat(used, places)  # a helper's column once per free place
-    value = np.zeros((len(open_rows), len(slot_helper)))
-    for r, i in enumerate(open_rows):
-        row = rows[i]
-        gain = MATCH_VALUE + URGENCY_PRIORITY[needs[i].urgency] + row.score[slot_helper]
-        value[r] = np.where(row.allowed[slot_helper], gain, 0.0)
+    allowed = rows.allowed[open_rows]
+    wanted_by = allowed.sum(axis=0)
+    used = np.flatnonzero(wanted_by)
+    # A helper's column once per free place, never more often than referrals could use it.
+    slot_helper = np.repeat(used, np.minimum(table.free[used], wanted_by[used]))
+    priority = np.array([URGENCY_PRIORITY[needs[i].urgency] for i in open_rows])
+    gain = MATCH_VALUE + priority[:, None] + rows.score[open_rows][:, slot_helper]
+    value = np.where(allowed[:, slot_helper], gain, 0.0)
     chosen_rows, chosen_slots = linear_sum_assignment(value, maximize=True)
-    matches = []
-    matched = set()
+    matches, matched = [], set()
     for r, s in zip(chosen_rows, chosen_slots, strict=True):
-        i, h = open_rows[int(r)], int(slot_helper[int(s)])
-        if rows[i].allowed[h]:  # a zero-valued cell is no match, only the solver's filler
-            matches.append(_match(i, needs[i], table.helpers[h], now))
+        i, h = int(open_rows[r]), int(slot_helper[s])
+        if allowed[r, h]:  # a zero-valued cell is no match, only the solver's filler
+            matches.append(_match(i, needs, rows, table, h, now))
             matched.add(i)
-    waitlisted += [Waitlisted(i, COMPETITION) for i in open_rows if i not in matched]
+    waitlisted += [Waitlisted(int(i), COMPETITION) for i in open_rows if int(i) not in matched]
     return Assignment(tuple(matches), tuple(sorted(waitlisted, key=lambda w: w.need_index)))
 
 
-def greedy(needs: Sequence[Need], table: HelperTable, now: datetime) -> Assignment:
+def greedy(
+    needs: Sequence[Need], table: HelperTable, now: datetime, explained: bool = True
+) -> Assignment:
     """The baseline: one referral after another, first in line first, each taking its best
     helper with a place left."""
+    rows = _rows(needs, table, now, explained)
     free = table.free.copy()
     matches, waitlisted = [], []
     for i in first_in_line(needs, now):
-        row = _row(needs[i], table, now)
-        open_ = row.allowed & (free > 0)
-        if row.reason is not None or not open_.any():
-            waitlisted.append(Waitlisted(i, row.reason or COMPETITION))
+        open_ = rows.allowed[i] & (free > 0)
+        if rows.why_not[i] is not None or not open_.any():
+            waitlisted.append(Waitlisted(i, rows.why_not[i] or COMPETITION))
             continue
-        best = int(np.argmax(np.where(open_, row.score, -np.inf)))
+        best = int(np.argmax(np.where(open_, rows.score[i], -np.inf)))
         free[best] -= 1
-        matches.append(_match(i, needs[i], table.helpers[best], now))
+        matches.append(_match(i, needs, rows, table, best, now))
     return Assignment(tuple(matches), tuple(waitlisted))

@@ -1,11 +1,12 @@
-"""Hard constraints: a helper that breaks one is never proposed. Each says, for a waitlist
-decision, why nothing fitted when it was the one that bound.
+"""Hard constraints: a helper that breaks one is never proposed. Each is one array operation
+over referrals × helpers, and says, for a waitlist decision, why nothing fitted when it was
+the one that bound.
 
 Sources: consent and "talk first" (domain README, "Two rules the field works by"); grade per
 the Wegwijzer (004 §7, ``KIND_PREFERENCE``); home cooks not for urgent signals and only with
-consent (004 §6); a declined pair never again and a stopped helper never proposed (issue 12).
-The documents are silent on diets, mobility and district limits of activities: those rules
-are the project's reading and say so below.
+consent (004 §6); a declined pair never again, a stopped helper never proposed and never two
+open proposals of one kind (issue 12). The documents are silent on diets, mobility and the
+district of activities: those rules are the project's reading and say so below.
 """
 
 from __future__ import annotations
@@ -15,104 +16,86 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from schakel.matching.domain.offers import Need, suits_grade
-from schakel.matching.domain.table import (
-    DIETS,
-    GRADES,
-    KINDS,
-    BoolArray,
-    HelperTable,
-    any_per_row,
-    flags_of,
-)
-from schakel.matching.domain.terms import Mobility
+from schakel.matching.domain.batch import NeedBatch
+from schakel.matching.domain.offers import Need
+from schakel.matching.domain.table import BoolArray, HelperTable, IntArray, any_per_row
 
 
 @dataclass(frozen=True)
 class Constraint:
     name: str
-    allowed: Callable[[Need, HelperTable], BoolArray]
+    allowed: Callable[[NeedBatch, HelperTable], BoolArray]  # referrals × helpers
     why_not: Callable[[Need], str]  # the waitlist reason when this constraint bound
 
 
-def _all(table: HelperTable, value: bool) -> BoolArray:
-    return np.full(len(table), value, dtype=np.bool_)
+def consent(b: NeedBatch, t: HelperTable) -> BoolArray:
+    return np.broadcast_to(b.consent[:, None], (len(b), len(t)))
 
 
-def consent(need: Need, table: HelperTable) -> BoolArray:
-    return _all(table, need.consent_to_contact)
+def active(b: NeedBatch, t: HelperTable) -> BoolArray:
+    return np.broadcast_to(t.active[None, :], (len(b), len(t)))
 
 
-def active(need: Need, table: HelperTable) -> BoolArray:
-    return table.active
+def not_declined(b: NeedBatch, t: HelperTable) -> BoolArray:
+    allowed = np.ones((len(b), len(t)), dtype=np.bool_)
+    for r, need in enumerate(b.needs):
+        for helper_id in need.excluded:
+            if (j := t.position.get(helper_id)) is not None:
+                allowed[r, j] = False
+    return allowed
 
 
-def not_declined(need: Need, table: HelperTable) -> BoolArray:
-    if not need.excluded:
-        return _all(table, True)
-    return np.array([h.helper_id not in need.excluded for h in table.helpers], dtype=np.bool_)
+def grade(b: NeedBatch, t: HelperTable) -> BoolArray:
+    """The helper serves the need's grade with a kind the Wegwijzer, the urgency and the
+    person's wishes allow."""
+    serves = t.grades[:, np.maximum(b.grade, 0)].T & (b.grade >= 0)[:, None]
+    return np.asarray(serves & b.kind_allowed[:, t.kind], dtype=np.bool_)
 
 
-def grade(need: Need, table: HelperTable) -> BoolArray:
-    """The helper's kind and grades suit the need as the Wegwijzer orders them."""
-    if need.grade is None:
-        return _all(table, False)
-    row = GRADES.index(need.grade)
-    fits_kind = np.array(
-        [suits_grade(k, frozenset({need.grade}), need) for k in KINDS], dtype=np.bool_
-    )
-    return table.grades[:, row] & fits_kind[table.kind]
+def no_open_proposal_of_kind(b: NeedBatch, t: HelperTable) -> BoolArray:
+    return np.asarray(~b.kind_open[:, t.kind], dtype=np.bool_)
 
 
-def no_open_proposal_of_kind(need: Need, table: HelperTable) -> BoolArray:
-    """Never two open proposals of the same kind for one referral."""
-    open_kind = np.array([k in need.open_kinds for k in KINDS], dtype=np.bool_)
-    return ~open_kind[table.kind]
-
-
-def mobility(need: Need, table: HelperTable) -> BoolArray:
+def mobility(b: NeedBatch, t: HelperTable) -> BoolArray:
     """Housebound: only support that comes to the person. The project's reading."""
-    if need.mobility is not Mobility.AAN_HUIS_GEBONDEN:
-        return _all(table, True)
-    return ~table.is_activity
+    return ~(b.housebound[:, None] & t.is_activity[None, :])
 
 
-def district(need: Need, table: HelperTable) -> BoolArray:
+def district(b: NeedBatch, t: HelperTable) -> BoolArray:
     """An activity in another district is not proposed (city-wide ones are), as for Table 1's
     offers; buddies and cooks are weighed by distance instead."""
-    known = table.district_vocabulary
-    code = known.index(need.district) if need.district in known else -2
-    here = np.isin(table.district, (-1, code))
-    return np.asarray(~table.is_activity | here, dtype=np.bool_)
+    here: BoolArray = (t.district[None, :] == -1) | (t.district[None, :] == b.district[:, None])
+    return ~t.is_activity[None, :] | here
 
 
-def diet(need: Need, table: HelperTable) -> BoolArray:
+def diet(b: NeedBatch, t: HelperTable) -> BoolArray:
     """A cook serves every diet the person needs. The documents name no diets."""
-    wanted = flags_of(need.diets, DIETS)
-    served = ~any_per_row(wanted & ~table.diets)
-    return ~table.is_cook | served
+    missing = b.diets.astype(np.float32) @ (~t.diets).T.astype(np.float32) > 0
+    return ~t.is_cook[None, :] | ~missing
 
 
-def capacity(need: Need, table: HelperTable) -> BoolArray:
-    return table.free > 0
+def capacity(b: NeedBatch, t: HelperTable) -> BoolArray:
+    return np.broadcast_to((t.free > 0)[None, :], (len(b), len(t)))
+
+
+def _grade_text(need: Need) -> str:
+    grade_name = need.grade.value if need.grade else "none (ungraded)"
+    return f"no helper serves grade {grade_name} with a kind of support that may be proposed"
 
 
 def _where(need: Need) -> str:
     return f"in {need.district}" if need.district else "(district unknown)"
 
 
+def _diets(need: Need) -> str:
+    return ", ".join(sorted(d.value for d in need.diets))
+
+
 CONSTRAINTS: tuple[Constraint, ...] = (
-    Constraint("consent", consent, lambda n: "no consent to contact: no helper is ever proposed"),
+    Constraint("consent", consent, lambda n: "no consent to contact: no helper is proposed"),
     Constraint("stopped", active, lambda n: "every helper that might fit has stopped"),
     Constraint("declined", not_declined, lambda n: "the person declined every helper that fits"),
-    Constraint(
-        "grade",
-        grade,
-        lambda n: (
-            f"no helper serves grade {n.grade.value if n.grade else 'none'} "
-            "with a kind of support that may be proposed"
-        ),
-    ),
+    Constraint("grade", grade, _grade_text),
     Constraint(
         "open_proposal",
         no_open_proposal_of_kind,
@@ -122,34 +105,37 @@ CONSTRAINTS: tuple[Constraint, ...] = (
         "mobility", mobility, lambda n: "housebound: no helper who comes to the person fits"
     ),
     Constraint("district", district, lambda n: f"no fitting activity {_where(n)} or city-wide"),
-    Constraint(
-        "diet",
-        diet,
-        lambda n: f"no home cook cooks {', '.join(sorted(d.value for d in n.diets))}",
-    ),
+    Constraint("diet", diet, lambda n: f"no home cook cooks {_diets(n)}"),
     Constraint("capacity", capacity, lambda n: "every helper that fits is full"),
 )
+NONE_BOUND = -1
+EMPTY_REGISTRY = -2
 
 
 @dataclass(frozen=True)
-class Binding:
-    """The constraint that left no helper, and how many fitted everything before it."""
+class Feasible:
+    allowed: BoolArray  # referrals × helpers
+    binding: IntArray  # per referral: index into CONSTRAINTS of the one that left none
 
-    constraint: Constraint
-    fitted_before: int
-    need: Need
+    def reason(self, r: int, need: Need) -> str | None:
+        """Why nothing fits referral ``r``; None when something does."""
+        index = int(self.binding[r])
+        if index == NONE_BOUND:
+            return None
+        if index == EMPTY_REGISTRY:
+            return "capacity: no helper is registered"
+        constraint = CONSTRAINTS[index]
+        return f"{constraint.name}: {constraint.why_not(need)}"
 
-    @property
-    def reason(self) -> str:
-        return f"{self.constraint.name}: {self.constraint.why_not(self.need)}"
 
-
-def feasible(need: Need, table: HelperTable) -> tuple[BoolArray, Binding | None]:
-    """Helpers that break no constraint, and the constraint that left none (if one did)."""
-    allowed = _all(table, True)
-    for constraint in CONSTRAINTS:
-        before = int(allowed.sum())
-        allowed &= constraint.allowed(need, table)
-        if not allowed.any():
-            return allowed, Binding(constraint, before, need)
-    return allowed, None
+def feasible(b: NeedBatch, t: HelperTable) -> Feasible:
+    """Pairs that break no constraint, and per referral the constraint that left none."""
+    allowed = np.ones((len(b), len(t)), dtype=np.bool_)
+    alive = np.full(len(b), len(t) > 0, dtype=np.bool_)
+    binding = np.where(alive, NONE_BOUND, EMPTY_REGISTRY)
+    for index, constraint in enumerate(CONSTRAINTS):
+        allowed &= constraint.allowed(b, t)
+        still = any_per_row(allowed)
+        binding[alive & ~still] = index
+        alive = still
+    return Feasible(allowed, binding)

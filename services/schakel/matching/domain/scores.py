@@ -1,5 +1,5 @@
-"""Soft scores: how well a helper who breaks no constraint fits, each with the sentence a
-social broker reads.
+"""Soft scores: how well a helper who breaks no constraint fits, each one array over
+referrals × helpers with the sentence a social broker reads for any one pair.
 
 Sources: the kind of support in the person's or the Wegwijzer's order (004 §7); Thuisgekookt
 matches people "die zo dicht mogelijk bij elkaar in de buurt wonen" (004 §6, 000), hence the
@@ -13,27 +13,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 import numpy as np
 
-from schakel.matching.domain.offers import KIND_STEP, Need, kind_reason
+from schakel.matching.domain.batch import NeedBatch
+from schakel.matching.domain.offers import KIND_PREFERENCE, KIND_STEP, kind_reason
 from schakel.matching.domain.table import (
     AGE_BANDS,
     DAYPARTS,
     KINDS,
-    YOUNG,
     BoolArray,
     FloatArray,
     HelperTable,
     any_per_row,
-    flags_of,
 )
-from schakel.matching.domain.terms import EARTH_RADIUS_KM, Location
+from schakel.matching.domain.terms import great_circle_km
 
 DISTANCE_POINTS = 5.0
 DISTANCE_RANGE_KM = 5.0  # a visit or an activity: within cycling distance
 COOK_RANGE_KM = 1.5  # a cook: "a few streets" scores highest, across town hardly at all
+A_FEW_STREETS_KM = 0.5
 LANGUAGE_POINTS = 3.0  # the person's preferred language; another shared one gets half
 INTEREST_POINTS = 1.0  # per shared interest, at most three
 MAX_INTERESTS = 3
@@ -48,147 +47,126 @@ MAX_DAYPARTS = 2
 WAITING_POINTS_PER_WEEK = 0.5
 MAX_WAITING_POINTS = 4.0
 
-Texts = Callable[[int], str | None]
+Text = Callable[[int, int], str | None]  # (referral row, helper row) → sentence
 
 
 @dataclass(frozen=True)
 class Component:
-    """One score for every helper in a table, and its sentence for the helper at an index."""
+    """One score for every pair, and its sentence for any one pair."""
 
-    points: FloatArray
-    text: Texts
+    points: FloatArray  # referrals × helpers
+    text: Text
 
 
 def _named(vocabulary: Sequence[str], flags: BoolArray) -> list[str]:
     return [str(v) for v, on in zip(vocabulary, flags, strict=True) if on]
 
 
-def kind(need: Need, table: HelperTable, now: datetime) -> Component:
-    reasons = [kind_reason(k, need) if need.grade else None for k in KINDS]
-    per_kind = np.array([r[0] if r else 0.0 for r in reasons])
-    return Component(per_kind[table.kind], lambda i: _second(reasons[int(table.kind[i])]))
+def _overlap(a: BoolArray, b: BoolArray) -> FloatArray:
+    """Per pair: how many flags two flag matrices (rows × vocabulary) share."""
+    return np.asarray(a.astype(np.float32) @ b.T.astype(np.float32), dtype=np.float64)
 
 
-def _second(reason: tuple[float, str] | None) -> str | None:
-    return None if reason is None else reason[1]
+def kind(b: NeedBatch, t: HelperTable) -> Component:
+    def text(r: int, j: int) -> str | None:
+        need, k = b.needs[r], KINDS[int(t.kind[j])]
+        reason = kind_reason(k, need) if need.grade in KIND_PREFERENCE else None
+        return None if reason is None else reason[1]
+
+    return Component(b.kind_points[:, t.kind], text)
 
 
-def great_circle_km_array(origin: Location | None, table: HelperTable) -> FloatArray:
-    """``great_circle_km`` from ``origin`` to every helper at once; NaN where unknown."""
-    if origin is None:
-        return np.full(len(table), np.nan)
-    phi1, phi2 = np.radians(origin.lat), np.radians(table.lat)
-    dphi, dlmb = phi2 - phi1, np.radians(table.lon - origin.lon)
-    h = np.sin(dphi / 2) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(dlmb / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(h))  # type: ignore[no-any-return]
+def distance(b: NeedBatch, t: HelperTable) -> Component:
+    km = great_circle_km(b.where, t.where)
+    reach = np.where(t.is_cook, COOK_RANGE_KM, DISTANCE_RANGE_KM)[None, :]
+    closeness = np.nan_to_num(np.clip(1 - km / reach, 0.0, 1.0), nan=0.0)
+    points = np.where(t.by_phone[None, :], DISTANCE_POINTS / 2, DISTANCE_POINTS * closeness)
 
-
-def distance(need: Need, table: HelperTable, now: datetime) -> Component:
-    km = great_circle_km_array(need.location, table)
-    reach = np.where(table.is_cook, COOK_RANGE_KM, DISTANCE_RANGE_KM)
-    closeness = np.clip(1 - km / reach, 0.0, 1.0)
-    points = np.where(table.by_phone, DISTANCE_POINTS / 2, DISTANCE_POINTS * closeness)
-    points = np.nan_to_num(points, nan=0.0)
-
-    def text(i: int) -> str | None:
-        if table.by_phone[i]:
+    def text(r: int, j: int) -> str | None:
+        if t.by_phone[j]:
             return "by phone: distance plays no part"
-        if np.isnan(km[i]):
+        if np.isnan(km[r, j]):
             return None
-        near = " (a few streets)" if table.is_cook[i] and km[i] <= 0.5 else ""
-        return f"{km[i]:.1f} km away{near}"
+        near = " (a few streets)" if t.is_cook[j] and km[r, j] <= A_FEW_STREETS_KM else ""
+        return f"{km[r, j]:.1f} km away{near}"
 
     return Component(points, text)
 
 
-def language(need: Need, table: HelperTable, now: datetime) -> Component:
-    vocabulary = table.language_vocabulary
-    if not need.languages:
-        return Component(np.zeros(len(table)), lambda i: None)
-    first = flags_of(need.languages[:1], vocabulary)
-    any_ = flags_of(need.languages, vocabulary)
-    shares_first = any_per_row(table.languages & first)
-    shares_any = any_per_row(table.languages & any_)
-    points = np.where(shares_first, LANGUAGE_POINTS, np.where(shares_any, LANGUAGE_POINTS / 2, 0))
+def language(b: NeedBatch, t: HelperTable) -> Component:
+    shares_first = _overlap(b.first_language, t.languages) > 0
+    shares_any = _overlap(b.languages, t.languages) > 0
+    half = np.where(shares_any, LANGUAGE_POINTS / 2, 0.0)
+    points = np.where(shares_first, LANGUAGE_POINTS, half)
 
-    def text(i: int) -> str:
-        if shares_first[i]:
+    def text(r: int, j: int) -> str | None:
+        need = b.needs[r]
+        if not need.languages:
+            return None
+        if shares_first[r, j]:
             return f"speaks {need.languages[0]}, the person's preferred language"
-        if shares_any[i]:
+        if shares_any[r, j]:
             return "shares a language the person speaks"
         return "shares none of the person's languages"
 
-    return Component(points.astype(np.float64), text)
+    return Component(points, text)
 
 
-def interests(need: Need, table: HelperTable, now: datetime) -> Component:
-    vocabulary = table.interest_vocabulary
-    wanted = flags_of(need.interests, vocabulary)
-    shared = (table.interests & wanted).sum(axis=1)
-    points = INTEREST_POINTS * np.minimum(shared, MAX_INTERESTS).astype(np.float64)
+def interests(b: NeedBatch, t: HelperTable) -> Component:
+    points = INTEREST_POINTS * np.minimum(_overlap(b.interests, t.interests), MAX_INTERESTS)
 
-    def text(i: int) -> str | None:
-        both = _named(vocabulary, table.interests[i] & wanted)
+    def text(r: int, j: int) -> str | None:
+        both = _named(t.interest_vocabulary, b.interests[r] & t.interests[j])
         return f"shared interests: {', '.join(both)}" if both else None
 
     return Component(points, text)
 
 
-def age_fit(need: Need, table: HelperTable, now: datetime) -> Component:
-    if need.age_band is None:
-        return Component(np.zeros(len(table)), lambda i: None)
-    band = AGE_BANDS.index(need.age_band)
-    any_age = ~any_per_row(table.age_groups)
-    fits = table.age_groups[:, band]
-    points = np.where(any_age, 0.0, np.where(fits, AGE_FIT_POINTS, AGE_MISFIT_POINTS))
-    young = need.age_band in YOUNG
-    if young:
-        points = points + np.where(table.youth, YOUTH_POINTS, 0.0)
+def age_fit(b: NeedBatch, t: HelperTable) -> Component:
+    known = (b.age_band >= 0)[:, None]
+    any_age = ~any_per_row(t.age_groups)[None, :]
+    fits = t.age_groups[:, np.maximum(b.age_band, 0)].T
+    fit = np.where(any_age, 0.0, np.where(fits, AGE_FIT_POINTS, AGE_MISFIT_POINTS))
+    youth = b.young[:, None] & t.youth[None, :]
+    points = np.where(known, fit, 0.0) + np.where(youth, YOUTH_POINTS, 0.0)
 
-    def text(i: int) -> str | None:
+    def text(r: int, j: int) -> str | None:
         parts = []
-        if young and table.youth[i]:
+        if youth[r, j]:
             parts.append("a youth or peer offer: young people get these first")
-        if not any_age[i]:
-            wants = ", ".join(
-                b.value for b, on in zip(AGE_BANDS, table.age_groups[i], strict=True) if on
-            )
-            verdict = "fits" if fits[i] else "does not fit"
-            parts.append(f"wants to support ages {wants}: {verdict} age {need.age_band}")
+        if known[r, 0] and not any_age[0, j]:
+            wants = ", ".join(_named(AGE_BANDS, t.age_groups[j]))
+            verdict = "fits" if fits[r, j] else "does not fit"
+            parts.append(f"wants to support ages {wants}: {verdict} age {b.needs[r].age_band}")
         return "; ".join(parts) or None
 
-    return Component(points.astype(np.float64), text)
+    return Component(points, text)
 
 
-def availability(need: Need, table: HelperTable, now: datetime) -> Component:
-    wanted = flags_of(need.availability, DAYPARTS)
-    shared = (table.availability & wanted).sum(axis=1)
-    points = AVAILABILITY_POINTS * np.minimum(shared, MAX_DAYPARTS).astype(np.float64)
+def availability(b: NeedBatch, t: HelperTable) -> Component:
+    shared = _overlap(b.availability, t.availability)
+    points = AVAILABILITY_POINTS * np.minimum(shared, MAX_DAYPARTS)
 
-    def text(i: int) -> str | None:
-        both = [
-            d.value for d, on in zip(DAYPARTS, table.availability[i] & wanted, strict=True) if on
-        ]
+    def text(r: int, j: int) -> str | None:
+        both = _named(DAYPARTS, b.availability[r] & t.availability[j])
         return f"available {', '.join(both)}" if both else None
 
     return Component(points, text)
 
 
-def waiting_days(need: Need, now: datetime) -> float:
-    if need.waiting_since is None:
-        return 0.0
-    return max((now - need.waiting_since).total_seconds() / 86400, 0.0)
-
-
-def waiting(need: Need, table: HelperTable, now: datetime) -> Component:
+def waiting(b: NeedBatch, t: HelperTable) -> Component:
     """The same for every helper: it decides who goes first when helpers are scarce."""
-    days = waiting_days(need, now)
-    points = min(days / 7 * WAITING_POINTS_PER_WEEK, MAX_WAITING_POINTS)
-    text = f"waiting {days:.0f} day(s)" if days >= 1 else None
-    return Component(np.full(len(table), points), lambda i: text)
+    per_need = np.minimum(b.waiting_days / 7 * WAITING_POINTS_PER_WEEK, MAX_WAITING_POINTS)
+    points = np.broadcast_to(per_need[:, None], (len(b), len(t)))
+
+    def text(r: int, j: int) -> str | None:
+        days = b.waiting_days[r]
+        return f"waiting {days:.0f} day(s)" if days >= 1 else None
+
+    return Component(points, text)
 
 
-SCORES: tuple[Callable[[Need, HelperTable, datetime], Component], ...] = (
+SCORES: tuple[Callable[[NeedBatch, HelperTable], Component], ...] = (
     kind,
     distance,
     language,
@@ -199,19 +177,21 @@ SCORES: tuple[Callable[[Need, HelperTable, datetime], Component], ...] = (
 )
 
 
-def components(need: Need, table: HelperTable, now: datetime) -> list[Component]:
-    return [score(need, table, now) for score in SCORES]
+def components(b: NeedBatch, t: HelperTable) -> list[Component]:
+    return [score(b, t) for score in SCORES]
 
 
-def total(need: Need, table: HelperTable, now: datetime) -> FloatArray:
-    parts = components(need, table, now)
-    return np.sum([c.points for c in parts], axis=0) if parts else np.zeros(len(table))
+def total(b: NeedBatch, t: HelperTable) -> FloatArray:
+    points = np.zeros((len(b), len(t)))
+    for score in SCORES:
+        points += score(b, t).points
+    return points
 
 
-def explain(parts: list[Component], i: int) -> tuple[str, ...]:
-    """Each score's sentence for helper ``i``, with its points."""
+def explain(parts: list[Component], r: int, j: int) -> tuple[str, ...]:
+    """Each score's sentence for one pair, with its points."""
     out = []
     for c in parts:
-        if (text := c.text(i)) is not None:
-            out.append(f"{text} ({c.points[i]:+.1f})")
+        if (text := c.text(r, j)) is not None:
+            out.append(f"{text} ({c.points[r, j]:+.1f})")
     return tuple(out)

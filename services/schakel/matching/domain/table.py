@@ -12,7 +12,7 @@ import numpy.typing as npt
 
 from schakel.contracts.vocabulary import AgeBand, Grade, OfferKind
 from schakel.matching.domain.helpers import AnyHelper
-from schakel.matching.domain.terms import Daypart, Diet
+from schakel.matching.domain.terms import Daypart, Diet, on_unit_sphere
 
 BoolArray = npt.NDArray[np.bool_]
 FloatArray = npt.NDArray[np.float64]
@@ -26,7 +26,7 @@ DIETS = tuple(Diet)
 YOUNG = frozenset({AgeBand.ONDER_18, AgeBand.JONG})
 
 
-def _flags(rows: Iterable[Iterable[Any]], vocabulary: Sequence[Any]) -> BoolArray:
+def flags(rows: Iterable[Iterable[Any]], vocabulary: Sequence[Any]) -> BoolArray:
     index = {v: i for i, v in enumerate(vocabulary)}
     rows = list(rows)
     out = np.zeros((len(rows), len(vocabulary)), dtype=np.bool_)
@@ -35,11 +35,6 @@ def _flags(rows: Iterable[Iterable[Any]], vocabulary: Sequence[Any]) -> BoolArra
             if v in index:
                 out[r, index[v]] = True
     return out
-
-
-def flags_of(values: Iterable[Any], vocabulary: Sequence[Any]) -> BoolArray:
-    """One need's values as a flag vector over a table's vocabulary."""
-    return np.asarray(_flags([values], vocabulary)[0], dtype=np.bool_)
 
 
 def any_per_row(flags: BoolArray) -> BoolArray:
@@ -55,12 +50,12 @@ def _youth(helper: AnyHelper) -> bool:
 @dataclass(frozen=True)
 class HelperTable:
     helpers: tuple[AnyHelper, ...]
+    position: dict[str, int]  # helper id → row
     kind: IntArray  # index into KINDS
     grades: BoolArray  # helpers × GRADES
     active: BoolArray
     free: IntArray
-    lat: FloatArray  # NaN: no location (city-wide, by phone)
-    lon: FloatArray
+    where: FloatArray  # helpers × 3, on the unit sphere; NaN: no location (by phone)
     by_phone: BoolArray
     district: IntArray  # index into district_vocabulary; -1: city-wide or not an activity
     district_vocabulary: tuple[str, ...]
@@ -84,15 +79,14 @@ class HelperTable:
         languages = tuple(sorted({lang for h in hs for lang in h.languages}))
         interests = tuple(sorted({i for h in hs for i in h.interests}))
         districts = tuple(sorted({h.district for h in hs if h.district is not None}))
-        nan = float("nan")
         return cls(
             helpers=hs,
+            position={h.helper_id: i for i, h in enumerate(hs)},
             kind=np.array([KINDS.index(h.kind) for h in hs], dtype=np.int64),
-            grades=_flags((h.grades for h in hs), GRADES),
+            grades=flags((h.grades for h in hs), GRADES),
             active=np.array([h.active for h in hs], dtype=np.bool_),
             free=np.array([h.free for h in hs], dtype=np.int64),
-            lat=np.array([h.location.lat if h.location else nan for h in hs], dtype=np.float64),
-            lon=np.array([h.location.lon if h.location else nan for h in hs], dtype=np.float64),
+            where=on_unit_sphere([h.location for h in hs]),
             by_phone=np.array([h.by_phone for h in hs], dtype=np.bool_),
             district=np.array(
                 [-1 if h.district is None else districts.index(h.district) for h in hs],
@@ -101,14 +95,14 @@ class HelperTable:
             district_vocabulary=districts,
             is_activity=np.array([h.kind not in _PERSONAL for h in hs], dtype=np.bool_),
             is_cook=np.array([h.kind is OfferKind.THUISGEKOOKT for h in hs], dtype=np.bool_),
-            languages=_flags((h.languages for h in hs), languages),
+            languages=flags((h.languages for h in hs), languages),
             language_vocabulary=languages,
-            interests=_flags((h.interests for h in hs), interests),
+            interests=flags((h.interests for h in hs), interests),
             interest_vocabulary=interests,
-            age_groups=_flags((h.age_groups for h in hs), AGE_BANDS),
+            age_groups=flags((h.age_groups for h in hs), AGE_BANDS),
             youth=np.array([_youth(h) for h in hs], dtype=np.bool_),
-            availability=_flags((h.availability for h in hs), DAYPARTS),
-            diets=_flags((h.diets for h in hs), DIETS),
+            availability=flags((h.availability for h in hs), DAYPARTS),
+            diets=flags((h.diets for h in hs), DIETS),
         )
 
 
