@@ -87,6 +87,7 @@ NINETY_DAYS_MS=7776000000   # 90 * 24 * 3600 * 1000
 TOPICS=(
   "schakel.referral-events 6 $UNLIMITED_MS"
   "schakel.gp-feedback 3 $NINETY_DAYS_MS"
+  "schakel.helper-events 3 $UNLIMITED_MS"
   "schakel.dlq.triage 3 $THIRTY_DAYS_MS"
   "schakel.dlq.matching 3 $THIRTY_DAYS_MS"
   "schakel.dlq.followup 3 $THIRTY_DAYS_MS"

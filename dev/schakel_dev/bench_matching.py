@@ -18,12 +18,12 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
 
-from schakel.contracts.vocabulary import AgeBand, Grade, OfferKind, Urgency
+from schakel.contracts.vocabulary import AgeBand, Daypart, Grade, OfferKind, Urgency
 from schakel.matching.domain.assignment import Assignment, assign, greedy, propose_best, reasons
 from schakel.matching.domain.helpers import Activity, AnyHelper, Buddy, HomeCook
 from schakel.matching.domain.offers import MaatjeType, Need
 from schakel.matching.domain.table import HelperTable
-from schakel.matching.domain.terms import Daypart, Diet, Location, Mobility
+from schakel.matching.domain.terms import Diet, Location, Mobility
 from schakel.matching.postcodes import centroids, districts
 
 T = TypeVar("T")

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import math
 
-from schakel.contracts.vocabulary import AgeBand, OfferKind
+from schakel.contracts.vocabulary import AgeBand, Daypart, OfferKind
 from schakel.matching.domain.assignment import Match, propose_best
 from schakel.matching.domain.helpers import AnyHelper
 from schakel.matching.domain.offers import MaatjeType, Need
 from schakel.matching.domain.table import HelperTable
-from schakel.matching.domain.terms import Daypart, Location, km_between
+from schakel.matching.domain.terms import Location, km_between
 from tests.unit.matching_helpers import (
     NOORDOOST,
     NOW,

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 REFERRAL_EVENTS = "schakel.referral-events"
 GP_FEEDBACK = "schakel.gp-feedback"
+HELPER_EVENTS = "schakel.helper-events"
 DLQ_PREFIX = "schakel.dlq."
 RETAIN_FOREVER_MS = -1
 DLQ_RETENTION_MS = 30 * 24 * 3600 * 1000
@@ -80,6 +81,22 @@ GP_FEEDBACK_TOPIC = TopicSpec(
     event_types=("nl.schakel.referral.referrer-updated.v1",),
 )
 
+HELPER_EVENTS_TOPIC = TopicSpec(
+    name=HELPER_EVENTS,
+    purpose="Changes to matching's registries of buddies, home cooks and activities, as the "
+    "providers' coordinators make them (no personal details: a helper id and a PC4).",
+    key="helper id (CloudEvents subject)",
+    partitions=3,
+    config={"retention.ms": str(RETAIN_FOREVER_MS), "cleanup.policy": "delete"},
+    producers=("matching",),
+    consumers=(),
+    event_types=(
+        "nl.schakel.helper.registered.v1",
+        "nl.schakel.helper.updated.v1",
+        "nl.schakel.helper.stopped.v1",
+    ),
+)
+
 CONSUMERS = ("triage", "matching", "followup", "feedback", "audit")
 
 
@@ -106,6 +123,7 @@ def dead_letter_spec(service: str) -> TopicSpec:
 ALL_TOPICS: tuple[TopicSpec, ...] = (
     REFERRAL_EVENTS_TOPIC,
     GP_FEEDBACK_TOPIC,
+    HELPER_EVENTS_TOPIC,
     *(dead_letter_spec(s) for s in CONSUMERS),
 )
 

@@ -17,6 +17,7 @@ from schakel.contracts.vocabulary import (
 )
 from schakel.matching.demo_offers import DEMO_OFFERS
 from schakel.matching.domain import MaatjeType, Need, Offer, Outcome, Proposal
+from schakel.matching.helper_store import prepare_helpers
 from schakel.platform.mongo import Document, MongoStore, Transaction
 
 OFFERS = "offers"
@@ -246,6 +247,7 @@ class MongoProposals:
 
 async def prepare(store: MongoStore) -> None:
     """On start: indexes, and the demo registry when there are no offers yet."""
+    await prepare_helpers(store)
     await store.db[OFFERS].create_index([("grades", ASCENDING)])
     await store.db[PROPOSALS].create_index([("owner_organisation", ASCENDING)])
     if await store.db[OFFERS].count_documents({}) == 0:

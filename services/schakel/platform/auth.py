@@ -27,6 +27,7 @@ class Role(StrEnum):
     COORDINATIEPUNT = "coordinatiepunt"  # the municipality's coordination point
     GEMEENTE = "gemeente"  # monitors aggregates, sees no person
     AUDITOR = "auditor"  # replays any referral's history
+    PROVIDER_COORDINATOR = "provider_coordinator"  # keeps its organisation's helpers (matching)
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from schakel.contracts.vocabulary import AgeBand, Grade, OfferKind
+from schakel.contracts.vocabulary import AgeBand, Daypart, Grade, OfferKind
 from schakel.matching.domain.offers import KIND_PREFERENCE, MaatjeType
-from schakel.matching.domain.terms import Daypart, Diet, Location, served_diets
+from schakel.matching.domain.terms import Diet, Location, served_diets
 
 
 class HelperStatus(StrEnum):

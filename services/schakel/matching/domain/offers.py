@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from enum import StrEnum
 
 from schakel.contracts.vocabulary import (
     AgeBand,
+    BuddyType,
+    Daypart,
     Grade,
     LonelinessKind,
     OfferKind,
@@ -27,18 +28,9 @@ from schakel.contracts.vocabulary import (
     Route,
     Urgency,
 )
-from schakel.matching.domain.terms import Daypart, Diet, Location, Mobility
+from schakel.matching.domain.terms import Diet, Location, Mobility
 
-
-class MaatjeType(StrEnum):
-    """The buddy projects of the evaluation's Table 1."""
-
-    BEZOEKMAATJE = "bezoekmaatje"  # visiting buddy
-    BEWEEGMAATJE = "beweegmaatje"  # exercise buddy (Sport Utrecht)
-    TELEFOONMAATJE = "telefoonmaatje"  # Belmaatje: phone buddy (Handje Helpen, de Luisterlijn)
-    PSYCHIATRIEMAATJE = "psychiatriemaatje"  # for people with psychological vulnerability
-    ERVARINGSMAATJE = "ervaringsmaatje"  # for young carers (Handje Helpen)
-    SENIOR_STUDENT = "senior_student"  # Senior&Student pairs
+MaatjeType = BuddyType  # the buddy projects of Table 1, in the contracts' words
 
 
 @dataclass(frozen=True)

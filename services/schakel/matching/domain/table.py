@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from schakel.contracts.vocabulary import AgeBand, Grade, OfferKind
+from schakel.contracts.vocabulary import AgeBand, Daypart, Grade, OfferKind
 from schakel.matching.domain.helpers import AnyHelper
-from schakel.matching.domain.terms import Daypart, Diet, on_unit_sphere
+from schakel.matching.domain.terms import Diet, on_unit_sphere
 
 BoolArray = npt.NDArray[np.bool_]
 FloatArray = npt.NDArray[np.float64]

@@ -1,6 +1,5 @@
-"""Words matching uses besides the contracts' vocabulary: diets a home cook can cook, parts of
-the week, how far a person can go, and where someone is (a postcode area's centroid, never an
-address)."""
+"""Words matching uses besides the contracts' vocabulary: which diets a cook's meals serve, how
+far a person can go, and where someone is (a postcode area's centroid, never an address)."""
 
 from __future__ import annotations
 
@@ -12,26 +11,13 @@ from enum import StrEnum
 import numpy as np
 import numpy.typing as npt
 
-from schakel.contracts.vocabulary import DietNeed
+from schakel.contracts.vocabulary import MealDiet
 
 EARTH_RADIUS_KM = 6371.0088  # the IUGG mean radius
 Km = npt.NDArray[np.float64]
 
 
-class Diet(StrEnum):
-    """Diets of Thuisgekookt's meals: the contracts' ``DietNeed`` (what a person may need)
-    plus vegan and pureed, which cooks may offer although no intake form asks for them yet."""
-
-    HALAL = DietNeed.HALAL.value
-    KOSJER = DietNeed.KOSJER.value
-    VEGETARISCH = DietNeed.VEGETARISCH.value
-    VEGANISTISCH = "veganistisch"
-    ZOUTARM = DietNeed.ZOUTARM.value
-    DIABETES = DietNeed.DIABETES.value
-    GLUTENVRIJ = DietNeed.GLUTENVRIJ.value
-    ZACHT = DietNeed.ZACHT.value  # soft, easy to chew
-    GEMALEN = "gemalen"  # pureed
-
+Diet = MealDiet  # what Thuisgekookt's cooks cook, in the contracts' words
 
 # A cook who cooks the stricter diet also serves the looser one: a vegan meal is vegetarian,
 # a pureed meal is soft. The documents are silent on diets; this is the project's reading.
@@ -44,18 +30,6 @@ COVERS: dict[Diet, frozenset[Diet]] = {
 def served_diets(cooked: frozenset[Diet]) -> frozenset[Diet]:
     """Every diet a cook who cooks ``cooked`` can serve."""
     return cooked.union(*(COVERS.get(d, frozenset()) for d in cooked))
-
-
-class Daypart(StrEnum):
-    """When a helper is available or a person would like company: weekday or weekend, and
-    morning, afternoon or evening."""
-
-    WEEKDAG_OCHTEND = "weekdag_ochtend"
-    WEEKDAG_MIDDAG = "weekdag_middag"
-    WEEKDAG_AVOND = "weekdag_avond"
-    WEEKEND_OCHTEND = "weekend_ochtend"
-    WEEKEND_MIDDAG = "weekend_middag"
-    WEEKEND_AVOND = "weekend_avond"
 
 
 class Mobility(StrEnum):
