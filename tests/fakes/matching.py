@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from schakel.contracts.vocabulary import Grade
-from schakel.matching.domain import Need, Offer, Outcome, Proposal
+from schakel.matching.domain import Need, Offer, Outcome, Proposal, WaitlistDecision
 from schakel.matching.domain.helpers import AnyHelper
 
 
@@ -77,6 +77,13 @@ class FakeProposals:
     async def release(self, referral_id: str) -> None:
         if await self.held(referral_id) is not None:
             self.released.add(referral_id)
+
+    async def waitlisted(self) -> list[tuple[str, str, Need]]:
+        return [
+            (referral_id, r.owner_organisation, r.need)
+            for referral_id, r in sorted(self.recorded.items())
+            if isinstance(r.outcome, WaitlistDecision)
+        ]
 
     async def record(
         self,

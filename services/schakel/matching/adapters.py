@@ -10,6 +10,7 @@ from pymongo import ASCENDING
 from schakel.contracts.vocabulary import (
     Grade,
     LonelinessKind,
+    MealDiet,
     OfferKind,
     RiskGroup,
     Route,
@@ -69,6 +70,10 @@ class ProposalStore(Protocol):
         """The referral no longer holds its place."""
         ...
 
+    async def waitlisted(self) -> list[tuple[str, str, Need]]:
+        """Every waitlisted referral: (referral id, owner, need), by referral id."""
+        ...
+
 
 def need_fields(need: Need) -> Document:
     return {
@@ -81,6 +86,9 @@ def need_fields(need: Need) -> Document:
         "route": need.route.value if need.route else None,
         "wishes": [k.value for k in need.wishes],
         "excluded": sorted(need.excluded),
+        "diets": sorted(d.value for d in need.diets),
+        "languages": list(need.languages),
+        "waiting_since": need.waiting_since,
     }
 
 
@@ -96,7 +104,17 @@ def need_from_doc(doc: Document) -> Need:
         route=Route(route) if route else None,
         wishes=tuple(OfferKind(k) for k in doc.get("wishes", [])),
         excluded=frozenset(doc.get("excluded", [])),
+        diets=frozenset(MealDiet(d) for d in doc.get("diets", [])),
+        languages=tuple(doc.get("languages", [])),
+        waiting_since=_aware(doc.get("waiting_since")),
     )
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """MongoDB gives datetimes back without a zone; they were written in UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
 
 
 def offer_to_doc(offer: Offer) -> Document:
@@ -243,6 +261,13 @@ class MongoProposals:
         await self._tx[PROPOSALS].update_one(
             {"_id": referral_id, "status": PROPOSED}, {"$set": {"status": RELEASED}}
         )
+
+    async def waitlisted(self) -> list[tuple[str, str, Need]]:
+        cursor = self._tx[PROPOSALS].find({"status": WAITLISTED}, sort=[("_id", 1)])
+        return [
+            (str(d["_id"]), d["owner_organisation"], need_from_doc(d))
+            for d in await cursor.to_list()
+        ]
 
 
 async def prepare(store: MongoStore) -> None:
