@@ -129,7 +129,7 @@ def need(rng: random.Random) -> Need:
         district=districts()[where.pc4],
         consent_to_contact=rng.random() < 0.95,
         diets=_some(rng, (Diet.HALAL, Diet.ZOUTARM, Diet.DIABETES, Diet.VEGETARISCH), 1),
-        languages=tuple(_languages(rng)),
+        languages=tuple(sorted(_languages(rng), key=LANGUAGES.index)),  # seeded order
         interests=_some(rng, INTERESTS, 3),
         age_band=rng.choice(tuple(AgeBand)[1:]),
         mobility=rng.choice((Mobility.ZELFSTANDIG,) * 3 + tuple(Mobility)),
