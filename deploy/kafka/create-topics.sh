@@ -90,6 +90,7 @@ TOPICS=(
   "schakel.gp-feedback 3 $NINETY_DAYS_MS"
   "schakel.gp-referrals.inbound 3 $SEVEN_DAYS_MS"
   "schakel.dlq.intake 3 $THIRTY_DAYS_MS"
+  "schakel.helper-events 3 $UNLIMITED_MS"
   "schakel.dlq.triage 3 $THIRTY_DAYS_MS"
   "schakel.dlq.matching 3 $THIRTY_DAYS_MS"
   "schakel.dlq.followup 3 $THIRTY_DAYS_MS"

@@ -1,4 +1,5 @@
-"""`make bench`: the raw-broker baseline, and the whole pipeline measured against it.
+"""`make bench`: matching's assignment (in-process, `schakel_dev.bench_matching`), the
+raw-broker baseline, and the whole pipeline measured against it.
 
 Against a fresh local Kafka (or `--bootstrap-servers`, baseline only): produces keyed 1-KiB
 messages with an idempotent producer (acks=all) and consumes them back, and prints messages/s
@@ -27,6 +28,8 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from schakel_dev.bench_deadline import Deadline
+from schakel_dev.bench_matching import measure as measure_matching
+from schakel_dev.bench_matching import print_matching
 from schakel_dev.bench_pipeline import PipelineConfig, run_pipeline
 from schakel_dev.bench_report import print_report
 from schakel_dev.jars import kafka_version
@@ -141,6 +144,10 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 def _run(args: argparse.Namespace, deadline: Deadline) -> int:
+    if not (args.raw_only or args.pipeline_only or args.bootstrap_servers):
+        print_matching(measure_matching())  # in-process, before any server starts
+        if args.matching_only:
+            return 0
     if args.bootstrap_servers:
         _report(args.bootstrap_servers, args.messages, args.size, deadline)
         return 0
@@ -176,6 +183,7 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     only = parser.add_mutually_exclusive_group()
     only.add_argument("--raw-only", action="store_true", help="only the raw-broker baseline")
     only.add_argument("--pipeline-only", action="store_true", help="only the pipeline")
+    only.add_argument("--matching-only", action="store_true", help="only matching's assignment")
     parser.add_argument("--signals", type=_bounded(1, 5_000), default=300)
     parser.add_argument("--clients", type=_bounded(1, 64), default=8, help="concurrent posters")
     parser.add_argument(

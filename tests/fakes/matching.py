@@ -1,12 +1,14 @@
-"""In-memory ``OfferStore`` and ``ProposalStore`` for matching, kept to what ``MongoOffers`` and
-``MongoProposals`` do by ``tests/integration/test_matching_adapters.py``."""
+"""In-memory ``OfferStore``, ``ProposalStore`` and ``HelperStore`` for matching, kept to what
+``MongoOffers``, ``MongoProposals`` and ``MongoHelpers`` do by
+``tests/integration/test_matching_adapters.py`` and ``test_matching_helper_store.py``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
 from schakel.contracts.vocabulary import Grade
-from schakel.matching.domain import Need, Offer, Outcome, Proposal
+from schakel.matching.domain import Need, Offer, Outcome, Proposal, WaitlistDecision
+from schakel.matching.domain.helpers import AnyHelper
 
 
 class FakeOffers:
@@ -76,6 +78,13 @@ class FakeProposals:
         if await self.held(referral_id) is not None:
             self.released.add(referral_id)
 
+    async def waitlisted(self) -> list[tuple[str, str, Need]]:
+        return [
+            (referral_id, r.owner_organisation, r.need)
+            for referral_id, r in sorted(self.recorded.items())
+            if isinstance(r.outcome, WaitlistDecision)
+        ]
+
     async def record(
         self,
         referral_id: str,
@@ -88,3 +97,37 @@ class FakeProposals:
         self.recorded[referral_id] = Recorded(owner_organisation, need, outcome, caused_by)
         self.needs[referral_id] = (owner_organisation, need)
         self.released.discard(referral_id)
+
+
+class FakeHelpers:
+    """The registry of helpers, held to ``MongoHelpers`` by the contract suite."""
+
+    def __init__(self, *helpers: AnyHelper) -> None:
+        self.helpers = {h.helper_id: h for h in helpers}
+
+    async def get(self, helper_id: str) -> AnyHelper | None:
+        return self.helpers.get(helper_id)
+
+    async def save(self, helper: AnyHelper) -> None:
+        self.helpers[helper.helper_id] = helper
+
+    async def of_organisation(self, organisation: str) -> list[AnyHelper]:
+        return sorted(
+            (h for h in self.helpers.values() if h.organisation == organisation),
+            key=lambda h: h.helper_id,
+        )
+
+    async def active(self) -> list[AnyHelper]:
+        return sorted((h for h in self.helpers.values() if h.active), key=lambda h: h.helper_id)
+
+    async def take_place(self, helper_id: str) -> bool:
+        helper = self.helpers.get(helper_id)
+        if helper is None or not helper.active or helper.free <= 0:
+            return False
+        self.helpers[helper_id] = replace(helper, in_use=helper.in_use + 1)
+        return True
+
+    async def free_place(self, helper_id: str) -> None:
+        helper = self.helpers.get(helper_id)
+        if helper is not None and helper.in_use > 0:
+            self.helpers[helper_id] = replace(helper, in_use=helper.in_use - 1)

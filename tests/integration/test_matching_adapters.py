@@ -7,11 +7,20 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import TypeVar
 
 import pytest
 
-from schakel.contracts.vocabulary import Grade, LonelinessKind, OfferKind, RiskGroup, Route, Urgency
+from schakel.contracts.vocabulary import (
+    Grade,
+    LonelinessKind,
+    MealDiet,
+    OfferKind,
+    RiskGroup,
+    Route,
+    Urgency,
+)
 from schakel.matching.adapters import (
     MongoOffers,
     MongoProposals,
@@ -337,3 +346,23 @@ async def test_a_released_proposal_holds_no_place_until_a_new_one_is_recorded(
     assert await held(proposals, REFERRAL) is None
     await record(proposals, REFERRAL, proposal)
     assert await held(proposals, REFERRAL) == proposal
+
+
+async def test_waitlisted_lists_only_waitlisted_referrals_with_their_whole_need(
+    proposals: Backend[ProposalStore],
+) -> None:
+    waiting = replace(
+        NEED,
+        diets=frozenset({MealDiet.HALAL}),
+        languages=("tr", "nl"),
+        waiting_since=datetime(2026, 11, 20, 9, 30, tzinfo=UTC),
+        excluded=frozenset({"maatje-1"}),
+    )
+    await proposals.run(
+        lambda s: s.record(REFERRAL, "buurtteam-overvecht", waiting, WAITLIST, "evt-1")
+    )
+    await record(proposals, OTHER_REFERRAL, PROPOSAL)
+
+    assert await proposals.run(lambda s: s.waitlisted()) == [
+        (REFERRAL, "buurtteam-overvecht", waiting)
+    ]

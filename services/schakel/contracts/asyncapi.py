@@ -233,6 +233,11 @@ def _operations() -> dict[str, Any]:
     return ops
 
 
+def _subject(model: type[EventPayload]) -> str:
+    """What an event is about: a helper for the registries' events, else a referral."""
+    return "helper id" if model.event_name.startswith("nl.schakel.helper.") else "referral id"
+
+
 def _event_message(model: type[EventPayload]) -> dict[str, Any]:
     return {
         "name": model.event_type(),
@@ -247,7 +252,7 @@ def _event_message(model: type[EventPayload]) -> dict[str, Any]:
         },
         "bindings": {
             "kafka": {
-                "key": {"type": "string", "description": "referral id (= ce_subject)"},
+                "key": {"type": "string", "description": f"{_subject(model)} (= ce_subject)"},
                 "bindingVersion": KAFKA_BINDING_VERSION,
             }
         },

@@ -14,12 +14,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from schakel.contracts.envelope import EventPayload
 from schakel.contracts.vocabulary import (
     AgeBand,
+    BuddyType,
     BusinessStatus,
     Channel,
     CloseOutcome,
     ContactWay,
+    Daypart,
     Grade,
     LonelinessKind,
+    MealDiet,
     Observation,
     OfferKind,
     PlainOutcome,
@@ -276,6 +279,79 @@ class ReferrerUpdated(_Referral):
     occurred_at: datetime
 
 
+class HelperProfile(BaseModel):
+    """A helper in a provider's registry, as its coordinator describes them: never a name or
+    an address, only a four-digit postcode area."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: OfferKind = Field(
+        description="maatje (a buddy), thuisgekookt (a home cook) or the kind of an activity"
+    )
+    buddy_type: BuddyType | None = Field(default=None, description="For a buddy: which kind")
+    title: str | None = Field(default=None, max_length=200, description="For an activity")
+    postcode_area: str | None = Field(
+        default=None,
+        pattern=POSTCODE_AREA_PATTERN,
+        description="Four-digit postcode (PC4) where the helper lives or the activity is; "
+        "None for a phone buddy",
+    )
+    capacity: int = Field(
+        ge=0,
+        le=1000,
+        description="Maximum matches (buddy), neighbours cooked for (cook) or places (activity)",
+    )
+    languages: list[str] = Field(default_factory=lambda: ["nl"], description="ISO 639 codes")
+    interests: list[str] = Field(default_factory=list, max_length=20)
+    age_groups: list[AgeBand] = Field(
+        default_factory=list, description="Ages the helper wants to support; empty: any age"
+    )
+    availability: list[Daypart] = Field(default_factory=list)
+    diets: list[MealDiet] = Field(default_factory=list, description="For a cook")
+    meals_per_week: int | None = Field(default=None, ge=1, le=14, description="For a cook")
+    grades: list[Grade] = Field(
+        default_factory=list,
+        description="For an activity: the grades it serves (a buddy's and a cook's follow "
+        "from the Wegwijzer)",
+    )
+    district: str | None = Field(
+        default=None, description="For an activity: its district id; None: city-wide"
+    )
+    schedule: str | None = Field(default=None, max_length=200, description="For an activity")
+
+
+class _HelperEvent(EventPayload):
+    helper_id: str = Field(min_length=1, max_length=100)
+    organisation: str = Field(min_length=1, description="The provider's organisation id")
+
+
+class HelperRegistered(_HelperEvent):
+    """A provider's coordinator registered a buddy, a home cook or an activity."""
+
+    event_name: ClassVar[str] = "nl.schakel.helper.registered"
+    event_version: ClassVar[int] = 1
+
+    profile: HelperProfile
+
+
+class HelperUpdated(_HelperEvent):
+    """The coordinator changed a helper's profile (the whole new profile travels)."""
+
+    event_name: ClassVar[str] = "nl.schakel.helper.updated"
+    event_version: ClassVar[int] = 1
+
+    profile: HelperProfile
+
+
+class HelperStopped(_HelperEvent):
+    """The helper stopped: never proposed again; matches already made keep their end."""
+
+    event_name: ClassVar[str] = "nl.schakel.helper.stopped"
+    event_version: ClassVar[int] = 1
+
+
+HELPER_PAYLOADS: tuple[type[EventPayload], ...] = (HelperRegistered, HelperUpdated, HelperStopped)
+
 ALL_PAYLOADS: tuple[type[EventPayload], ...] = (
     ReferralReceivedV1,
     ReferralReceived,
@@ -286,4 +362,5 @@ ALL_PAYLOADS: tuple[type[EventPayload], ...] = (
     FeedbackRecordedV1,
     FeedbackRecorded,
     ReferrerUpdated,
+    *HELPER_PAYLOADS,
 )

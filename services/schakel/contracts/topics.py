@@ -8,6 +8,7 @@ REFERRAL_EVENTS = "schakel.referral-events"
 GP_FEEDBACK = "schakel.gp-feedback"
 GP_REFERRALS_INBOUND = "schakel.gp-referrals.inbound"
 GP_INBOUND_RETENTION_MS = 7 * 24 * 3600 * 1000  # personal details: as short as retries need
+HELPER_EVENTS = "schakel.helper-events"
 DLQ_PREFIX = "schakel.dlq."
 RETAIN_FOREVER_MS = -1
 DLQ_RETENTION_MS = 30 * 24 * 3600 * 1000
@@ -95,6 +96,22 @@ GP_REFERRALS_INBOUND_TOPIC = TopicSpec(
     event_types=("nl.schakel.gp-referral.submitted.v1",),
 )
 
+HELPER_EVENTS_TOPIC = TopicSpec(
+    name=HELPER_EVENTS,
+    purpose="Changes to matching's registries of buddies, home cooks and activities, as the "
+    "providers' coordinators make them (no personal details: a helper id and a PC4).",
+    key="helper id (CloudEvents subject)",
+    partitions=3,
+    config={"retention.ms": str(RETAIN_FOREVER_MS), "cleanup.policy": "delete"},
+    producers=("matching",),
+    consumers=(),
+    event_types=(
+        "nl.schakel.helper.registered.v1",
+        "nl.schakel.helper.updated.v1",
+        "nl.schakel.helper.stopped.v1",
+    ),
+)
+
 CONSUMERS = ("intake", "triage", "matching", "followup", "feedback", "audit")
 
 
@@ -122,6 +139,7 @@ ALL_TOPICS: tuple[TopicSpec, ...] = (
     REFERRAL_EVENTS_TOPIC,
     GP_FEEDBACK_TOPIC,
     GP_REFERRALS_INBOUND_TOPIC,
+    HELPER_EVENTS_TOPIC,
     *(dead_letter_spec(s) for s in CONSUMERS),
 )
 

@@ -286,6 +286,42 @@ class DietNeed(StrEnum):
     ZACHT = "zacht"  # soft food, easy to chew
 
 
+class MealDiet(StrEnum):
+    """Diets a Thuisgekookt home cook cooks: ``DietNeed`` plus vegan and pureed."""
+
+    HALAL = "halal"
+    KOSJER = "kosjer"
+    VEGETARISCH = "vegetarisch"
+    VEGANISTISCH = "veganistisch"
+    ZOUTARM = "zoutarm"
+    DIABETES = "diabetes"
+    GLUTENVRIJ = "glutenvrij"
+    ZACHT = "zacht"  # soft, easy to chew
+    GEMALEN = "gemalen"  # pureed
+
+
+class Daypart(StrEnum):
+    """When a helper is available: weekday or weekend; morning, afternoon or evening."""
+
+    WEEKDAG_OCHTEND = "weekdag_ochtend"
+    WEEKDAG_MIDDAG = "weekdag_middag"
+    WEEKDAG_AVOND = "weekdag_avond"
+    WEEKEND_OCHTEND = "weekend_ochtend"
+    WEEKEND_MIDDAG = "weekend_middag"
+    WEEKEND_AVOND = "weekend_avond"
+
+
+class BuddyType(StrEnum):
+    """The buddy projects of the evaluation's Table 1 (004 §7)."""
+
+    BEZOEKMAATJE = "bezoekmaatje"  # visiting buddy
+    BEWEEGMAATJE = "beweegmaatje"  # exercise buddy (Sport Utrecht)
+    TELEFOONMAATJE = "telefoonmaatje"  # Belmaatje: phone buddy (Handje Helpen, de Luisterlijn)
+    PSYCHIATRIEMAATJE = "psychiatriemaatje"  # for people with psychological vulnerability
+    ERVARINGSMAATJE = "ervaringsmaatje"  # for young carers (Handje Helpen)
+    SENIOR_STUDENT = "senior_student"  # Senior&Student pairs
+
+
 class DeadlineKind(StrEnum):
     """What a deadline waits for."""
 

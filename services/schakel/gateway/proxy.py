@@ -84,6 +84,8 @@ ROUTES: tuple[Route, ...] = (
     Route("matching", ALL_METHODS, "/api/v1/offers"),
     Route("matching", ALL_METHODS, "/api/v1/offers/{rest:path}"),
     Route("matching", ALL_METHODS, "/api/v1/proposals/{rest:path}"),
+    Route("matching", ALL_METHODS, "/api/v1/helpers"),
+    Route("matching", ALL_METHODS, "/api/v1/helpers/{rest:path}"),
     Route("triage", ALL_METHODS, "/api/v1/triage/{rest:path}"),
     Route("intake", ("GET", "POST"), "/api/v1/admin/api-keys"),
     Route("intake", ("POST",), "/api/v1/admin/api-keys/{key_id}/revoke"),

@@ -10,6 +10,7 @@ from pymongo import ASCENDING
 from schakel.contracts.vocabulary import (
     Grade,
     LonelinessKind,
+    MealDiet,
     OfferKind,
     RiskGroup,
     Route,
@@ -17,6 +18,7 @@ from schakel.contracts.vocabulary import (
 )
 from schakel.matching.demo_offers import DEMO_OFFERS
 from schakel.matching.domain import MaatjeType, Need, Offer, Outcome, Proposal
+from schakel.matching.helper_store import prepare_helpers
 from schakel.platform.mongo import Document, MongoStore, Transaction
 
 OFFERS = "offers"
@@ -68,6 +70,10 @@ class ProposalStore(Protocol):
         """The referral no longer holds its place."""
         ...
 
+    async def waitlisted(self) -> list[tuple[str, str, Need]]:
+        """Every waitlisted referral: (referral id, owner, need), by referral id."""
+        ...
+
 
 def need_fields(need: Need) -> Document:
     return {
@@ -80,6 +86,9 @@ def need_fields(need: Need) -> Document:
         "route": need.route.value if need.route else None,
         "wishes": [k.value for k in need.wishes],
         "excluded": sorted(need.excluded),
+        "diets": sorted(d.value for d in need.diets),
+        "languages": list(need.languages),
+        "waiting_since": need.waiting_since,
     }
 
 
@@ -95,7 +104,17 @@ def need_from_doc(doc: Document) -> Need:
         route=Route(route) if route else None,
         wishes=tuple(OfferKind(k) for k in doc.get("wishes", [])),
         excluded=frozenset(doc.get("excluded", [])),
+        diets=frozenset(MealDiet(d) for d in doc.get("diets", [])),
+        languages=tuple(doc.get("languages", [])),
+        waiting_since=_aware(doc.get("waiting_since")),
     )
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """MongoDB gives datetimes back without a zone; they were written in UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
 
 
 def offer_to_doc(offer: Offer) -> Document:
@@ -243,9 +262,17 @@ class MongoProposals:
             {"_id": referral_id, "status": PROPOSED}, {"$set": {"status": RELEASED}}
         )
 
+    async def waitlisted(self) -> list[tuple[str, str, Need]]:
+        cursor = self._tx[PROPOSALS].find({"status": WAITLISTED}, sort=[("_id", 1)])
+        return [
+            (str(d["_id"]), d["owner_organisation"], need_from_doc(d))
+            for d in await cursor.to_list()
+        ]
+
 
 async def prepare(store: MongoStore) -> None:
     """On start: indexes, and the demo registry when there are no offers yet."""
+    await prepare_helpers(store)
     await store.db[OFFERS].create_index([("grades", ASCENDING)])
     await store.db[PROPOSALS].create_index([("owner_organisation", ASCENDING)])
     if await store.db[OFFERS].count_documents({}) == 0:

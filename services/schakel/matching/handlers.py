@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from schakel.contracts.envelope import EventEnvelope, new_event
@@ -16,8 +17,24 @@ from schakel.contracts.lifecycle import (
     ReferralRegraded,
     SupportDeclined,
 )
+from schakel.contracts.vocabulary import MealDiet
 from schakel.matching.adapters import MongoOffers, MongoProposals, OfferStore, ProposalStore
-from schakel.matching.domain import Need, Outcome, Proposal, propose, without_places
+from schakel.matching.domain import (
+    Need,
+    Outcome,
+    Proposal,
+    WaitlistDecision,
+    propose,
+    without_places,
+)
+from schakel.matching.domain import (
+    Offer as OfferInRegistry,
+)
+from schakel.matching.domain.assignment import Match, first_in_line, propose_best
+from schakel.matching.domain.helpers import AnyHelper, Buddy, HomeCook
+from schakel.matching.domain.table import HelperTable
+from schakel.matching.helper_store import HelperStore, MongoHelpers
+from schakel.matching.postcodes import districts
 from schakel.platform.consumer import Handler
 from schakel.platform.logging import get_logger
 from schakel.platform.mongo import Transaction
@@ -39,18 +56,67 @@ def need_of(triaged: ReferralTriaged) -> Need:
     )
 
 
-async def choose(need: Need, offers: OfferStore) -> Outcome:
-    """Propose and hold a place; an offer whose last place went meanwhile counts as full.
-    A walk-in offer holds nothing: it has no places and no waiting list.
+def as_offer(helper: AnyHelper, places_left: int) -> OfferInRegistry:
+    """A registered helper as the offer a proposal names (the owner sees the helper's kind,
+    organisation and area, never a person)."""
+    area = helper.location.pc4 if helper.location else None
+    if isinstance(helper, Buddy):
+        title = f"Maatje ({helper.buddy_type.value})" + (f" in {area}" if area else "")
+    elif isinstance(helper, HomeCook):
+        title = f"Thuisgekookt: thuiskok in {area}, {helper.meals_per_week} maaltijden per week"
+    else:
+        title = helper.title
+    return OfferInRegistry(
+        offer_id=helper.helper_id,
+        kind=helper.kind,
+        title=title,
+        provider_organisation=helper.organisation,
+        district=helper.district or (districts().get(area) if area else None),
+        grades=helper.grades,
+        places_left=places_left,
+        maatje_type=helper.buddy_type if isinstance(helper, Buddy) else None,
+        postcode_area=area,
+        meals_per_week=helper.meals_per_week if isinstance(helper, HomeCook) else None,
+        source="registry of " + helper.organisation,
+    )
+
+
+async def choose_helper(need: Need, helpers: HelperStore, now: datetime) -> Proposal | str:
+    """The best registered helper, with a place taken; else why none fits (the constraint
+    that bound). Ends: each failed take drops one candidate."""
+    candidates = await helpers.active()
+    while True:
+        outcome = propose_best(need, HelperTable.of(candidates), now)
+        if not isinstance(outcome, Match):
+            return outcome.reason
+        helper = outcome.helper
+        if await helpers.take_place(helper.helper_id):
+            offer = as_offer(helper, helper.free - 1)
+            return Proposal(offer=offer, score=max(outcome.score, 0.0), reasons=outcome.reasons)
+        candidates = [c for c in candidates if c.helper_id != helper.helper_id]
+
+
+async def choose(need: Need, offers: OfferStore, helpers: HelperStore | None = None) -> Outcome:
+    """Propose and hold a place: a registered helper first (issue 12), else an offer of the
+    Table 1 registry; an offer whose last place went meanwhile counts as full. A walk-in
+    offer holds nothing: it has no places and no waiting list.
 
     Ends: every failed reservation marks one more candidate full, until one succeeds or the
     proposal becomes a waitlist decision.
     """
     if need.grade is None:
         return propose(need, [])
+    why_no_helper = None
+    if helpers is not None:
+        found = await choose_helper(need, helpers, datetime.now(UTC))
+        if isinstance(found, Proposal):
+            return found
+        why_no_helper = found
     candidates = await offers.suiting_grade(need.grade)
     while True:
         outcome = propose(need, candidates)
+        if isinstance(outcome, WaitlistDecision) and why_no_helper is not None:
+            return replace(outcome, reason=f"{outcome.reason}; registered helpers: {why_no_helper}")
         if not isinstance(outcome, Proposal):
             return outcome
         if outcome.offer.walk_in or await offers.reserve_place(outcome.offer.offer_id):
@@ -83,13 +149,14 @@ async def match(
     offers: OfferStore,
     proposals: ProposalStore,
     emit: Emit,
+    helpers: HelperStore | None = None,
 ) -> None:
     """Propose for ``need``: the place already held is kept (and announced again)."""
     referral_id = event.subject
     held = await proposals.held(referral_id)
     if held is not None:
         log.info("referral already holds a place", offer_id=held.offer.offer_id)
-    outcome = held or await choose(need, offers)
+    outcome = held or await choose(need, offers, helpers)
     await proposals.record(referral_id, owner, need, outcome, event.id)
     emit(
         new_event(
@@ -121,8 +188,10 @@ async def after_conversation(
     offers: OfferStore,
     proposals: ProposalStore,
     emit: Emit,
+    helpers: HelperStore | None = None,
 ) -> None:
-    """With consent, propose to the owner using the person's wishes; without, never."""
+    """With consent, propose to the owner using the person's wishes; without, never. The
+    referral waits for support from now (its waiting time counts in matching)."""
     conversation = event.data
     known = await proposals.need(event.subject)
     if not conversation.consents_to_support or known is None:
@@ -134,8 +203,11 @@ async def after_conversation(
         grade=conversation.grade or need.grade,
         consent_to_contact=True,  # given in the conversation, whatever the signal said
         wishes=tuple(dict.fromkeys(conversation.wishes.kinds)),
+        diets=frozenset(MealDiet(d.value) for d in conversation.wishes.diet),
+        languages=tuple(conversation.wishes.languages),
+        waiting_since=need.waiting_since or event.time,
     )
-    await match(event, wished, owner, offers, proposals, emit)
+    await match(event, wished, owner, offers, proposals, emit, helpers)
 
 
 async def after_decline(
@@ -143,28 +215,67 @@ async def after_decline(
     offers: OfferStore,
     proposals: ProposalStore,
     emit: Emit,
+    helpers: HelperStore | None = None,
 ) -> None:
-    """The person said no: give the place back and propose another offer, never a declined
-    one."""
+    """The person said no: give the place back and propose another offer or helper, never a
+    declined one; the place that came free goes to the waitlist."""
     known = await proposals.need(event.subject)
     if known is None:
         return
     held = await proposals.held(event.subject)
     if held is not None:
-        await offers.release_place(held.offer.offer_id)
+        await release(held.offer.offer_id, offers, helpers)
         await proposals.release(event.subject)
     owner, need = known
     without = replace(need, excluded=need.excluded | set(event.data.declined_offers))
-    await match(event, without, owner, offers, proposals, emit)
+    await match(event, without, owner, offers, proposals, emit, helpers)
+    if helpers is not None and held is not None:
+        await rematch_waitlist(event, offers, proposals, helpers, emit)
+
+
+async def release(offer_id: str, offers: OfferStore, helpers: HelperStore | None) -> None:
+    """One place back, in whichever registry holds ``offer_id`` (ids never clash: a helper's
+    is its provider's, an offer's is Table 1's)."""
+    await offers.release_place(offer_id)
+    if helpers is not None:
+        await helpers.free_place(offer_id)
+
+
+async def rematch_waitlist(
+    cause: EventEnvelope[Any],
+    offers: OfferStore,
+    proposals: ProposalStore,
+    helpers: HelperStore,
+    emit: Emit,
+) -> int:
+    """Capacity appeared: each waitlisted referral is matched again exactly once, the most
+    urgent first, then the longest waiting; the ones nothing fits stay waitlisted as they
+    were (no new event). Returns how many got a proposal."""
+    waiting = await proposals.waitlisted()
+    now = datetime.now(UTC)
+    proposed = 0
+    for i in first_in_line([need for _, _, need in waiting], now):
+        referral_id, owner, need = waiting[i]
+        found = await choose_helper(need, helpers, now)
+        if not isinstance(found, Proposal):
+            continue
+        await proposals.record(referral_id, owner, need, found, cause.id)
+        payload = outcome_payload(referral_id, found)
+        emit(new_event(payload, source=SOURCE, subject=referral_id, cause=cause))
+        proposed += 1
+    return proposed
 
 
 async def after_close(
-    event: EventEnvelope[ReferralClosed], offers: OfferStore, proposals: ProposalStore
+    event: EventEnvelope[ReferralClosed],
+    offers: OfferStore,
+    proposals: ProposalStore,
+    helpers: HelperStore | None = None,
 ) -> None:
     """Closed before any support started: the place held for it is free again."""
     held = await proposals.held(event.subject)
     if held is not None and event.data.support_kind is None:
-        await offers.release_place(held.offer.offer_id)
+        await release(held.offer.offer_id, offers, helpers)
         await proposals.release(event.subject)
 
 
@@ -177,15 +288,15 @@ async def on_regraded(event: EventEnvelope[Any], tx: Transaction) -> None:
 
 
 async def on_first_conversation(event: EventEnvelope[Any], tx: Transaction) -> None:
-    await after_conversation(event, MongoOffers(tx), MongoProposals(tx), tx.emit)
+    await after_conversation(event, MongoOffers(tx), MongoProposals(tx), tx.emit, MongoHelpers(tx))
 
 
 async def on_support_declined(event: EventEnvelope[Any], tx: Transaction) -> None:
-    await after_decline(event, MongoOffers(tx), MongoProposals(tx), tx.emit)
+    await after_decline(event, MongoOffers(tx), MongoProposals(tx), tx.emit, MongoHelpers(tx))
 
 
 async def on_closed(event: EventEnvelope[Any], tx: Transaction) -> None:
-    await after_close(event, MongoOffers(tx), MongoProposals(tx))
+    await after_close(event, MongoOffers(tx), MongoProposals(tx), MongoHelpers(tx))
 
 
 HANDLERS: dict[str, Handler] = {

@@ -28,6 +28,7 @@ class Role(StrEnum):
     GEMEENTE = "gemeente"  # monitors aggregates, sees no person
     AUDITOR = "auditor"  # replays any referral's history
     ADMINISTRATOR = "administrator"  # issues and revokes organisations' API keys; sees no person
+    PROVIDER_COORDINATOR = "provider_coordinator"  # keeps its organisation's helpers (matching)
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,12 @@ the person first.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from enum import StrEnum
+from datetime import datetime
 
 from schakel.contracts.vocabulary import (
+    AgeBand,
+    BuddyType,
+    Daypart,
     Grade,
     LonelinessKind,
     OfferKind,
@@ -25,17 +28,9 @@ from schakel.contracts.vocabulary import (
     Route,
     Urgency,
 )
+from schakel.matching.domain.terms import Diet, Location, Mobility
 
-
-class MaatjeType(StrEnum):
-    """The buddy projects of the evaluation's Table 1."""
-
-    BEZOEKMAATJE = "bezoekmaatje"  # visiting buddy
-    BEWEEGMAATJE = "beweegmaatje"  # exercise buddy (Sport Utrecht)
-    TELEFOONMAATJE = "telefoonmaatje"  # Belmaatje: phone buddy (Handje Helpen, de Luisterlijn)
-    PSYCHIATRIEMAATJE = "psychiatriemaatje"  # for people with psychological vulnerability
-    ERVARINGSMAATJE = "ervaringsmaatje"  # for young carers (Handje Helpen)
-    SENIOR_STUDENT = "senior_student"  # Senior&Student pairs
+MaatjeType = BuddyType  # the buddy projects of Table 1, in the contracts' words
 
 
 @dataclass(frozen=True)
@@ -77,7 +72,8 @@ class Offer:
 
 @dataclass(frozen=True)
 class Need:
-    """What matching may know of a triaged referral: no person, only the triage outcome."""
+    """What matching may know of a triaged referral: no person, only the triage outcome and
+    what the owner's first conversation added (issue 12: needs travel pseudonymously)."""
 
     grade: Grade | None  # None: ungraded, nothing is proposed before the owner's conversation
     urgency: Urgency
@@ -87,7 +83,16 @@ class Need:
     consent_to_contact: bool = False
     route: Route | None = None
     wishes: tuple[OfferKind, ...] = ()  # kinds the person wants (first conversation), in order
-    excluded: frozenset[str] = frozenset()  # offers the person declined: never again
+    excluded: frozenset[str] = frozenset()  # offers and helpers declined: never again
+    diets: frozenset[Diet] = frozenset()
+    languages: tuple[str, ...] = ()  # ISO 639 codes, the preferred one first
+    interests: frozenset[str] = frozenset()
+    age_band: AgeBand | None = None
+    mobility: Mobility = Mobility.ZELFSTANDIG
+    location: Location | None = None  # the PC4 centroid; None: unknown
+    availability: frozenset[Daypart] = frozenset()
+    waiting_since: datetime | None = None  # when the referral first waited for support
+    open_kinds: frozenset[OfferKind] = frozenset()  # kinds already proposed and still open
 
     @property
     def graded(self) -> Grade:
@@ -166,16 +171,24 @@ def excluded_kinds(need: Need) -> frozenset[OfferKind]:
     return frozenset()
 
 
+def suits_grade(kind: OfferKind, grades: frozenset[Grade], need: Need) -> bool:
+    """The Wegwijzer's rule: the need's grade is one the offer serves, the kind may be proposed
+    for this referral, and it is a kind the person wished (when they said)."""
+    return (
+        need.grade in grades
+        and kind not in excluded_kinds(need)
+        and (not need.wishes or kind in need.wishes)
+    )
+
+
 def suits(offer: Offer, need: Need) -> bool:
     """Hard constraints apart from room: grade, district, who the offer is for, what may not
     be proposed for this referral, a kind the person wished (when they said), and never an
     offer they declined."""
     return (
-        need.grade in offer.grades
+        suits_grade(offer.kind, offer.grades, need)
         and (offer.city_wide or offer.district == need.district)
         and (not offer.only_for_risk_groups or bool(offer.risk_groups & need.risk_groups))
-        and offer.kind not in excluded_kinds(need)
-        and (not need.wishes or offer.kind in need.wishes)
         and offer.offer_id not in need.excluded
     )
 
@@ -186,25 +199,27 @@ def wanted_kinds(need: Need) -> tuple[OfferKind, ...]:
     return tuple(k for k in wanted if k not in excluded)
 
 
-def _kind_reasons(offer: Offer, need: Need) -> list[Reason]:
-    if offer.kind in need.wishes:  # the person's own order comes before the Wegwijzer's
-        rank = need.wishes.index(offer.kind)
-        return [
-            (
-                KIND_STEP * (len(need.wishes) - rank),
-                f"{offer.kind.value}: the person's {ORDINALS[min(rank, 5)]} wish",
-            )
-        ]
-    preferred = KIND_PREFERENCE[need.graded]
-    if offer.kind not in preferred:
-        return []
-    rank = preferred.index(offer.kind)
-    return [
-        (
-            KIND_STEP * (len(preferred) - rank),
-            f"{offer.kind.value}: {ORDINALS[rank]} choice for grade {need.graded.value}",
+def kind_reason(kind: OfferKind, need: Need) -> Reason | None:
+    """Points for the kind of support: the person's wishes first, else the Wegwijzer's order."""
+    if kind in need.wishes:  # the person's own order comes before the Wegwijzer's
+        rank = need.wishes.index(kind)
+        return (
+            KIND_STEP * (len(need.wishes) - rank),
+            f"{kind.value}: the person's {ORDINALS[min(rank, 5)]} wish",
         )
-    ]
+    preferred = KIND_PREFERENCE[need.graded]
+    if kind not in preferred:
+        return None
+    rank = preferred.index(kind)
+    return (
+        KIND_STEP * (len(preferred) - rank),
+        f"{kind.value}: {ORDINALS[rank]} choice for grade {need.graded.value}",
+    )
+
+
+def _kind_reasons(offer: Offer, need: Need) -> list[Reason]:
+    reason = kind_reason(offer.kind, need)
+    return [] if reason is None else [reason]
 
 
 def _fit_reasons(offer: Offer, need: Need) -> list[Reason]:

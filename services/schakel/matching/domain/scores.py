@@ -1,0 +1,197 @@
+"""Soft scores: how well a helper who breaks no constraint fits, each one array over
+referrals × helpers with the sentence a social broker reads for any one pair.
+
+Sources: the kind of support in the person's or the Wegwijzer's order (004 §7); Thuisgekookt
+matches people "die zo dicht mogelijk bij elkaar in de buurt wonen" (004 §6, 000), hence the
+steep distance curve for cooks; young people get youth and peer offers first (issue 12; 004
+§7 names young people as a risk group and *lotgenotencontact* as support). The documents
+say nothing of language, interests, availability or waiting time as matching criteria: those
+weights are the project's, chosen so that none of them outweighs one step in the kind order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from schakel.matching.domain.batch import NeedBatch
+from schakel.matching.domain.offers import KIND_PREFERENCE, KIND_STEP, kind_reason
+from schakel.matching.domain.table import (
+    AGE_BANDS,
+    DAYPARTS,
+    KINDS,
+    BoolArray,
+    FloatArray,
+    HelperTable,
+    any_per_row,
+)
+from schakel.matching.domain.terms import great_circle_km
+
+DISTANCE_POINTS = 5.0
+DISTANCE_RANGE_KM = 5.0  # a visit or an activity: within cycling distance
+COOK_RANGE_KM = 1.5  # a cook: "a few streets" scores highest, across town hardly at all
+A_FEW_STREETS_KM = 0.5
+LANGUAGE_POINTS = 3.0  # the person's preferred language; another shared one gets half
+INTEREST_POINTS = 1.0  # per shared interest, at most three
+MAX_INTERESTS = 3
+AGE_FIT_POINTS = 2.0
+# A helper who wants to support another age group (the visiting buddy for people over 80
+# offered to someone of 22, issue 12) and a youth or peer offer for a young person each
+# outweigh one step in the kind order, so young people get youth and peer offers first.
+AGE_MISFIT_POINTS = -1.5 * KIND_STEP
+YOUTH_POINTS = 1.5 * KIND_STEP
+AVAILABILITY_POINTS = 1.0  # per shared part of the week, at most two
+MAX_DAYPARTS = 2
+WAITING_POINTS_PER_WEEK = 0.5
+MAX_WAITING_POINTS = 4.0
+
+Text = Callable[[int, int], str | None]  # (referral row, helper row) → sentence
+
+
+@dataclass(frozen=True)
+class Component:
+    """One score for every pair, and its sentence for any one pair."""
+
+    points: FloatArray  # referrals × helpers
+    text: Text
+
+
+def _named(vocabulary: Sequence[str], flags: BoolArray) -> list[str]:
+    return [str(v) for v, on in zip(vocabulary, flags, strict=True) if on]
+
+
+def _overlap(a: BoolArray, b: BoolArray) -> FloatArray:
+    """Per pair: how many flags two flag matrices (rows × vocabulary) share."""
+    return np.asarray(a.astype(np.float32) @ b.T.astype(np.float32), dtype=np.float64)
+
+
+def kind(b: NeedBatch, t: HelperTable) -> Component:
+    def text(r: int, j: int) -> str | None:
+        need, k = b.needs[r], KINDS[int(t.kind[j])]
+        reason = kind_reason(k, need) if need.grade in KIND_PREFERENCE else None
+        return None if reason is None else reason[1]
+
+    return Component(b.kind_points[:, t.kind], text)
+
+
+def distance(b: NeedBatch, t: HelperTable) -> Component:
+    km = great_circle_km(b.where, t.where)
+    reach = np.where(t.is_cook, COOK_RANGE_KM, DISTANCE_RANGE_KM)[None, :]
+    closeness = np.nan_to_num(np.clip(1 - km / reach, 0.0, 1.0), nan=0.0)
+    points = np.where(t.by_phone[None, :], DISTANCE_POINTS / 2, DISTANCE_POINTS * closeness)
+
+    def text(r: int, j: int) -> str | None:
+        if t.by_phone[j]:
+            return "by phone: distance plays no part"
+        if np.isnan(km[r, j]):
+            return None
+        near = " (a few streets)" if t.is_cook[j] and km[r, j] <= A_FEW_STREETS_KM else ""
+        return f"{km[r, j]:.1f} km away{near}"
+
+    return Component(points, text)
+
+
+def language(b: NeedBatch, t: HelperTable) -> Component:
+    shares_first = _overlap(b.first_language, t.languages) > 0
+    shares_any = _overlap(b.languages, t.languages) > 0
+    half = np.where(shares_any, LANGUAGE_POINTS / 2, 0.0)
+    points = np.where(shares_first, LANGUAGE_POINTS, half)
+
+    def text(r: int, j: int) -> str | None:
+        need = b.needs[r]
+        if not need.languages:
+            return None
+        if shares_first[r, j]:
+            return f"speaks {need.languages[0]}, the person's preferred language"
+        if shares_any[r, j]:
+            return "shares a language the person speaks"
+        return "shares none of the person's languages"
+
+    return Component(points, text)
+
+
+def interests(b: NeedBatch, t: HelperTable) -> Component:
+    points = INTEREST_POINTS * np.minimum(_overlap(b.interests, t.interests), MAX_INTERESTS)
+
+    def text(r: int, j: int) -> str | None:
+        both = _named(t.interest_vocabulary, b.interests[r] & t.interests[j])
+        return f"shared interests: {', '.join(both)}" if both else None
+
+    return Component(points, text)
+
+
+def age_fit(b: NeedBatch, t: HelperTable) -> Component:
+    known = (b.age_band >= 0)[:, None]
+    any_age = ~any_per_row(t.age_groups)[None, :]
+    fits = t.age_groups[:, np.maximum(b.age_band, 0)].T
+    fit = np.where(any_age, 0.0, np.where(fits, AGE_FIT_POINTS, AGE_MISFIT_POINTS))
+    youth = b.young[:, None] & t.youth[None, :]
+    points = np.where(known, fit, 0.0) + np.where(youth, YOUTH_POINTS, 0.0)
+
+    def text(r: int, j: int) -> str | None:
+        parts = []
+        if youth[r, j]:
+            parts.append("a youth or peer offer: young people get these first")
+        if known[r, 0] and not any_age[0, j]:
+            wants = ", ".join(_named(AGE_BANDS, t.age_groups[j]))
+            verdict = "fits" if fits[r, j] else "does not fit"
+            parts.append(f"wants to support ages {wants}: {verdict} age {b.needs[r].age_band}")
+        return "; ".join(parts) or None
+
+    return Component(points, text)
+
+
+def availability(b: NeedBatch, t: HelperTable) -> Component:
+    shared = _overlap(b.availability, t.availability)
+    points = AVAILABILITY_POINTS * np.minimum(shared, MAX_DAYPARTS)
+
+    def text(r: int, j: int) -> str | None:
+        both = _named(DAYPARTS, b.availability[r] & t.availability[j])
+        return f"available {', '.join(both)}" if both else None
+
+    return Component(points, text)
+
+
+def waiting(b: NeedBatch, t: HelperTable) -> Component:
+    """The same for every helper: it decides who goes first when helpers are scarce."""
+    per_need = np.minimum(b.waiting_days / 7 * WAITING_POINTS_PER_WEEK, MAX_WAITING_POINTS)
+    points = np.broadcast_to(per_need[:, None], (len(b), len(t)))
+
+    def text(r: int, j: int) -> str | None:
+        days = b.waiting_days[r]
+        return f"waiting {days:.0f} day(s)" if days >= 1 else None
+
+    return Component(points, text)
+
+
+SCORES: tuple[Callable[[NeedBatch, HelperTable], Component], ...] = (
+    kind,
+    distance,
+    language,
+    interests,
+    age_fit,
+    availability,
+    waiting,
+)
+
+
+def components(b: NeedBatch, t: HelperTable) -> list[Component]:
+    return [score(b, t) for score in SCORES]
+
+
+def total(b: NeedBatch, t: HelperTable) -> FloatArray:
+    points = np.zeros((len(b), len(t)))
+    for score in SCORES:
+        points += score(b, t).points
+    return points
+
+
+def explain(parts: list[Component], r: int, j: int) -> tuple[str, ...]:
+    """Each score's sentence for one pair, with its points."""
+    out = []
+    for c in parts:
+        if (text := c.text(r, j)) is not None:
+            out.append(f"{text} ({c.points[r, j]:+.1f})")
+    return tuple(out)
