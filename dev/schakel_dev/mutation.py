@@ -16,6 +16,7 @@ mutant not killed, with its diff; the score is printed too. ``make mutation`` ru
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -146,6 +147,20 @@ def mutmut(work: Path, *args: str, capture: bool = False) -> str:
     return done.stdout or ""
 
 
+def diffs(work: Path, names: Sequence[str]) -> dict[str, str]:
+    """Each mutant's diff, from one helper process (schakel_dev.mutation_diffs)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "schakel_dev.mutation_diffs"],
+        cwd=work,
+        check=True,
+        text=True,
+        input="\n".join(names),
+        stdout=subprocess.PIPE,
+    )
+    found: dict[str, str] = json.loads(done.stdout)
+    return found
+
+
 def results(work: Path) -> list[Mutant]:
     return parse_results(mutmut(work, "results", "--all", "true", capture=True).splitlines())
 
@@ -170,9 +185,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         mutmut(work, "run", "--max-children", str(args.max_children), *chosen)
     mutants = results(work)
     alive = [m for m in mutants if m.counted and not m.killed]
-    diffs = {m.name: mutmut(work, "show", m.name, capture=True) for m in alive}
     path = work / "report.md"
-    path.write_text(report(mutants, diffs))
+    path.write_text(report(mutants, diffs(work, [m.name for m in alive])))
     for package, s in by_package(mutants).items():
         print(f"{package:<28} {s}")
     print(f"mutation score: {score(mutants)}; report in {path.relative_to(repo_root())}")
