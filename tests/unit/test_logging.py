@@ -82,7 +82,7 @@ def test_libraries_log_json_too_and_the_chatty_ones_only_from_warnings(
     stdout: pytest.CaptureFixture[str],
 ) -> None:
     configure_logging("intake", "debug")
-    logging.getLogger("faststream").debug("subscriber started %s", "now")
+    logging.getLogger("a.library").debug("subscriber started %s", "now")
     for noisy in ("aiokafka", "uvicorn.access", "pymongo"):
         logging.getLogger(noisy).info("chatter")
         logging.getLogger(noisy).warning("%s trouble", noisy)
@@ -93,7 +93,7 @@ def test_libraries_log_json_too_and_the_chatty_ones_only_from_warnings(
         {
             "event": "subscriber started now",
             "level": "debug",
-            "logger": "faststream",
+            "logger": "a.library",
             "service": "intake",
         },
         {
