@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -131,6 +132,25 @@ def stage(root: Path) -> Path:
     return work
 
 
+def refresh_data_files(work: Path) -> list[Path]:
+    """Copy the source's other files (templates, CSS, policies) over stale copies in
+    ``mutants/src``: mutmut makes new copies of changed Python modules only, so a changed
+    template would fail tests that pass in the checkout."""
+    source, copies = work / "src", work / "mutants" / "src"
+    refreshed: list[Path] = []
+    if not copies.is_dir():
+        return refreshed  # mutmut's first run copies everything
+    for path in source.rglob("*"):
+        if not path.is_file() or path.suffix in (".py", ".pyc"):
+            continue
+        copy = copies / path.relative_to(source)
+        if not copy.exists() or copy.read_bytes() != path.read_bytes():
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, copy)
+            refreshed.append(copy)
+    return refreshed
+
+
 def mutmut(work: Path, *args: str, capture: bool = False) -> str:
     executable = Path(sys.executable).with_name("mutmut")
     # The tests' caches (the AsyncAPI CLI) are the checkout's, not the copy's.
@@ -175,6 +195,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("mutants", nargs="*", help="mutant name globs to run (default: all)")
     args = parser.parse_args(argv)
     work = stage(repo_root())
+    refresh_data_files(work)
     chosen = list(args.mutants)
     if args.survivors:  # mutmut keeps a verdict unless the mutant is named
         names = [m.name for m in results(work) if m.counted and not m.killed]
