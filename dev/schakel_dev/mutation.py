@@ -30,8 +30,15 @@ from pathlib import Path
 from schakel_dev import repo_root
 
 WORK_DIR = ".mutation"
-# What mutmut finds in WORK_DIR: the source as src/, and what the tests read besides themselves.
-LINKS = {"src": "services", "tests": "tests", "schemas": "schemas", "pyproject.toml": None}
+# What mutmut finds in WORK_DIR: the source as src/, and what the tests read besides themselves
+# (the schemas, and the docs whose tables they hold to the code).
+LINKS = {
+    "src": "services",
+    "tests": "tests",
+    "schemas": "schemas",
+    "docs": "docs",
+    "pyproject.toml": None,
+}
 KILLED = frozenset({"killed", "timeout", "caught by type check"})
 NOT_COUNTED = frozenset({"skipped", "not checked", "check was interrupted by user"})
 
