@@ -302,8 +302,6 @@ def test_a_read_model_begun_late_is_received_since_its_first_event() -> None:
 
 
 def test_an_event_feedback_does_not_follow_is_refused() -> None:
-    other = event(ReferralReceived.model_construct(referral_id=REFERRAL)).model_copy(
-        update={"data": object()}
-    )
+    other = received().model_copy(update={"data": object()})
     with pytest.raises(TypeError, match=f"^feedback does not follow {other.type}$"):
         apply(None, other)
