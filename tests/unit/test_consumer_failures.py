@@ -24,20 +24,6 @@ from tests.unit.test_consumer_reading import KeptDeadLetters
 from tests.unit.test_offsets import FakeConsumer
 
 
-@pytest.fixture
-def pauses(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """The consumer's back-off pauses, recorded instead of waited."""
-    waited: list[float] = []
-    pause = asyncio.sleep
-
-    async def sleep(seconds: float) -> None:
-        waited.append(seconds)
-        await pause(0)  # other tasks still get their turn
-
-    monkeypatch.setattr(asyncio, "sleep", sleep)
-    return waited
-
-
 class Flaky:
     """A handler that raises the next of ``failures`` (None: succeeds) on each call."""
 

@@ -46,20 +46,6 @@ async def store() -> AsyncIterator[MongoStore]:
     await unused.close()
 
 
-@pytest.fixture
-def pauses(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    waited: list[float] = []
-    pause = asyncio.sleep
-
-    async def sleep(seconds: float) -> None:
-        if seconds:  # the test's own waits are 0
-            waited.append(seconds)
-        await pause(0)
-
-    monkeypatch.setattr(asyncio, "sleep", sleep)
-    return waited
-
-
 async def run_until_read(relay: OutboxRelay, rows: FailingRows, reads: int) -> None:
     async def done() -> bool:
         return rows.reads >= reads

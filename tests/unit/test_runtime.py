@@ -6,7 +6,6 @@ waited for, loudly. (The real thing: every integration and e2e test starts servi
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -20,19 +19,6 @@ from schakel.platform import runtime as running
 from schakel.platform.mongo import MongoStore, Transaction
 from schakel.platform.runtime import STARTUP_ATTEMPTS, ServiceRuntime, _retry
 from schakel.platform.settings import ServiceSettings
-
-
-@pytest.fixture
-def pauses(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    waited: list[float] = []
-    pause = asyncio.sleep
-
-    async def sleep(seconds: float) -> None:
-        waited.append(seconds)
-        await pause(0)  # other tasks still get their turn
-
-    monkeypatch.setattr(asyncio, "sleep", sleep)
-    return waited
 
 
 async def test_a_dependency_that_comes_up_later_is_waited_for_loudly(pauses: list[float]) -> None:
