@@ -8,8 +8,8 @@ finds code in ``./``, ``src/`` or ``source/``, so it runs in ``.mutation/``, whe
 the checkout's ``services`` folder. It mutates copies under ``.mutation/mutants/`` and never
 touches the checkout. Verdicts are kept between runs: a mutant is tested again when its
 function changed, when it is named (``MUTANT_GLOB``, e.g. ``'schakel.platform.outbox.*'``), or,
-with ``--survivors``, when it was not killed last time (after new tests; with globs, only
-those it matches). The report, ``.mutation/report.md``, has the score per package and every
+with ``--survivors``, when it was not killed last time or has no verdict (after new tests;
+with globs, only those it matches). The report, ``.mutation/report.md``, has the score per package and every
 mutant not killed, with its diff; the score is printed too. ``make mutation`` runs it.
 """
 
@@ -197,7 +197,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--max-children", type=int, default=2, help="parallel test runs")
     parser.add_argument("--report-only", action="store_true", help="write the report, run none")
     parser.add_argument(
-        "--survivors", action="store_true", help="test again every mutant not killed last time"
+        "--survivors",
+        action="store_true",
+        help="test again every mutant not killed last time, and those not checked yet",
     )
     parser.add_argument("mutants", nargs="*", help="mutant name globs to run (default: all)")
     args = parser.parse_args(argv)
@@ -205,7 +207,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     refresh_data_files(work)
     chosen = list(args.mutants)
     if args.survivors:  # mutmut keeps a verdict unless the mutant is named
-        names = [m.name for m in results(work) if m.counted and not m.killed]
+        # Not killed, and those without a verdict (new, or reset by mutmut), skipped ones aside.
+        names = [m.name for m in results(work) if not m.killed and m.status != "skipped"]
         chosen = [n for n in names if not chosen or any(fnmatch(n, g) for g in chosen)]
         if not chosen:
             print("no mutant left alive to test again")
