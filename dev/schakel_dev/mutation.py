@@ -9,8 +9,9 @@ the checkout's ``services`` folder. It mutates copies under ``.mutation/mutants/
 touches the checkout. Verdicts are kept between runs: a mutant is tested again when its
 function changed, when it is named (``MUTANT_GLOB``, e.g. ``'schakel.platform.outbox.*'``), or,
 with ``--survivors``, when it was not killed last time or has no verdict (after new tests;
-with globs, only those it matches). The report, ``.mutation/report.md``, has the score per package and every
-mutant not killed, with its diff; the score is printed too. ``make mutation`` runs it.
+with globs, only those it matches). The report, ``.mutation/report.md``, has the score per
+package and every mutant not killed, with its diff; the score is printed too. ``make
+mutation`` runs it.
 """
 
 from __future__ import annotations
