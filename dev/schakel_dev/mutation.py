@@ -8,15 +8,18 @@ finds code in ``./``, ``src/`` or ``source/``, so it runs in ``.mutation/``, whe
 the checkout's ``services`` folder. It mutates copies under ``.mutation/mutants/`` and never
 touches the checkout. Verdicts are kept between runs: a mutant is tested again when its
 function changed, when it is named (``MUTANT_GLOB``, e.g. ``'schakel.platform.outbox.*'``), or,
-with ``--survivors``, when it was not killed last time (after new tests; with globs, only
-those it matches). The report, ``.mutation/report.md``, has the score per package and every
-mutant not killed, with its diff; the score is printed too. ``make mutation`` runs it.
+with ``--survivors``, when it was not killed last time or has no verdict (after new tests;
+with globs, only those it matches). The report, ``.mutation/report.md``, has the score per
+package and every mutant not killed, with its diff; the score is printed too. ``make
+mutation`` runs it.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -28,8 +31,15 @@ from pathlib import Path
 from schakel_dev import repo_root
 
 WORK_DIR = ".mutation"
-# What mutmut finds in WORK_DIR: the source as src/, and what the tests read besides themselves.
-LINKS = {"src": "services", "tests": "tests", "schemas": "schemas", "pyproject.toml": None}
+# What mutmut finds in WORK_DIR: the source as src/, and what the tests read besides themselves
+# (the schemas, and the docs whose tables they hold to the code).
+LINKS = {
+    "src": "services",
+    "tests": "tests",
+    "schemas": "schemas",
+    "docs": "docs",
+    "pyproject.toml": None,
+}
 KILLED = frozenset({"killed", "timeout", "caught by type check"})
 NOT_COUNTED = frozenset({"skipped", "not checked", "check was interrupted by user"})
 
@@ -130,6 +140,25 @@ def stage(root: Path) -> Path:
     return work
 
 
+def refresh_data_files(work: Path) -> list[Path]:
+    """Copy the source's other files (templates, CSS, policies) over stale copies in
+    ``mutants/src``: mutmut makes new copies of changed Python modules only, so a changed
+    template would fail tests that pass in the checkout."""
+    source, copies = work / "src", work / "mutants" / "src"
+    refreshed: list[Path] = []
+    if not copies.is_dir():
+        return refreshed  # mutmut's first run copies everything
+    for path in source.rglob("*"):
+        if not path.is_file() or path.suffix in (".py", ".pyc"):
+            continue
+        copy = copies / path.relative_to(source)
+        if not copy.exists() or copy.read_bytes() != path.read_bytes():
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, copy)
+            refreshed.append(copy)
+    return refreshed
+
+
 def mutmut(work: Path, *args: str, capture: bool = False) -> str:
     executable = Path(sys.executable).with_name("mutmut")
     # The tests' caches (the AsyncAPI CLI) are the checkout's, not the copy's.
@@ -146,6 +175,20 @@ def mutmut(work: Path, *args: str, capture: bool = False) -> str:
     return done.stdout or ""
 
 
+def diffs(work: Path, names: Sequence[str]) -> dict[str, str]:
+    """Each mutant's diff, from one helper process (schakel_dev.mutation_diffs)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "schakel_dev.mutation_diffs"],
+        cwd=work,
+        check=True,
+        text=True,
+        input="\n".join(names),
+        stdout=subprocess.PIPE,
+    )
+    found: dict[str, str] = json.loads(done.stdout)
+    return found
+
+
 def results(work: Path) -> list[Mutant]:
     return parse_results(mutmut(work, "results", "--all", "true", capture=True).splitlines())
 
@@ -155,14 +198,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--max-children", type=int, default=2, help="parallel test runs")
     parser.add_argument("--report-only", action="store_true", help="write the report, run none")
     parser.add_argument(
-        "--survivors", action="store_true", help="test again every mutant not killed last time"
+        "--survivors",
+        action="store_true",
+        help="test again every mutant not killed last time, and those not checked yet",
     )
     parser.add_argument("mutants", nargs="*", help="mutant name globs to run (default: all)")
     args = parser.parse_args(argv)
     work = stage(repo_root())
+    refresh_data_files(work)
     chosen = list(args.mutants)
     if args.survivors:  # mutmut keeps a verdict unless the mutant is named
-        names = [m.name for m in results(work) if m.counted and not m.killed]
+        # Not killed, and those without a verdict (new, or reset by mutmut), skipped ones aside.
+        names = [m.name for m in results(work) if not m.killed and m.status != "skipped"]
         chosen = [n for n in names if not chosen or any(fnmatch(n, g) for g in chosen)]
         if not chosen:
             print("no mutant left alive to test again")
@@ -170,9 +217,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         mutmut(work, "run", "--max-children", str(args.max_children), *chosen)
     mutants = results(work)
     alive = [m for m in mutants if m.counted and not m.killed]
-    diffs = {m.name: mutmut(work, "show", m.name, capture=True) for m in alive}
     path = work / "report.md"
-    path.write_text(report(mutants, diffs))
+    path.write_text(report(mutants, diffs(work, [m.name for m in alive])))
     for package, s in by_package(mutants).items():
         print(f"{package:<28} {s}")
     print(f"mutation score: {score(mutants)}; report in {path.relative_to(repo_root())}")

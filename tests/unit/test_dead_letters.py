@@ -8,6 +8,8 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
+from structlog.testing import capture_logs
 
 from schakel.contracts.topics import consumer_group
 from schakel.platform import redrive as redriving
@@ -94,6 +96,30 @@ async def test_a_long_error_is_cut_and_a_record_without_headers_or_value_still_g
     [(_, record)] = producer.sent
     assert record["value"] is None and record["key"] is None
     assert dict(record["headers"])["dlq-error"] == ("?" + "é" * 1999).encode()
+
+
+async def test_an_operator_sees_each_dead_letter_in_the_log_and_the_metrics() -> None:
+    producer = Producer()
+    letters = DeadLetters("triage")
+    letters.attach(producer)  # as the runtime does at start-up
+    before = REGISTRY.get_sample_value("schakel_events_dead_lettered_total", {"reason": "odd"})
+    with capture_logs() as logs:
+        await letters.send(consumed(CE, offset=9), "odd", "KeyError('owner')")
+    after = REGISTRY.get_sample_value("schakel_events_dead_lettered_total", {"reason": "odd"})
+    assert (after or 0) - (before or 0) == 1
+    assert logs == [
+        {
+            "event": "record dead-lettered",
+            "log_level": "warning",
+            "reason": "odd",
+            "error": "KeyError('owner')",
+            "origin_topic": "schakel.referral-events",
+            "origin_partition": 4,
+            "origin_offset": 9,
+            "dead_letter_topic": "schakel.dlq.triage",
+        }
+    ]
+    assert [topic for topic, _ in producer.sent] == ["schakel.dlq.triage"]
 
 
 async def test_dead_letters_before_start_up_are_refused() -> None:

@@ -16,6 +16,7 @@ from schakel.contracts.events import (
     Signaler,
     Waitlisted,
 )
+from schakel.contracts.lifecycle import ReferralRegraded
 from schakel.contracts.vocabulary import (
     Channel,
     Grade,
@@ -27,6 +28,7 @@ from schakel.contracts.vocabulary import (
     Urgency,
 )
 from schakel.feedback.domain import (
+    ProposedSupport,
     ReferralState,
     ReferralStatus,
     apply,
@@ -239,3 +241,67 @@ def test_feedback_s_own_events_are_not_lifecycle_events() -> None:
 
     with pytest.raises(TypeError):
         apply(None, own)
+
+
+def test_what_the_read_model_keeps_of_each_pipeline_event() -> None:
+    state, _ = fold(received())
+    signal = received().data
+    assert (state.channel, state.person_pseudonym, state.received_at) == (
+        Channel.WELZIJN_OP_RECEPT,
+        PSEUDONYM,
+        signal.received_at,
+    )
+    state, _ = fold(received(), triaged())
+    assert (state.status, state.signaler_status) == (
+        ReferralStatus.TRIAGED,
+        SignalerStatus.IN_BEHANDELING,
+    )
+    assert (state.grade, state.urgency, state.district, state.route) == (
+        Grade.ERNSTIG,
+        Urgency.SPOEDIG,
+        "overvecht",
+        Route.BUURTTEAM,
+    )
+    assert (state.owner_organisation, state.owner_name) == (OWNER, "Buurtteam Overvecht")
+    state, _ = fold(received(), triaged(), waitlisted(), match_proposed())
+    assert state.proposal == ProposedSupport(
+        OfferKind.MAATJE, "Psychiatriemaatje", "Humanitas Utrecht"
+    )
+    state, _ = fold(received(), triaged(), match_proposed(), waitlisted())
+    assert (state.status, state.proposal) == (ReferralStatus.WAITLISTED, None)
+    assert state.waitlist_reason == "no offer suits grade ernstig in overvecht or city-wide"
+
+
+def regraded(grade: Grade | None, urgency: Urgency) -> EventEnvelope[Any]:
+    return event(
+        ReferralRegraded(
+            referral_id=REFERRAL,
+            grade=grade,
+            urgency=urgency,
+            raised=True,
+            rules_fired=[],
+            rule_set_version="test",
+        )
+    )
+
+
+def test_a_regrade_after_a_concern_changes_grade_and_urgency_not_the_signaler_s_status() -> None:
+    state, changes = fold(received(), triaged(), regraded(None, Urgency.DIRECT))
+    assert (state.grade, state.urgency) == (Grade.ERNSTIG, Urgency.DIRECT)
+    assert changes[-1] is None  # nothing new for the signaler
+    state, _ = fold(received(), triaged(), regraded(Grade.LICHT_TOT_MATIG, Urgency.ROUTINE))
+    assert (state.grade, state.urgency) == (Grade.LICHT_TOT_MATIG, Urgency.ROUTINE)
+
+
+def test_a_read_model_begun_late_is_received_since_its_first_event() -> None:
+    first = triaged()
+    state = apply(None, first)
+    assert state.referral_id == REFERRAL
+    assert state.signaler_status_since == state.updated_at == first.time
+    assert state.history[0].event_id == first.id
+
+
+def test_an_event_feedback_does_not_follow_is_refused() -> None:
+    other = received().model_copy(update={"data": object()})
+    with pytest.raises(TypeError, match=f"^feedback does not follow {other.type}$"):
+        apply(None, other)

@@ -57,7 +57,7 @@ def test_the_report_shows_each_mutant_not_killed_with_its_diff() -> None:
 
 
 def test_the_work_dir_links_to_the_checkout(tmp_path: Path) -> None:
-    for name in ("services", "tests", "schemas"):
+    for name in ("services", "tests", "schemas", "docs"):
         (tmp_path / name).mkdir()
     (tmp_path / "pyproject.toml").write_text("")
     work = stage(tmp_path)

@@ -3,13 +3,16 @@ this instance still owns."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import cast
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaConnectionError
+from structlog.testing import capture_logs
 
 from schakel.platform.offsets import OffsetCommitter
+from tests.support import eventually
 
 
 @dataclass
@@ -83,3 +86,45 @@ async def test_each_batch_is_as_long_as_the_first_and_a_failed_commit_is_given_u
     await committer.commit()  # logged, not raised
     await committer.close()
     assert fake.commits == [{TopicPartition("t", 0): 2}, {TopicPartition("t", 0): 4}]
+
+
+async def test_an_idle_consumer_commits_after_the_interval_and_once_more_at_the_end() -> None:
+    fake = FakeConsumer(0)
+    committer = OffsetCommitter(every=100, interval=0.01)
+    committer.start_idle_flush()
+    committer.handled(consumer(fake), Record("t", 0, 3))
+
+    async def committed() -> bool:
+        return fake.commits == [{TopicPartition("t", 0): 4}]
+
+    await eventually(committed, within=5, interval=0.005)
+    committer.handled(consumer(fake), Record("t", 0, 4))
+    await committer.close()  # stops the flushing and commits what is left
+    assert fake.commits[-1] == {TopicPartition("t", 0): 5}
+    count = len(fake.commits)
+    committer.handled(consumer(fake), Record("t", 0, 5))
+    await asyncio.sleep(0.05)
+    assert len(fake.commits) == count  # no flushing after close
+
+
+async def test_a_refused_commit_is_logged_for_the_operator() -> None:
+    class Refusing(FakeConsumer):
+        async def commit(self, offsets: dict[TopicPartition, int]) -> None:
+            raise KafkaConnectionError("broker gone")
+
+    committer = OffsetCommitter(every=1, interval=3600)
+    committer.handled(consumer(Refusing(0)), Record("t", 0, 5))
+    with capture_logs() as logs:
+        await committer.maybe_commit()
+    assert [(e["event"], e["log_level"]) for e in logs] == [
+        ("offset commit failed; records will be delivered again", "warning")
+    ]
+    assert "broker gone" in logs[0]["error"]
+
+
+async def test_a_batch_is_committed_when_the_interval_has_passed_without_enough_records() -> None:
+    fake = FakeConsumer(0)
+    committer = OffsetCommitter(every=100, interval=0.0)
+    committer.handled(consumer(fake), Record("t", 0, 1))
+    await committer.maybe_commit()
+    assert fake.commits == [{TopicPartition("t", 0): 2}]

@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any, Literal
 
 import httpx
 import pytest
-from pydantic import SecretStr
+from pydantic import BaseModel, SecretStr
 from pymongo.errors import ExecutionTimeout, OperationFailure, ServerSelectionTimeoutError
 
 from schakel.platform.http import create_app
 from schakel.platform.settings import ServiceSettings
 
 TOKEN = "scrape-me-" + "x" * 22
+
+
+class Signaler(BaseModel):
+    role: Literal["apotheker", "huisarts"]
+
+
+class Form(BaseModel):
+    signaler: Signaler
+    count: int
 
 
 async def mongo_down() -> None:
@@ -34,6 +44,10 @@ async def client_for(token: SecretStr | None) -> AsyncIterator[httpx.AsyncClient
     @app.post("/api/v1/slow-things")
     async def store_slowly() -> None:  # what a transaction given ``within`` raises when late
         raise ExecutionTimeout("operation exceeded time limit", 50)
+
+    @app.post("/api/v1/forms")
+    async def send_form(form: Form, limit: int = 10) -> dict[str, int]:
+        return {"count": form.count, "limit": limit}
 
     @app.post("/api/v1/broken-things")
     async def store_wrongly() -> None:
@@ -132,3 +146,49 @@ async def test_a_database_error_of_ours_is_not_passed_off_as_an_outage(
     answer = await service.post("/api/v1/broken-things")
     assert answer.status_code == 500
     assert "Retry-After" not in answer.headers
+
+
+@pytest.mark.parametrize(
+    ("content", "path", "errors"),
+    [
+        (
+            b'{"signaler": {"role": "bakker"}, "count": "veel"}',
+            "/api/v1/forms?limit=x",
+            [
+                (
+                    "query.limit",
+                    "Input should be a valid integer, unable to parse string as an integer",
+                ),
+                ("signaler.role", "Input should be 'apotheker' or 'huisarts'"),
+                (
+                    "count",
+                    "Input should be a valid integer, unable to parse string as an integer",
+                ),
+            ],
+        ),
+        (
+            b'{"signaler": {}}',
+            "/api/v1/forms",
+            [("signaler.role", "Field required"), ("count", "Field required")],
+        ),
+        (b"", "/api/v1/forms", [("(body)", "Field required")]),
+        (
+            b'{"count": 1,',
+            "/api/v1/forms",
+            [("(body)", "malformed JSON: Expecting property name enclosed in double quotes")],
+        ),
+    ],
+    ids=["wrong values", "missing fields", "no body", "malformed"],
+)
+async def test_an_invalid_request_is_told_each_field_and_why(
+    service: httpx.AsyncClient, content: bytes, path: str, errors: list[tuple[str, str]]
+) -> None:
+    answer = await service.post(path, content=content, headers={"Content-Type": "application/json"})
+    assert answer.status_code == 422
+    found: dict[str, Any] = answer.json()
+    assert found == {
+        "detail": "request is not valid",
+        "errors": [{"field": field, "reason": reason} for field, reason in errors],
+    }
+    valid = await service.post("/api/v1/forms", json={"signaler": {"role": "huisarts"}, "count": 2})
+    assert valid.json() == {"count": 2, "limit": 10}

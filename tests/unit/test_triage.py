@@ -4,7 +4,7 @@ interim evaluation, "issue 9" where the project decided what the documents leave
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,8 +31,9 @@ from schakel.contracts.vocabulary import (
 )
 from schakel.triage import rules
 from schakel.triage.domain import Decision, Facts, triage
+from schakel.triage.domain.decide import Fired
 from schakel.triage.domain.regrade import regrade
-from schakel.triage.domain.reroute import next_owner
+from schakel.triage.domain.reroute import next_owner, rerouted, unknown_referral
 from schakel.triage.domain.ruleset import Owner
 from schakel.triage.handlers import decide, judge_again, reroute
 from tests.fakes.triage import FakeDecisions
@@ -707,3 +708,69 @@ async def test_a_concern_is_judged_with_what_the_signal_said_and_published_as_re
     assert kept is not None and kept.observations == {Obs.WEINIG_CONTACT, Obs.VERWAARLOZING}
     stored = await decisions.decided("ref-7")
     assert stored is not None and stored.urgency is U.DIRECT  # a next concern starts here
+
+
+def test_a_referral_triage_never_decided_goes_to_the_coordination_point_as_routine() -> None:
+    decision = unknown_referral(BOOK, "ref-old")
+    point = BOOK.coordination_point
+    assert decision == Decision(
+        grade=None,
+        urgency=U.ROUTINE,
+        route=Route.COORDINATIEPUNT,
+        owner_organisation=point.organisation,
+        owner_name=point.name,
+        district=None,
+        district_name=None,
+        kinds=(),
+        risk_groups=(),
+        rules_fired=(),
+        rule_set_version=BOOK.rules.version,
+        assign_within_hours=BOOK.rules.coordination.assign_within_hours[U.ROUTINE],
+    )
+
+
+def test_a_reroute_says_who_rejected_and_why_and_keeps_the_rest() -> None:
+    first = triage(signal(Obs.WEINIG_CONTACT), BOOK)
+    excluded = frozenset({first.owner_organisation, "b-org"})
+    again = rerouted(BOOK, first, excluded, "geen_capaciteit")
+    chosen = next_owner(BOOK, first, excluded)
+    assert again == replace(
+        first,
+        route=chosen.route,
+        owner_organisation=chosen.owner.organisation,
+        owner_name=chosen.owner.name,
+        assign_within_hours=chosen.assign_within_hours,
+        rules_fired=(
+            Fired(
+                f"{BOOK.rules.version}#reroute",
+                f"re-routed to {chosen.owner.name}: rejected by "
+                f"{', '.join(sorted(excluded))} (geen_capaciteit)",
+            ),
+        ),
+    )
+    assert chosen.assign_within_hours is None  # a district's owner has no assignment deadline
+
+
+async def test_a_rejection_of_a_referral_triage_never_decided_goes_to_the_coordination_point() -> (
+    None
+):
+    emitted: list[EventEnvelope[Any]] = []
+    rejected = ReferralRejected(
+        referral_id="ref-old",
+        actor=Actor(organisation="sociaal-makelaars-west", role=ActorRole.SOCIAAL_MAKELAAR),
+        status=TaskStatus.REJECTED,
+        status_reason="geen_capaciteit",
+        owner_organisation=BOOK.coordination_point.organisation,
+        occurred_at=datetime(2026, 12, 1, 9, tzinfo=UTC),
+        reason=RejectReason.GEEN_CAPACITEIT,
+        excluded_organisations=["sociaal-makelaars-west"],
+    )
+    event = new_event(rejected, source="/schakel/followup", subject="ref-old")
+    await reroute(event, FakeDecisions(), emitted.append, BOOK)
+    [again] = emitted
+    assert isinstance(again.data, ReferralTriaged)
+    assert (again.data.route, again.data.owner_organisation, again.data.grade) == (
+        Route.COORDINATIEPUNT,
+        BOOK.coordination_point.organisation,
+        None,
+    )
