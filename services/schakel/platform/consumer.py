@@ -228,7 +228,8 @@ class EventConsumer:
             HANDLER_SECONDS.labels(event_type=event_type).observe(share)
             outcome = "applied" if was_new else "duplicate"
             EVENTS_CONSUMED.labels(event_type=event_type, outcome=outcome).inc()
-        log.info("batch handled", records=len(batch), applied=sum(applied))
+            with _bound(ready.attributes):  # one line per event, as when applied alone
+                log.info("event handled", outcome=outcome, batch=len(batch))
         return True
 
     def _failed_before(self, ready: Ready) -> bool:
