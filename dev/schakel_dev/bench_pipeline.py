@@ -41,9 +41,9 @@ from schakel_dev.kafka_server import KafkaServer
 from schakel_dev.mongo_server import MongoServer
 from schakel_dev.stack import Stack
 
-# received, triaged, 2 feedback-recorded (nothing is proposed before the owner's first
-# conversation, which no benchmark signal gets)
-EVENTS_PER_SIGNAL = 4
+# received, triaged, feedback-recorded "doorgezet" (nothing is proposed before the owner's
+# first conversation, which no benchmark signal gets; the receipt already said "ontvangen")
+EVENTS_PER_SIGNAL = 3
 HANDLING_SERVICES = ("triage", "matching", "followup", "feedback", "audit")
 HTTP_TIMEOUT = 30.0
 SAMPLER_GRACE = 10.0  # for the last sampled statuses, once the archive is complete

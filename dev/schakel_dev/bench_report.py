@@ -162,8 +162,8 @@ def _where_line(result: PipelineResult) -> str:
     parts, window = [], result.window_seconds
     if busiest := max(result.loads, key=lambda load: load.handler_seconds, default=None):
         parts.append(
-            f"{busiest.name} applies one event at a time and its handler was busy "
-            f"{busiest.handler_seconds / window:.0%} of the run ({_ms(busiest.mean)} each)"
+            f"{busiest.name}'s handler was the busiest, "
+            f"{busiest.handler_seconds / window:.0%} of the run ({_ms(busiest.mean)} per event)"
         )
     if slowest := max(result.hops.items(), key=lambda hop: percentile(hop[1], 50), default=None):
         parts.append(f"the slowest hop is {slowest[0]}")

@@ -281,7 +281,6 @@ async def test_the_handler_finds_its_earlier_steps_and_records_a_redelivery_once
     assert got.lifecycle.accepted_by is not None
     assert [h.event_id for h in got.history] == [s.id for s in steps]
     assert [e.data.stage for e in emitted if isinstance(e.data, FeedbackRecorded)] == [
-        SignalerStage.ONTVANGEN,
         SignalerStage.DOORGEZET,
         SignalerStage.OPGEPAKT,
         SignalerStage.IN_CONTACT,

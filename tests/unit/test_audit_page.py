@@ -48,6 +48,12 @@ def test_a_row_names_the_event_the_service_who_caused_it_versions_and_who_was_to
     assert "level=herinnering" in shown["facts"] and "status=requested" in shown["facts"]
     told = {"type": "nl.schakel.referral.feedback-recorded.v1", "source": "/schakel/feedback"}
     assert row({**told, "data": {"stage": "opgepakt"}}, "en")["told"] == "signaler: opgepakt"
+    received = {"type": "nl.schakel.referral.received.v2", "source": "/schakel/intake"}
+    # The receipt told the signaler "ontvangen"; a GP's referral without one told nobody.
+    assert row({**received, "data": {"receipt_hash": "a" * 64}}, "en")["told"] == (
+        "signaler: ontvangen"
+    )
+    assert row({**received, "data": {}}, "en")["told"] == ""
 
 
 def test_the_chain_line_says_intact_broken_or_unavailable() -> None:

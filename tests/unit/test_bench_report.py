@@ -33,21 +33,21 @@ def result(end_to_end: float | None = 6.0, stalled: bool = False) -> PipelineRes
         Post(2, SENT, 101.0, 2.0, 503, None),
         Post(3, SENT, 101.5, 0.5, 202, "r3"),
     ]
-    archived = 12 if end_to_end else 8
+    archived = 9 if end_to_end else 6
     return PipelineResult(
         config=PipelineConfig(signals=4, clients=2, samples=2),
         posts=posts,
         posting_seconds=2.0,
-        wait=ArchiveWait(expected=12, archived=archived, stalled=stalled),
+        wait=ArchiveWait(expected=9, archived=archived, stalled=stalled),
         end_to_end_seconds=end_to_end,
         window_seconds=6.0,
         final_latencies=[2.0, 3.0],
         sample_pass_seconds=0.125,
-        check=ArchiveCheck(True, 12, 12, 0.01, 0.02),
+        check=ArchiveCheck(True, 9, 9, 0.01, 0.02),
         loads=[ServiceLoad("triage", 6, 3, 0.3), ServiceLoad("audit", 12, 12, 3.0)],
         cpu_seconds={"kafka": 1.5, "audit": 3.0},
         hops={"gateway+intake": [0.6, 0.4], "->triage": [1.0, 2.0], "->matching": []},
-        archive_trace=[(1.0, 0), (3.0, 4), (6.0, 12)],
+        archive_trace=[(1.0, 0), (3.0, 3), (6.0, 9)],
     )
 
 
@@ -55,7 +55,7 @@ def test_the_plot_shows_accepted_signals_against_archived_ones() -> None:
     accepted, archived = progress_series(result()).values()
     # Each accepted signal counts once its POST was answered, from the first POST on.
     assert accepted == [(0.0, 0.0), (0.5, 1.0), (0.75, 2.0), (2.0, 3.0)]
-    assert archived == [(1.0, 0.0), (3.0, 1.0), (6.0, 3.0)]  # four events make one signal
+    assert archived == [(1.0, 0.0), (3.0, 1.0), (6.0, 3.0)]  # three events make one signal
 
 
 def test_a_run_that_reached_the_end_reports_rates_and_where_the_time_went() -> None:
@@ -65,23 +65,23 @@ def test_a_run_that_reached_the_end_reports_rates_and_where_the_time_went() -> N
         "POST p50 500 ms, p95 2000 ms, max 2000 ms"
     )
     assert lines[1] == (
-        "end to end 3 signals, 12 events archived in 6.0 s (from the first POST): "
-        "0.5 signals/s, 2.0 events/s"
+        "end to end 3 signals, 9 events archived in 6.0 s (from the first POST): "
+        "0.5 signals/s, 1.5 events/s"
     )
     assert lines[2] == (
         "POST to final status, 2 sampled receipts (one pass every 0.12 s): "
         "p50 2.0 s, p95 3.0 s, max 3.0 s"
     )
-    assert lines[3] == "audit chain intact: 12 of 12 entries verified in 0.01 s (0.02 s round trip)"
+    assert lines[3] == "audit chain intact: 9 of 9 entries verified in 0.01 s (0.02 s round trip)"
     assert lines[4] == (
-        "vs raw broker: 2.0 pipeline events/s vs 3,000 raw produce msg/s = 0.07% (1 : 1,500)"
+        "vs raw broker: 1.5 pipeline events/s vs 3,000 raw produce msg/s = 0.05% (1 : 2,000)"
     )
     assert lines[5] == (
         "hops of the sampled signals, p50/p95 s: gateway+intake 0.4/0.6, ->triage 1.0/2.0"
     )
     assert lines[-1] == (
-        "where the time goes: audit applies one event at a time and its handler was busy 50% "
-        "of the run (250 ms each); the slowest hop is ->triage; audit used the most CPU "
+        "where the time goes: audit's handler was the busiest, 50% of the run (250 ms per "
+        "event); the slowest hop is ->triage; audit used the most CPU "
         "(50% of one CPU)"
     )
 
@@ -89,5 +89,5 @@ def test_a_run_that_reached_the_end_reports_rates_and_where_the_time_went() -> N
 @pytest.mark.parametrize(("stalled", "why"), [(True, "it stalled"), (False, "time ran out")])
 def test_a_run_that_did_not_reach_the_end_says_how_far_it_got(stalled: bool, why: str) -> None:
     lines = list(report_lines(result(end_to_end=None, stalled=stalled), 3000.0))
-    assert lines[1] == f"end to end NOT reached: 8/12 events archived ({why})"
+    assert lines[1] == f"end to end NOT reached: 6/9 events archived ({why})"
     assert lines[4] == "vs raw broker: no comparison (no raw baseline or no end-to-end figure)"

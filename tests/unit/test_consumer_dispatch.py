@@ -7,7 +7,7 @@ servers (tests/integration/test_platform.py, test_redelivery.py)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import structlog
@@ -32,6 +32,7 @@ class OneStore(MongoStore):
         super().__init__("mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=1", "unused")
         self.applied = applied
         self.asked: list[str] = []
+        self.batches: list[list[str]] = []
 
     async def apply_once(self, event_id: str, work: Work) -> bool:
         self.asked.append(event_id)
@@ -39,6 +40,17 @@ class OneStore(MongoStore):
             return False
         await work(Transaction(None, self.db))  # type: ignore[arg-type]
         return True
+
+    async def apply_batch(self, items: Sequence[tuple[str, Work]]) -> list[bool]:
+        """All or nothing, like the transaction: a failure leaves nothing counted as a batch."""
+        tx = Transaction(None, self.db)  # type: ignore[arg-type]
+        ids = [event_id for event_id, _ in items]
+        for event_id, work in items:
+            if event_id not in self.applied:
+                await work(tx)
+        self.batches.append(ids)
+        self.asked.extend(ids)
+        return [event_id not in self.applied for event_id in ids]
 
 
 def counted(event_type: str, outcome: str) -> float:

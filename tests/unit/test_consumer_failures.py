@@ -20,7 +20,7 @@ from schakel.platform.consumer import MAX_ATTEMPTS, EventConsumer
 from schakel.platform.mongo import Transaction
 from tests.integration.rig import event_for
 from tests.unit.test_consumer_dispatch import OneStore, counted, written
-from tests.unit.test_consumer_reading import KeptDeadLetters
+from tests.unit.test_consumer_reading import KeptDeadLetters, record
 from tests.unit.test_offsets import FakeConsumer
 
 
@@ -109,15 +109,11 @@ async def test_an_outage_is_retried_for_as_long_as_it_lasts(pauses: list[float])
 
 
 class Message:
-    """What FastStream hands the subscriber: the record, its consumer and a way to seek back."""
+    """What FastStream hands the subscriber: the record and its consumer."""
 
     def __init__(self, record: Any, consumer: FakeConsumer) -> None:
         self.raw_message = record
         self.consumer = consumer
-        self.nacked = 0
-
-    async def nack(self) -> None:
-        self.nacked += 1
 
 
 def message(record: Any, kafka: FakeConsumer) -> KafkaMessage:
@@ -133,16 +129,74 @@ async def test_only_a_handled_record_is_committed_a_failed_one_is_sought_back(
     kafka = FakeConsumer(0)
     failing = message(written(event, offset=7), kafka)
     await consumer.on_message(failing)
-    assert (cast(Message, failing).nacked, kafka.commits) == (1, [])
+    assert (kafka.seeks, kafka.commits) == ([(TopicPartition("t", 0), 7)], [])
     handled = message(written(event, offset=7), kafka)
     await consumer.on_message(handled)
-    assert (cast(Message, handled).nacked, kafka.commits) == (0, [{TopicPartition("t", 0): 8}])
+    assert (kafka.seeks[1:], kafka.commits) == ([], [{TopicPartition("t", 0): 8}])
 
 
-async def test_a_batch_of_records_is_refused() -> None:
-    consumer = EventConsumer("t", OneStore(), KeptDeadLetters(), {"x": Flaky()})
-    with pytest.raises(TypeError, match="batch records are not supported"):
-        await consumer.on_message(message((written(event_for("a")),), FakeConsumer(0)))
+async def test_a_batch_is_applied_in_order_and_committed_past_its_last_record() -> None:
+    events = [event_for(f"ref-{i}") for i in range(3)]
+    seen: list[str] = []
+
+    async def handler(e: EventEnvelope[Any], tx: Transaction) -> None:
+        seen.append(e.subject or "")
+
+    store = OneStore()
+    consumer = EventConsumer("t", store, KeptDeadLetters(), {events[0].name: handler})
+    consumer.offsets = type(consumer.offsets)(every=1)
+    kafka = FakeConsumer(0)
+    batch = tuple(written(e, offset=10 + i) for i, e in enumerate(events))
+    await consumer.on_message(message(batch, kafka))
+    assert seen == ["ref-0", "ref-1", "ref-2"]
+    assert store.batches == [[e.id for e in events]]  # one transaction for the three
+    assert kafka.commits == [{TopicPartition("t", 0): 13}]
+
+
+async def test_a_failing_batch_is_applied_one_record_at_a_time_isolating_the_bad_one(
+    pauses: list[float],
+) -> None:
+    events = [event_for(f"ref-{i}") for i in range(3)]
+    bad = events[1]
+    applied: list[str] = []
+
+    async def handler(e: EventEnvelope[Any], tx: Transaction) -> None:
+        if e.id == bad.id:
+            raise ValueError("no such owner")
+        applied.append(e.subject or "")
+
+    dead = KeptDeadLetters()
+    consumer = EventConsumer("t", OneStore(), dead, {bad.name: handler})
+    kafka = FakeConsumer(0)
+    batch = tuple(written(e, offset=20 + i) for i, e in enumerate(events))
+    for _ in range(MAX_ATTEMPTS - 1):  # each time: the batch fails, then one at a time
+        await consumer.on_message(message(batch, kafka))
+    assert dead.sent == [] and kafka.commits == []
+    await consumer.on_message(message(batch, kafka))
+    assert [reason for _, reason, _ in dead.sent] == ["handler-failed"]
+    assert applied[-2:] == ["ref-0", "ref-2"]  # the good ones, in the last delivery's order
+
+
+async def test_only_what_was_not_handled_comes_again_so_no_dead_letter_is_sent_twice(
+    pauses: list[float],
+) -> None:
+    good, poison = event_for("ref-good"), event_for("ref-poison")
+
+    async def handler(e: EventEnvelope[Any], tx: Transaction) -> None:
+        if e.id == poison.id:
+            raise ValueError("no such owner")
+
+    dead = KeptDeadLetters()
+    consumer = EventConsumer("t", OneStore(), dead, {good.name: handler})
+    consumer.offsets = type(consumer.offsets)(every=1)
+    garbage = record([("ce_type", good.type.encode())], b"\x00garbage")
+    garbage.offset = 31
+    kafka = FakeConsumer(0)
+    await consumer.on_message(message((written(good, 30), garbage, written(poison, 32)), kafka))
+    # The good record and the garbage were handled; only the poison is sought back.
+    assert [reason for _, reason, _ in dead.sent] == ["unreadable"]
+    assert kafka.seeks == [(TopicPartition("t", 0), 32)]
+    assert kafka.commits == [{TopicPartition("t", 0): 32}]
 
 
 async def test_a_graceful_stop_finishes_the_record_in_hand_and_takes_no_more() -> None:

@@ -15,7 +15,7 @@ from schakel.platform import handling
 from schakel.platform.consumer import EventConsumer
 from schakel.platform.deadletter import DeadLetters
 from schakel.platform.mongo import MongoStore, Transaction
-from schakel.platform.raw_records import keep_as_written
+from schakel.platform.raw_records import keep_batch_as_written, values_as_written
 from tests.integration.rig import event_for
 
 
@@ -74,7 +74,10 @@ async def test_faststream_gets_readable_headers_and_the_handler_the_record_as_wr
         seen.append(readable)
         return type("Message", (), {"raw_message": readable})()
 
-    message = await keep_as_written(written, default)
-    assert message.raw_message is written
+    batch = (written, record([("ok", b"too")], b"{not json"))
+    message = await keep_batch_as_written(batch, default)
+    assert message.raw_message is batch
     # FastStream decodes every header value as UTF-8: now none can fail.
-    assert [h.decode() for _, h in seen[0].headers] == ["\ufffd\ufffd", "", "yes"]
+    assert [h.decode() for _, h in seen[0][0].headers] == ["\ufffd\ufffd", "", "yes"]
+    message.body = [r.value or b"" for r in batch]
+    assert await values_as_written(message) == [b"", b"{not json"]  # never JSON-decoded

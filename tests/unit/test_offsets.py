@@ -26,12 +26,16 @@ class FakeConsumer:
     def __init__(self, *owned: int) -> None:
         self.owned = {TopicPartition("t", p) for p in owned}
         self.commits: list[dict[TopicPartition, int]] = []
+        self.seeks: list[tuple[TopicPartition, int]] = []
 
     def assignment(self) -> set[TopicPartition]:
         return self.owned
 
     async def commit(self, offsets: dict[TopicPartition, int]) -> None:
         self.commits.append(dict(offsets))
+
+    def seek(self, partition: TopicPartition, offset: int) -> None:
+        self.seeks.append((partition, offset))
 
 
 def consumer(fake: FakeConsumer) -> AIOKafkaConsumer:

@@ -87,6 +87,30 @@ class MongoStore:
 
         return await self.transaction(once)
 
+    async def apply_batch(
+        self, items: Sequence[tuple[str, Callable[[Transaction], Awaitable[None]]]]
+    ) -> list[bool]:
+        """Apply several incoming events in one transaction, in order, each unless this
+        database already did; says which were new. The markers are looked up and written
+        once for the whole batch (an event twice in one batch counts once)."""
+
+        async def each_once(tx: Transaction) -> list[bool]:
+            ids = {"$in": [event_id for event_id, _ in items]}
+            done = {m["_id"] async for m in tx[PROCESSED].find({"_id": ids}, projection={"_id": 1})}
+            applied_at, applied, markers = datetime.now(UTC), [], []
+            for event_id, work in items:
+                new = event_id not in done
+                if new:
+                    done.add(event_id)
+                    markers.append({"_id": event_id, "applied_at": applied_at})
+                    await work(tx)
+                applied.append(new)
+            if markers:
+                await tx[PROCESSED].insert_many(markers)
+            return applied
+
+        return await self.transaction(each_once)
+
 
 async def ensure_ttl_index(
     collection: AsyncCollection[Document], field: str, expire_after: timedelta

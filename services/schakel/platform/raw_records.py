@@ -19,13 +19,14 @@ from faststream.message import StreamMessage
 DefaultParser = Callable[[Any], Awaitable[StreamMessage[Any]]]
 
 
-async def keep_as_written(record: Any, default: DefaultParser) -> StreamMessage[Any]:
-    """FastStream's message around an aiokafka ``ConsumerRecord``: FastStream gets header
-    values decoded leniently for its own bookkeeping (logs), the handler gets the record
-    itself, untouched, as ``message.raw_message``."""
-    readable = dataclasses.replace(record, headers=_lenient(record.headers))
+async def keep_batch_as_written(records: Any, default: DefaultParser) -> StreamMessage[Any]:
+    """FastStream's message around the batch of one poll (a tuple of aiokafka
+    ``ConsumerRecord``): FastStream gets header values decoded leniently for its own
+    bookkeeping (logs), the handler gets the records themselves, untouched, as
+    ``message.raw_message``."""
+    readable = tuple(dataclasses.replace(r, headers=_lenient(r.headers)) for r in records)
     message = await default(readable)
-    message.raw_message = record
+    message.raw_message = records
     return message
 
 
@@ -38,6 +39,7 @@ def _lenient(headers: Any) -> list[tuple[str, bytes]]:
     ]
 
 
-async def value_as_written(message: StreamMessage[Any]) -> bytes:
-    """The body as bytes: never JSON-decoded, whatever the content type says."""
-    return bytes(message.body)
+async def values_as_written(message: StreamMessage[Any]) -> list[bytes]:
+    """A batch's bodies as bytes, each never JSON-decoded."""
+    body: Any = message.body
+    return [bytes(value) for value in body] if isinstance(body, list) else [bytes(body)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from schakel.contracts.vocabulary import SignalerStage
 from schakel.gateway.pages.audit_texts import AUDIT_TEXT
 from schakel.gateway.pages.base import local_time
 from schakel.gateway.pages.texts import Lang, pick
@@ -66,8 +67,11 @@ def told(event: dict[str, Any], lang: Lang) -> str:
     data = event.get("data") or {}
     if data.get("notify_organisation"):
         return f"{data['notify_organisation']} ({data.get('notify_role')})"
-    if event_name(str(event.get("type", "")))[0] == "feedback-recorded" and data.get("stage"):
+    name = event_name(str(event.get("type", "")))[0]
+    if name == "feedback-recorded" and data.get("stage"):
         return pick(AUDIT_TEXT["told_signaler"], lang).format(data["stage"])
+    if name == "received" and data.get("receipt_hash"):  # intake answered with the receipt
+        return pick(AUDIT_TEXT["told_signaler"], lang).format(SignalerStage.ONTVANGEN.value)
     return ""
 
 
