@@ -10,7 +10,7 @@ import asyncio
 import io
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -148,26 +148,39 @@ def test_only_the_owner_gets_contact_details_with_a_purpose(
     assert unknown.status_code == 404
 
 
-def test_each_read_of_contact_details_is_in_the_referrals_timeline_for_auditors(
+def test_reads_are_in_the_referrals_timeline_for_auditors(
     gateway: httpx.Client, person: Person
 ) -> None:
     _owner_reads_contact(gateway, person)
+    opened = gateway.get(f"/api/v1/inbox/{person.referral_id}", headers=person.owner)
+    assert opened.status_code == 200
     auditor = login(gateway, "auditor")
+    path = f"/api/v1/referrals/{person.referral_id}/timeline"
 
-    def reads() -> list[dict[str, Any]] | None:
-        found = gateway.get(f"/api/v1/referrals/{person.referral_id}/timeline", headers=auditor)
-        events = found.json().get("events", []) if found.is_success else []
-        kept = [e for e in events if "contact-details-read" in e["type"]]
-        return kept or None
+    def archived(kind: str) -> Callable[[], list[dict[str, Any]] | None]:
+        def found() -> list[dict[str, Any]] | None:
+            answer = gateway.get(path, headers=auditor)
+            events = answer.json().get("events", []) if answer.is_success else []
+            return [e["data"] for e in events if kind in e["type"]] or None
 
-    read = eventually(reads, what="the read archived")[0]["data"]
-    assert read["read_by"] == {
-        "username": OWNER_ACCOUNTS[person.owner_organisation],
-        "organisation": person.owner_organisation,
-        "role": read["read_by"]["role"],
-    }
+        return found
+
+    username = OWNER_ACCOUNTS[person.owner_organisation]
+    read = eventually(archived("contact-details-read"), what="the read archived")[0]
+    assert read["read_by"]["username"] == username
+    assert read["read_by"]["organisation"] == person.owner_organisation
     assert read["purpose"] == "contact_opnemen" and read["read_at"]
     assert NAME not in str(read) and PHONE not in str(read)
+    viewed = eventually(archived("referral.viewed"), what="the owner's view archived")
+    assert [(v["view"], v["viewed_by"]["username"]) for v in viewed] == [("inbox", username)]
+    # Opened again the same day: no second event.
+    gateway.get(f"/api/v1/inbox/{person.referral_id}", headers=person.owner)
+    # The audit's own reads of the timeline are shown to auditors, this one included.
+    reads = gateway.get(path, headers=auditor).json()["reads"]
+    assert {"username": "auditor", "organisation": "rekenkamer-utrecht"}.items() <= reads[
+        -1
+    ].items()
+    assert gateway.get(path, headers=person.owner).json()["reads"] == []  # auditors only
 
 
 def test_erasure_and_export_need_an_administrator_or_the_owner_and_a_reason(
@@ -330,6 +343,14 @@ def test_after_erasure_the_person_is_in_no_topic_database_or_log_and_replay_agre
     }
     assert _contact(gateway, person.owner, person.referral_id).status_code == 410
     settle(stack.kafka_bootstrap_servers)
+
+    timeline = gateway.get(
+        f"/api/v1/referrals/{person.referral_id}/timeline", headers=login(gateway, "auditor")
+    ).json()["events"]
+    views = [e for e in timeline if e["type"] == "nl.schakel.referral.viewed.v1"]
+    # The owner's page was polled many times today: one view recorded.
+    assert [e["data"]["view"] for e in views] == ["inbox"]
+    assert any(e["type"] == "nl.schakel.person.erased.v1" for e in timeline)
 
     code, report = _replay(stack, replay_prefix)
     assert "DIFF" not in report and code == 0, report

@@ -1,7 +1,8 @@
-"""Events about a person rather than a referral's progress: their erasure (AVG art. 17) and
-each time someone read their sealed details. Both travel on ``schakel.referral-events``, one
-record per referral of the person (keyed by the referral id), so every consumer sees them in
-order with the referral's other events and the audit keeps them in the referral's timeline.
+"""Events about a person rather than a referral's progress: their erasure (AVG art. 17),
+each time someone read their sealed details, and who opened a view of a referral. All travel
+on ``schakel.referral-events``, one record per referral of the person (keyed by the referral
+id), so every consumer sees them in order with the referral's other events and the audit
+keeps them in the referral's timeline.
 
 Neither carries personal details: a pseudonym, who acted and why (as a code), and when.
 """
@@ -76,5 +77,30 @@ class ContactDetailsRead(EventPayload):
     read_at: datetime
 
 
-PERSON_PAYLOADS: tuple[type[EventPayload], ...] = (PersonErased, ContactDetailsRead)
+class ReferralView(StrEnum):
+    """Which view of a referral someone opened; each has its purpose implied by who may open
+    it (docs/architecture.md, "Reads are audited")."""
+
+    INBOX = "inbox"  # followup: the owner's referral view, to handle it
+    PROPOSAL = "proposal"  # matching: what was proposed, for the owner, municipality, auditors
+
+
+class ReferralViewed(EventPayload):
+    """Someone opened a view of a referral: the first time each day per account and view, so
+    a page that refreshes does not flood the history. No personal details travel."""
+
+    event_name: ClassVar[str] = "nl.schakel.referral.viewed"
+    event_version: ClassVar[int] = 1
+
+    referral_id: str = Field(min_length=1)
+    viewed_by: DetailsReader
+    view: ReferralView
+    viewed_at: datetime
+
+
+PERSON_PAYLOADS: tuple[type[EventPayload], ...] = (
+    PersonErased,
+    ContactDetailsRead,
+    ReferralViewed,
+)
 PERSON_EVENT_TYPES: tuple[str, ...] = tuple(p.event_type() for p in PERSON_PAYLOADS)

@@ -19,6 +19,8 @@ _REFERRAL = "nl.schakel.referral."
 # About the person behind a referral (contracts.persons): intake erases and opens the vault.
 PERSON_ERASED = "nl.schakel.person.erased.v1"
 PERSON_EVENTS: tuple[str, ...] = (PERSON_ERASED, "nl.schakel.person.contact-details-read.v1")
+# Who opened a view of a referral (followup's inbox, matching's proposal): reads audited.
+REFERRAL_VIEWED = "nl.schakel.referral.viewed.v1"
 FOLLOWUP_EVENTS: tuple[str, ...] = tuple(
     f"{_REFERRAL}{name}.v1"
     for name in (
@@ -71,6 +73,7 @@ REFERRAL_EVENTS_TOPIC = TopicSpec(
         *FOLLOWUP_EVENTS,
         "nl.schakel.referral.feedback-recorded.v2",
         *PERSON_EVENTS,
+        REFERRAL_VIEWED,
     ),
 )
 
@@ -163,8 +166,12 @@ DLQ_HEADERS = (
 PRODUCED_BY: dict[str, tuple[str, ...]] = {
     "intake": ("nl.schakel.referral.received.v2", *PERSON_EVENTS),
     "triage": ("nl.schakel.referral.triaged.v2", "nl.schakel.referral.regraded.v1"),
-    "matching": ("nl.schakel.referral.match-proposed.v1", "nl.schakel.referral.waitlisted.v1"),
-    "followup": FOLLOWUP_EVENTS,
+    "matching": (
+        "nl.schakel.referral.match-proposed.v1",
+        "nl.schakel.referral.waitlisted.v1",
+        REFERRAL_VIEWED,
+    ),
+    "followup": (*FOLLOWUP_EVENTS, REFERRAL_VIEWED),
     "feedback": ("nl.schakel.referral.feedback-recorded.v2",),
 }
 CONSUMED_BY: dict[str, tuple[str, ...]] = {
