@@ -7,7 +7,6 @@ and replay still rebuilds every read model with 0 differences."""
 from __future__ import annotations
 
 import asyncio
-import io
 import re
 import uuid
 from collections.abc import Callable, Iterator
@@ -21,7 +20,6 @@ from aiokafka.admin import AIOKafkaAdminClient
 from bson.raw_bson import RawBSONDocument
 from pymongo import AsyncMongoClient
 
-from schakel.audit import rebuild
 from schakel_dev.stack import Stack
 from tests.e2e.conftest import (
     OWNER_ACCOUNTS,
@@ -32,7 +30,8 @@ from tests.e2e.conftest import (
     referral_id_of,
     whole_topic,
 )
-from tests.e2e.test_replay import settle
+from tests.e2e.test_replay import _drop as drop_databases
+from tests.e2e.test_replay import replay, settle
 
 pytestmark = pytest.mark.e2e
 # Distinctive enough that no other test, demo or log line could contain them by chance.
@@ -275,29 +274,11 @@ def _nowhere(found: dict[str, list[str]]) -> dict[str, list[str]]:
     return {needle: places for needle, places in found.items() if places}
 
 
-def _replay(stack: Stack, prefix: str) -> tuple[int, str]:
-    out = io.StringIO()
-    options = rebuild.Options(
-        mongodb_uri=stack.mongodb_uri, archive_database="schakel_audit", prefix=prefix
-    )
-    return asyncio.run(rebuild.run(options, out)), out.getvalue()
-
-
 @pytest.fixture(scope="module")
 def replay_prefix(stack: Stack) -> Iterator[str]:
     prefix = f"schakel_replay_erasure_{uuid.uuid4().hex[:6]}_"
     yield prefix
-    asyncio.run(_drop(stack.mongodb_uri, prefix))
-
-
-async def _drop(uri: str, prefix: str) -> None:
-    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(uri)
-    try:
-        for name in await client.list_database_names():
-            if name.startswith(prefix):
-                await client.drop_database(name)
-    finally:
-        await client.close()
+    asyncio.run(drop_databases(stack.mongodb_uri, prefix))
 
 
 @pytest.mark.timeout(1200)
@@ -352,7 +333,7 @@ def test_after_erasure_the_person_is_in_no_topic_database_or_log_and_replay_agre
     assert [e["data"]["view"] for e in views] == ["inbox"]
     assert any(e["type"] == "nl.schakel.person.erased.v1" for e in timeline)
 
-    code, report = _replay(stack, replay_prefix)
+    code, report = replay(stack, replay_prefix)
     assert "DIFF" not in report and code == 0, report
 
     # The scan reaches every source: the referral id (no personal detail) is in each.

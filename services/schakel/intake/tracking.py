@@ -12,7 +12,7 @@ from schakel.contracts.events import ReferralReceived, ReferralTriaged
 from schakel.contracts.lifecycle import LifecycleEvent
 from schakel.contracts.persons import ContactDetailsRead, PersonErased
 from schakel.contracts.topics import REFERRAL_EVENTS_TOPIC
-from schakel.intake.privacy_store import MongoPrivacyRecords, TimelineEntry
+from schakel.intake.privacy_store import MongoPrivacyRecords, PrivacyRecords, TimelineEntry
 from schakel.platform.consumer import Handler
 from schakel.platform.mongo import Transaction
 
@@ -36,10 +36,15 @@ def _owner(data: Any) -> str | None:
     return None
 
 
-async def on_referral_event(envelope: EventEnvelope[Any], tx: Transaction) -> None:
+async def track(envelope: EventEnvelope[Any], records: PrivacyRecords) -> None:
+    """One event into its referral's timeline, and its owner when the event names one."""
     organisation, role = _who(envelope.data)
     entry = TimelineEntry(envelope.type, envelope.time, organisation, role)
-    await MongoPrivacyRecords(tx).track(envelope.subject, entry, _owner(envelope.data))
+    await records.track(envelope.subject, entry, _owner(envelope.data))
+
+
+async def on_referral_event(envelope: EventEnvelope[Any], tx: Transaction) -> None:
+    await track(envelope, MongoPrivacyRecords(tx))
 
 
 def handlers() -> Mapping[str, Handler]:

@@ -7,17 +7,19 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from pymongo.errors import CollectionInvalid, DuplicateKeyError
 
 from schakel.contracts.envelope import new_event
 from schakel.contracts.persons import DetailsReader, ReferralView, ReferralViewed
 from schakel.platform.auth import Principal
-from schakel.platform.mongo import MongoStore, Transaction
+from schakel.platform.mongo import MongoStore, Transaction, ensure_ttl_index
 
 VIEWS = "referral_views"
 RECORD_SECONDS = 5.0  # someone waits for the view
+# A key only matters on its day (the event is the record): then MongoDB's TTL monitor drops it.
+VIEW_KEY_RETENTION = timedelta(days=2)
 _prepared: set[str] = set()  # databases whose collection exists
 
 
@@ -32,6 +34,7 @@ async def ensure_views(store: MongoStore) -> None:
         return
     with contextlib.suppress(CollectionInvalid):  # there already
         await store.db.create_collection(VIEWS)
+    await ensure_ttl_index(store.db[VIEWS], "at", VIEW_KEY_RETENTION)
     _prepared.add(store.db.name)
 
 
