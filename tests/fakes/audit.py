@@ -62,6 +62,10 @@ class FakeArchive:
     async def record_read(self, read: ArchiveRead) -> None:
         self.reads.append(replace(read, at=bson_time(read.at)))
 
+    async def timeline_reads(self, referral_id: str) -> list[ArchiveRead]:
+        mine = [r for r in self.reads if r.kind == "timeline" and r.target == referral_id]
+        return sorted(mine, key=lambda r: r.at)
+
     async def deliver(self, delivery: Delivery) -> ArchiveEntry:
         """The audit's handler applied to ``delivery``, as its consumer would."""
         return await archive(delivery, self)

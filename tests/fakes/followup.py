@@ -49,6 +49,11 @@ class FakeReferrals:
         kept = log_from_docs(log_to_docs(entries))
         self.logs[state.referral_id] = [*self.logs.get(state.referral_id, []), *kept]
 
+    async def forget_notes(self, referral_id: str) -> int:
+        entries = self.logs.get(referral_id, [])
+        self.logs[referral_id] = [replace(entry, note=None) for entry in entries]
+        return sum(1 for entry in entries if entry.note is not None)
+
 
 @dataclass
 class FakeIdempotency:

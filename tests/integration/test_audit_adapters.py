@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 
 import pytest
@@ -313,6 +313,22 @@ async def test_every_read_is_recorded_with_who_asked_for_what_and_the_outcome(
     for each in asked:
         await archive.reader.record_read(each)
     assert await archive.recorded_reads() == asked
+
+
+async def test_a_timelines_reads_come_back_oldest_first(archive: Archive) -> None:
+    later, earlier = (
+        read("timeline", "r-1", "denied", NOW),
+        read("timeline", "r-1", "shown", NOW - timedelta(minutes=5)),
+    )
+    for each in (
+        later,
+        read("correlation", "r-1", "shown"),
+        earlier,
+        read("timeline", "r-2", "shown"),
+    ):
+        await archive.reader.record_read(each)
+    assert await archive.reader.timeline_reads("r-1") == [earlier, later]
+    assert await archive.reader.timeline_reads("r-3") == []
 
 
 async def test_the_time_of_a_read_is_kept_to_the_millisecond(archive: Archive) -> None:

@@ -174,6 +174,23 @@ async def test_a_save_on_a_stale_read_is_refused(referrals: Backend[ReferralStor
     assert [e.event_id for e in log] == ["ev-1", "ev-2"]
 
 
+async def test_after_an_erasure_the_notes_are_gone_and_the_log_stays(
+    referrals: Backend[ReferralStore],
+) -> None:
+    await referrals.run(lambda port: port.save(complete(), 0, [entry("ev-1"), entry("ev-2")]))
+    other = complete("ref-2")
+    await referrals.run(lambda port: port.save(other, 0, [entry("ev-3")]))
+
+    assert await referrals.run(lambda port: port.forget_notes("ref-1")) == 2
+    log = await referrals.run(lambda port: port.log("ref-1"))
+    assert log == [replace(entry("ev-1"), note=None), replace(entry("ev-2"), note=None)]
+    assert await referrals.run(lambda port: port.get("ref-1")) == complete()
+    assert await referrals.run(lambda port: port.log("ref-2")) == [entry("ev-3")]
+    # Again, and for a referral followup never saw: nothing to drop.
+    assert await referrals.run(lambda port: port.forget_notes("ref-1")) == 0
+    assert await referrals.run(lambda port: port.forget_notes("ref-unknown")) == 0
+
+
 # --- the DeadlineStore contract -------------------------------------------------------------
 
 

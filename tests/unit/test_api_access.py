@@ -5,13 +5,14 @@ one. (Every endpoint × organisation through the running stack: tests/e2e/test_a
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
 from schakel.audit import api as audit_api
+from schakel.contracts.persons import ReferralView
 from schakel.matching import api as matching_api
 from schakel.platform import dependencies
 from schakel.platform.auth import Principal, Role, issue_token
@@ -39,6 +40,18 @@ class ProposalStore:
         self.db = {"proposals": Proposals()}
 
 
+class Views:
+    """Which views were recorded as read (organisation, referral, view)."""
+
+    recorded: ClassVar[list[tuple[str, str, str]]] = []
+
+    async def __call__(
+        self, principal: Principal, referral_id: str, view: ReferralView, *, source: str
+    ) -> bool:
+        self.recorded.append((principal.organisation, referral_id, view.value))
+        return True
+
+
 @pytest.fixture
 async def service() -> AsyncIterator[httpx.AsyncClient]:
     """The audit and matching routes on in-memory stores."""
@@ -48,6 +61,8 @@ async def service() -> AsyncIterator[httpx.AsyncClient]:
     app.state.settings = type("Settings", (), {"auth_secret": SECRET})()
     app.dependency_overrides[audit_api._archive] = FakeArchive
     app.dependency_overrides[dependencies.store] = ProposalStore
+    Views.recorded = []
+    app.dependency_overrides[dependencies.view_recorder] = Views
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
         yield client
@@ -81,3 +96,5 @@ async def test_a_proposal_is_shown_to_its_owner_and_auditors_only(
         assert hidden.json()["detail"] == "no proposal for referral ref-1"
     refused = await service.get("/api/v1/proposals/ref-1", headers=bearer(OWNER, Role.HUISARTS))
     assert refused.status_code == 403
+    # Reads are audited: what was shown, and only that.
+    assert Views.recorded == [(OWNER, "ref-1", "proposal"), ("rekenkamer", "ref-1", "proposal")]

@@ -199,6 +199,23 @@ async def test_another_practice_gets_nothing_as_for_an_unknown_referral() -> Non
     assert [r.outcome for r in fake.reads] == ["denied", "unknown"]
 
 
+async def test_auditors_see_who_asked_for_a_timeline_others_do_not() -> None:
+    fake = FakeArchive()
+    await archived_referral(fake)
+    practice = principal(PRACTICE, Role.HUISARTS)
+    shown = await read_timeline(fake, practice, "r-1", NOW)
+    assert shown is not None and shown.reads == []
+    await read_timeline(fake, principal("huisartsenpraktijk-zuilen", Role.HUISARTS), "r-1", NOW)
+    auditor = principal("rekenkamer-utrecht", Role.AUDITOR)
+    seen = await read_timeline(fake, auditor, "r-1", NOW)
+    assert seen is not None
+    assert [(r.organisation, r.outcome) for r in seen.reads] == [
+        (PRACTICE, "shown"),
+        ("huisartsenpraktijk-zuilen", "denied"),
+        ("rekenkamer-utrecht", "shown"),
+    ]
+
+
 async def test_an_auditor_reads_any_timeline_and_follows_a_correlation() -> None:
     fake = FakeArchive()
     deliveries = await archived_referral(fake)

@@ -62,3 +62,23 @@ def test_the_chain_line_says_intact_broken_or_unavailable() -> None:
     assert chain_line(intact, "en") == (True, "Intact: 12 entries checked, up to number 12.")
     assert chain_line(broken, "nl") == (False, "GEBROKEN bij vermelding 3: content differs")
     assert chain_line(None, "nl")[0] is False
+
+
+def test_a_read_of_contact_details_or_a_view_names_the_account_and_its_purpose() -> None:
+    reader = {"username": "makelaar", "organisation": "sociaal-makelaars-overvecht"}
+    read = {
+        "type": "nl.schakel.person.contact-details-read.v1",
+        "source": "/schakel/intake",
+        "data": {"read_by": {**reader, "role": "sociaal_makelaar"}, "purpose": "afspraak_maken"},
+    }
+    shown = row(read, "nl")
+    assert shown["event"] == "contact-details-read (v1)" and shown["service"] == "intake"
+    assert shown["by"] == "sociaal-makelaars-overvecht (sociaal_makelaar, makelaar)"
+    assert shown["facts"] == "purpose=afspraak_maken"
+    viewed = {
+        "type": "nl.schakel.referral.viewed.v1",
+        "source": "/schakel/matching",
+        "data": {"viewed_by": {**reader, "role": "gemeente"}, "view": "proposal"},
+    }
+    assert row(viewed, "en")["facts"] == "view=proposal"
+    assert row(viewed, "en")["by"] == "sociaal-makelaars-overvecht (gemeente, makelaar)"

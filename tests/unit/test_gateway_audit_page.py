@@ -36,6 +36,16 @@ EVENTS = [
     },
 ]
 
+READS = [
+    {
+        "at": "2026-12-01T10:15:00+00:00",
+        "username": "huisarts-zuilen",
+        "organisation": "huisartsenpraktijk-zuilen",
+        "roles": ["huisarts"],
+        "outcome": "denied",
+    }
+]
+
 
 def fake_audit() -> FastAPI:
     app = FastAPI()
@@ -53,7 +63,7 @@ def fake_audit() -> FastAPI:
 
     @app.get("/api/v1/referrals/{referral_id}/timeline")
     async def timeline(referral_id: str) -> dict[str, Any]:
-        return {"referral_id": referral_id, "events": EVENTS}
+        return {"referral_id": referral_id, "events": EVENTS, "reads": READS}
 
     return app
 
@@ -109,6 +119,9 @@ async def test_an_auditor_finds_a_referral_and_reads_its_timeline(
     assert "Gevonden als: ontvangstcode" in page.text and "Verwijzing ref-1" in page.text
     assert "received (v2)" in page.text and "(apotheker)" in page.text
     assert "triaged (v1)" in page.text and "regelset R1" in page.text
+    assert "Wie deze tijdlijn opvroeg" in page.text
+    assert "huisartsenpraktijk-zuilen (huisarts, huisarts-zuilen)" in page.text
+    assert "01-12-2026 11:15:00" in page.text and "denied" in page.text
     english = await browser.get("/audit", params={"zoek": "nothing", "lang": "en"})
     assert "Audit of the archive" in english.text
     assert "Nothing in the archive matches this search." in english.text

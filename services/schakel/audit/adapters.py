@@ -58,6 +58,10 @@ class ArchiveReader(Protocol):
 
     async def record_read(self, read: ArchiveRead) -> None: ...
 
+    async def timeline_reads(self, referral_id: str) -> list[ArchiveRead]:
+        """Every recorded request for the referral's timeline, oldest first."""
+        ...
+
 
 def head_moved() -> PyMongoError:
     """Another instance appended first. Labelled transient so that ``with_transaction`` runs
@@ -182,6 +186,22 @@ class MongoArchive:
                 "at": read.at,
             }
         )
+
+    async def timeline_reads(self, referral_id: str) -> list[ArchiveRead]:
+        query = {"kind": "timeline", "referral_id": referral_id}
+        docs = await self._db[READS].find(query).sort("at", ASCENDING).to_list()
+        return [
+            ArchiveRead(
+                "timeline",
+                referral_id,
+                doc["username"],
+                doc["organisation"],
+                tuple(doc["roles"]),
+                doc["outcome"],
+                doc["at"],
+            )
+            for doc in docs
+        ]
 
 
 class MongoCheckpoints:

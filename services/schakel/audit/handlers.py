@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
@@ -23,7 +23,7 @@ from schakel.audit.domain.chain import (
     written_event,
 )
 from schakel.audit.domain.checkpoints import CheckpointCheck
-from schakel.audit.views import Correlation, Timeline, correlation, timeline
+from schakel.audit.views import Correlation, Timeline, correlation, read_view, timeline
 from schakel.contracts.receipts import receipt_hash
 from schakel.platform.consumer import Delivery
 from schakel.platform.mongo import Transaction
@@ -61,7 +61,12 @@ async def read_timeline(
     await archive.record_read(archive_read("timeline", referral_id, reader, outcome, at))
     if not shown:
         return None
-    return timeline(referral_id, entries, with_person_handles=sees_person_handles(reader, entries))
+    found = timeline(referral_id, entries, with_person_handles=sees_person_handles(reader, entries))
+    if not reader.auditor:
+        return found
+    # Auditors also see who asked for this timeline (reads are audited), this read included.
+    reads = [read_view(r) for r in await archive.timeline_reads(referral_id)]
+    return replace(found, reads=reads)
 
 
 async def read_correlation(

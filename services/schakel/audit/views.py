@@ -4,9 +4,9 @@ caused (presentation; the rules of who may see what are in ``domain.access``).""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
-from schakel.audit.domain.access import current_payload
+from schakel.audit.domain.access import ArchiveRead, current_payload
 from schakel.audit.domain.chain import ArchiveEntry, JsonObject
 
 
@@ -23,9 +23,27 @@ class TimelineEvent:
 
 
 @dataclass(frozen=True)
+class TimelineRead:
+    """Someone asked for this timeline: shown, or denied (for auditors only)."""
+
+    at: str
+    username: str
+    organisation: str
+    roles: list[str]
+    outcome: str
+
+
+@dataclass(frozen=True)
 class Timeline:
     referral_id: str
     events: list[TimelineEvent]
+    reads: list[TimelineRead] = field(default_factory=list)
+
+
+def read_view(read: ArchiveRead) -> TimelineRead:
+    return TimelineRead(
+        read.at.isoformat(), read.username, read.organisation, list(read.roles), read.outcome
+    )
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from schakel.contracts.envelope import EventPayload, UnreadableEvent, split_type
 from schakel.contracts.events import ALL_PAYLOADS
 from schakel.contracts.inbound import INBOUND_PAYLOADS
 from schakel.contracts.lifecycle import LIFECYCLE_PAYLOADS
+from schakel.contracts.persons import PERSON_PAYLOADS
 from schakel.contracts.upcasters import UPCASTERS, Json, Upcaster
 
 
@@ -73,4 +74,6 @@ def _describe(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-REGISTRY = EventRegistry((*ALL_PAYLOADS, *LIFECYCLE_PAYLOADS, *INBOUND_PAYLOADS), UPCASTERS)
+REGISTRY = EventRegistry(
+    (*ALL_PAYLOADS, *LIFECYCLE_PAYLOADS, *INBOUND_PAYLOADS, *PERSON_PAYLOADS), UPCASTERS
+)

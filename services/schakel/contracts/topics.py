@@ -16,6 +16,11 @@ GP_FEEDBACK_RETENTION_MS = 90 * 24 * 3600 * 1000
 
 _REFERRAL = "nl.schakel.referral."
 # What the follow-up service decides (owners' actions, deadlines, concerns).
+# About the person behind a referral (contracts.persons): intake erases and opens the vault.
+PERSON_ERASED = "nl.schakel.person.erased.v1"
+PERSON_EVENTS: tuple[str, ...] = (PERSON_ERASED, "nl.schakel.person.contact-details-read.v1")
+# Who opened a view of a referral (followup's inbox, matching's proposal): reads audited.
+REFERRAL_VIEWED = "nl.schakel.referral.viewed.v1"
 FOLLOWUP_EVENTS: tuple[str, ...] = tuple(
     f"{_REFERRAL}{name}.v1"
     for name in (
@@ -58,7 +63,7 @@ REFERRAL_EVENTS_TOPIC = TopicSpec(
     partitions=6,
     config={"retention.ms": str(RETAIN_FOREVER_MS), "cleanup.policy": "delete"},
     producers=("intake", "triage", "matching", "followup", "feedback"),
-    consumers=("triage", "matching", "followup", "feedback", "audit"),
+    consumers=("intake", "triage", "matching", "followup", "feedback", "audit"),
     event_types=(
         "nl.schakel.referral.received.v2",
         "nl.schakel.referral.triaged.v2",
@@ -67,6 +72,8 @@ REFERRAL_EVENTS_TOPIC = TopicSpec(
         "nl.schakel.referral.waitlisted.v1",
         *FOLLOWUP_EVENTS,
         "nl.schakel.referral.feedback-recorded.v2",
+        *PERSON_EVENTS,
+        REFERRAL_VIEWED,
     ),
 )
 
@@ -157,10 +164,14 @@ DLQ_HEADERS = (
 # Which service publishes which event type on schakel.referral-events, and which types each
 # consumer acts on.
 PRODUCED_BY: dict[str, tuple[str, ...]] = {
-    "intake": ("nl.schakel.referral.received.v2",),
+    "intake": ("nl.schakel.referral.received.v2", *PERSON_EVENTS),
     "triage": ("nl.schakel.referral.triaged.v2", "nl.schakel.referral.regraded.v1"),
-    "matching": ("nl.schakel.referral.match-proposed.v1", "nl.schakel.referral.waitlisted.v1"),
-    "followup": FOLLOWUP_EVENTS,
+    "matching": (
+        "nl.schakel.referral.match-proposed.v1",
+        "nl.schakel.referral.waitlisted.v1",
+        REFERRAL_VIEWED,
+    ),
+    "followup": (*FOLLOWUP_EVENTS, REFERRAL_VIEWED),
     "feedback": ("nl.schakel.referral.feedback-recorded.v2",),
 }
 CONSUMED_BY: dict[str, tuple[str, ...]] = {
@@ -182,7 +193,10 @@ CONSUMED_BY: dict[str, tuple[str, ...]] = {
         "nl.schakel.referral.regraded.v1",
         "nl.schakel.referral.match-proposed.v1",
         "nl.schakel.referral.waitlisted.v1",
+        PERSON_ERASED,
     ),
     "feedback": REFERRAL_EVENTS_TOPIC.event_types,
     "audit": REFERRAL_EVENTS_TOPIC.event_types,
+    # The owner of each referral (who may ask for contact details) and its timeline (export).
+    "intake": REFERRAL_EVENTS_TOPIC.event_types,
 }

@@ -53,6 +53,11 @@ class ReferralStore(Protocol):
         longer ``read_version`` (0: not stored yet)."""
         ...
 
+    async def forget_notes(self, referral_id: str) -> int:
+        """The person was erased: drop every note typed about them (free text could name
+        them); the log's codes and times stay. How many notes were dropped."""
+        ...
+
 
 class IdempotencyStore(Protocol):
     async def remembered(self, key: str) -> Remembered | None: ...
@@ -121,6 +126,15 @@ class MongoReferrals:
         )
         if result.matched_count != 1:
             raise StaleReferral(state.referral_id)
+
+    async def forget_notes(self, referral_id: str) -> int:
+        doc = await self._tx[REFERRALS].find_one({"_id": referral_id}, projection={"log": 1})
+        entries = [] if doc is None else doc.get("log", [])
+        noted = sum(1 for entry in entries if entry.get("note") is not None)
+        if noted:
+            kept = [{**entry, "note": None} for entry in entries]
+            await self._tx[REFERRALS].update_one({"_id": referral_id}, {"$set": {"log": kept}})
+        return noted
 
 
 class MongoIdempotency:

@@ -17,6 +17,7 @@ from schakel.contracts.lifecycle import (
     LifecycleEvent,
     ReferralRegraded,
 )
+from schakel.contracts.persons import PersonErased
 from schakel.followup.adapters import DeadlineStore, MongoDeadlines, MongoReferrals, ReferralStore
 from schakel.followup.domain.commands import Command, TakeProposal
 from schakel.followup.domain.deadlines import (
@@ -278,11 +279,20 @@ CONSUMED: tuple[type[EventPayload], ...] = (
 OWN = tuple(p for p in LIFECYCLE_PAYLOADS if p not in CONSUMED)
 
 
+async def on_erased(event: EventEnvelope[Any], tx: Transaction) -> None:
+    """The person was erased: their referral's notes go; its state and log of codes stay."""
+    dropped = await Ports.of(tx).referrals.forget_notes(event.subject)
+    log.info("notes dropped after erasure", notes=dropped)
+
+
 def handlers(clock: Clock, setup: Setup) -> dict[str, Handler]:
     async def on_event(event: EventEnvelope[Any], tx: Transaction) -> None:
         await follow(event, Ports.of(tx), setup, tx.emit, clock())
 
-    return {payload.event_name: on_event for payload in CONSUMED}
+    return {
+        **{payload.event_name: on_event for payload in CONSUMED},
+        PersonErased.event_name: on_erased,
+    }
 
 
 # --- replay ---------------------------------------------------------------------------------
@@ -325,4 +335,7 @@ def replay_handlers(setup: Setup) -> dict[str, Handler]:
     async def on_event(event: EventEnvelope[Any], tx: Transaction) -> None:
         await rebuild(event, Ports.of(tx), setup)
 
-    return {payload.event_name: on_event for payload in (*CONSUMED, *OWN)}
+    return {
+        **{payload.event_name: on_event for payload in (*CONSUMED, *OWN)},
+        PersonErased.event_name: on_erased,
+    }

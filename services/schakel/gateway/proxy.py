@@ -71,6 +71,8 @@ ROUTES: tuple[Route, ...] = (
     Route("intake", ("POST",), "/api/v1/referrals"),
     Route("feedback", ("GET",), "/api/v1/referrals"),
     Route("audit", ("GET",), "/api/v1/referrals/{referral_id}/timeline"),
+    # A person's rights (erasure, export, contact details): intake holds the vault.
+    Route("intake", ("POST",), "/api/v1/referrals/{referral_id}/person/{action}"),
     # The owners' actions (accept, close…) and inbox live in followup; reading a referral's
     # progress as its referrer or owner in feedback.
     Route("followup", ("POST",), "/api/v1/referrals/{referral_id}/{action:path}"),

@@ -259,3 +259,6 @@ async def accept_prescription(
 from schakel.intake import fhir_api  # noqa: E402  (adds its routes to the router)
 
 __all__ += ["fhir_api"]
+from schakel.intake import privacy_api  # noqa: E402  (erasure, export, contact details)
+
+__all__ += ["privacy_api"]

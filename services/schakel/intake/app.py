@@ -10,10 +10,11 @@ from datetime import timedelta
 from fastapi import FastAPI
 from pydantic import Field, field_validator
 
-from schakel.contracts.topics import GP_REFERRALS_INBOUND
-from schakel.intake import inbound
+from schakel.contracts.topics import GP_REFERRALS_INBOUND, REFERRAL_EVENTS
+from schakel.intake import inbound, tracking
 from schakel.intake.adapters import create_indexes
 from schakel.intake.api import router
+from schakel.intake.privacy_store import create_privacy_collections
 from schakel.intake.vault import Sealer
 from schakel.platform.logging import get_logger
 from schakel.platform.mongo import MongoStore
@@ -81,10 +82,14 @@ def build(config: IntakeSettings | None = None) -> FastAPI:
 
     async def on_start(store: MongoStore) -> None:
         await create_indexes(store, config.idempotency_key_retention)
+        await create_privacy_collections(store)
 
     # The sealer is made after the app, whose settings check names every problem at once.
-    handlers = inbound.handlers(lambda: app.state.sealer)
+    handlers = {**inbound.handlers(lambda: app.state.sealer), **tracking.handlers()}
     runtime = ServiceRuntime(config, handlers, on_start=on_start, topic=GP_REFERRALS_INBOUND)
+    if runtime.consumer is not None and runtime.broker is not None:
+        # Also the referral topic: who owns each referral, and its timeline (``tracking``).
+        runtime.consumer.subscribe(runtime.broker, REFERRAL_EVENTS)
     app = runtime.app("schakel intake", [router])
     app.state.sealer = Sealer(config.master_key())
     return app

@@ -14,15 +14,16 @@ from pydantic import BaseModel, Field
 
 from schakel.contracts.envelope import EventEnvelope
 from schakel.contracts.events import HelperProfile
+from schakel.contracts.persons import ReferralView
 from schakel.contracts.vocabulary import Grade, OfferKind
 from schakel.matching.adapters import MongoOffers, MongoProposals, find_proposal, list_offers
 from schakel.matching.domain.helpers import AnyHelper
 from schakel.matching.domain.registry import Refused, register, stop, update
-from schakel.matching.handlers import rematch_waitlist
+from schakel.matching.handlers import SOURCE, rematch_waitlist
 from schakel.matching.helper_store import MongoHelpers, profile_of
 from schakel.matching.registry import Decide, change_helper
 from schakel.platform.auth import Authenticated, Principal, Role, require_role
-from schakel.platform.dependencies import CorrelationId, Store
+from schakel.platform.dependencies import CorrelationId, RecordView, Store
 from schakel.platform.mongo import MongoStore, Transaction
 
 READERS = (Role.SOCIAAL_MAKELAAR, Role.GEMEENTE, Role.AUDITOR)
@@ -51,13 +52,17 @@ def _may_see(principal: Principal, proposal: dict[str, Any]) -> bool:
 
 
 @router.get("/proposals/{referral_id}")
-async def proposal(store: Store, principal: Authenticated, referral_id: str) -> dict[str, Any]:
-    """What matching proposed for a referral, with its reasons: for the owner and auditors."""
+async def proposal(
+    store: Store, principal: Authenticated, referral_id: str, record: RecordView
+) -> dict[str, Any]:
+    """What matching proposed for a referral, with its reasons: for the owner and auditors.
+    Opening it is recorded (``nl.schakel.referral.viewed.v1``, once per account and day)."""
     require_role(principal, *READERS)
     found = await find_proposal(store, referral_id)
     # Someone else's referral answers like a missing one: existence is not revealed.
     if found is None or not _may_see(principal, found):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no proposal for referral {referral_id}")
+    await record(principal, referral_id, ReferralView.PROPOSAL, source=SOURCE)
     return {k: v for k, v in found.items() if k != "_id"}
 
 

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from schakel.platform.mongo import MongoStore
+from schakel.platform.readaudit import ViewRecorder
 from schakel.platform.settings import ServiceSettings
 
 
@@ -33,3 +34,11 @@ def correlation_id(request: Request) -> str:
 Store = Annotated[MongoStore, Depends(store)]
 Settings = Annotated[ServiceSettings, Depends(settings)]
 CorrelationId = Annotated[str, Depends(correlation_id)]
+
+
+def view_recorder(store: Store, correlation: CorrelationId) -> ViewRecorder:
+    """Records that someone opened a view of a referral (reads are audited)."""
+    return ViewRecorder(store, correlation)
+
+
+RecordView = Annotated[ViewRecorder, Depends(view_recorder)]

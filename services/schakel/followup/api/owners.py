@@ -22,6 +22,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from schakel.contracts.lifecycle import Actor, Wishes
+from schakel.contracts.persons import ReferralView
 from schakel.contracts.receipts import receipt_hash
 from schakel.contracts.vocabulary import (
     ActorRole,
@@ -47,7 +48,7 @@ from schakel.followup.domain.state import Referral
 from schakel.followup.handlers import Ports, Setup, act
 from schakel.followup.views import inbox_item, inbox_order, referral_detail
 from schakel.platform.auth import Authenticated, Principal, Role, require_role
-from schakel.platform.dependencies import Store
+from schakel.platform.dependencies import RecordView, Store
 from schakel.platform.mongo import Transaction
 
 router = APIRouter(prefix="/api/v1", tags=["followup"])
@@ -135,14 +136,20 @@ async def inbox(
 
 @router.get("/inbox/{referral_id}", responses=NOT_FOUND, summary="One referral, for its owner")
 async def referral(
-    store: Store, principal: Authenticated, clock: Clock, referral_id: str
+    store: Store,
+    principal: Authenticated,
+    clock: Clock,
+    referral_id: str,
+    record: RecordView,
 ) -> dict[str, Any]:
     """The referral's facts (no names: those are in intake's vault), the triage and
-    matching reasons, the proposal, the history and the actions possible now."""
+    matching reasons, the proposal, the history and the actions possible now. Opening it is
+    recorded (``nl.schakel.referral.viewed.v1``, once per account and day)."""
     require_role(principal, *ACTING_ROLES)
     found = await find_referral(store, referral_id)
     if found is None or not may_see(principal, found[0]):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no referral {referral_id}")
+    await record(principal, referral_id, ReferralView.INBOX, source="/schakel/followup")
     return referral_detail(*found, clock())
 
 

@@ -35,6 +35,12 @@ AUDIT_TEXT: Texts = {
     "col_versions": ("Regels en beleid", "Rules and policy"),
     "col_told": ("Wie hoorde wat", "Who was told what"),
     "col_facts": ("Vastgelegd", "Recorded"),
+    "audit_reads": (
+        "Wie deze tijdlijn opvroeg (inzage in persoonsgegevens en weergaven staan hierboven "
+        "als gebeurtenissen)",
+        "Who asked for this timeline (reads of personal details and views are events above)",
+    ),
+    "col_outcome": ("Uitkomst", "Outcome"),
     "rule_set": ("regelset", "rule set"),
     "policy": ("beleid", "policy"),
     "told_signaler": ("melder: {}", "signaler: {}"),

@@ -26,7 +26,11 @@ FACTS = (
     "level",
     "kind",
     "stage",
+    "purpose",
+    "view",
 )
+# Who read or erased, in the events that record it (contracts.persons).
+READERS = ("read_by", "viewed_by", "erased_by")
 
 
 def event_name(event_type: str) -> tuple[str, str]:
@@ -37,11 +41,17 @@ def event_name(event_type: str) -> tuple[str, str]:
 
 def caused_by(event: dict[str, Any]) -> str:
     """The organisation and role that caused an event: the actor of a follow-up event, the
+    account that read or erased (with its username: reads are audited per person), the
     signaler of a signal (and the organisation a token vouched for), else the service."""
     data = event.get("data") or {}
     actor = data.get("actor")
     if isinstance(actor, dict):
         return f"{actor.get('organisation')} ({actor.get('role')})"
+    for field in READERS:
+        reader = data.get(field)
+        if isinstance(reader, dict):
+            who = f"{reader.get('role')}, {reader.get('username')}"
+            return f"{reader.get('organisation')} ({who})"
     signaler = data.get("signaler")
     if isinstance(signaler, dict) or "signaler_role" in data:
         role = signaler.get("role") if isinstance(signaler, dict) else data.get("signaler_role")
@@ -88,6 +98,16 @@ def row(event: dict[str, Any], lang: Lang) -> dict[str, str]:
         "versions": versions(data, lang),
         "told": told(event, lang),
         "facts": ", ".join(facts),
+    }
+
+
+def read_row(read: dict[str, Any]) -> dict[str, str]:
+    """One request for a timeline, as the audit recorded it (shown or denied)."""
+    roles = ", ".join(str(r) for r in read.get("roles", []))
+    return {
+        "time": local_time(read.get("at"), "%d-%m-%Y %H:%M:%S"),
+        "by": f"{read.get('organisation')} ({roles}, {read.get('username')})",
+        "outcome": str(read.get("outcome", "")),
     }
 
 

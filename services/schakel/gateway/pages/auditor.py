@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request, Response
 
 from schakel.gateway.dependencies import Services, Sessions
 from schakel.gateway.pages.audit_texts import AUDIT_TEXT
-from schakel.gateway.pages.audit_view import chain_line, row
+from schakel.gateway.pages.audit_view import chain_line, read_row, row
 from schakel.gateway.pages.owner import (
     ask_service,
     message,
@@ -88,8 +88,14 @@ async def _found(ask: Asker, query: str) -> dict[str, Any]:
     for referral_id in found.get("referral_ids", [])[:MAX_REFERRALS]:
         timeline = await ask.json(f"/api/v1/referrals/{quote(referral_id, safe='')}/timeline")
         events = (timeline or {}).get("events", [])
+        reads = [read_row(r) for r in (timeline or {}).get("reads", [])]
         referrals.append(
-            {"id": referral_id, "rows": [row(e, ask.lang) for e in events], "count": len(events)}
+            {
+                "id": referral_id,
+                "rows": [row(e, ask.lang) for e in events],
+                "count": len(events),
+                "reads": reads,
+            }
         )
     matched = pick(AUDIT_TEXT[f"matched_{found.get('matched')}"], ask.lang)
     return {"nothing": False, "matched": matched, "referrals": referrals}
