@@ -37,6 +37,13 @@ FOLLOWUP_EVENTS: tuple[str, ...] = tuple(
         "concern-raised",
     )
 )
+# One person, one open referral: intake attaches a second signal or suspects one, the owner
+# (followup) confirms or rejects what intake suspected.
+ATTACHED = f"{_REFERRAL}signal-attached.v1"
+SUSPECTED = f"{_REFERRAL}duplicate-suspected.v1"
+CONFIRMED = f"{_REFERRAL}duplicate-confirmed.v1"
+REJECTED = f"{_REFERRAL}duplicate-rejected.v1"
+DUPLICATE_EVENTS: tuple[str, ...] = (ATTACHED, SUSPECTED, CONFIRMED, REJECTED)
 
 
 @dataclass(frozen=True)
@@ -58,7 +65,7 @@ REFERRAL_EVENTS_TOPIC = TopicSpec(
     partitions=6,
     config={"retention.ms": str(RETAIN_FOREVER_MS), "cleanup.policy": "delete"},
     producers=("intake", "triage", "matching", "followup", "feedback"),
-    consumers=("triage", "matching", "followup", "feedback", "audit"),
+    consumers=("intake", "triage", "matching", "followup", "feedback", "audit"),
     event_types=(
         "nl.schakel.referral.received.v2",
         "nl.schakel.referral.triaged.v2",
@@ -67,6 +74,7 @@ REFERRAL_EVENTS_TOPIC = TopicSpec(
         "nl.schakel.referral.waitlisted.v1",
         *FOLLOWUP_EVENTS,
         "nl.schakel.referral.feedback-recorded.v2",
+        *DUPLICATE_EVENTS,
     ),
 )
 
@@ -157,13 +165,15 @@ DLQ_HEADERS = (
 # Which service publishes which event type on schakel.referral-events, and which types each
 # consumer acts on.
 PRODUCED_BY: dict[str, tuple[str, ...]] = {
-    "intake": ("nl.schakel.referral.received.v2",),
+    "intake": ("nl.schakel.referral.received.v2", ATTACHED, SUSPECTED),
     "triage": ("nl.schakel.referral.triaged.v2", "nl.schakel.referral.regraded.v1"),
     "matching": ("nl.schakel.referral.match-proposed.v1", "nl.schakel.referral.waitlisted.v1"),
-    "followup": FOLLOWUP_EVENTS,
+    "followup": (*FOLLOWUP_EVENTS, CONFIRMED, REJECTED),
     "feedback": ("nl.schakel.referral.feedback-recorded.v2",),
 }
 CONSUMED_BY: dict[str, tuple[str, ...]] = {
+    # Which referrals are still open, and the owners' answers to what intake suspected.
+    "intake": ("nl.schakel.referral.closed.v1", CONFIRMED, REJECTED),
     "triage": (
         "nl.schakel.referral.received.v2",
         "nl.schakel.referral.rejected.v1",
@@ -182,6 +192,8 @@ CONSUMED_BY: dict[str, tuple[str, ...]] = {
         "nl.schakel.referral.regraded.v1",
         "nl.schakel.referral.match-proposed.v1",
         "nl.schakel.referral.waitlisted.v1",
+        SUSPECTED,
+        ATTACHED,
     ),
     "feedback": REFERRAL_EVENTS_TOPIC.event_types,
     "audit": REFERRAL_EVENTS_TOPIC.event_types,

@@ -22,6 +22,7 @@ from pymongo.errors import DuplicateKeyError
 from schakel.contracts.envelope import EventEnvelope
 from schakel.contracts.vocabulary import SignalerRole
 from schakel.intake.keys import ApiKey
+from schakel.intake.person_index import MongoPersonIndex, PersonIndex, create_index_collection
 from schakel.intake.vault import SealedPerson
 from schakel.platform.mongo import MongoStore, Transaction, ensure_ttl_index
 
@@ -57,7 +58,7 @@ class ReferralRecord:
     received_at: datetime
 
 
-class IntakeRecords(Protocol):
+class IntakeRecords(PersonIndex, Protocol):
     async def remembered(self, key_id: str) -> Remembered | None: ...
 
     async def remember(self, key_id: str, remembered: Remembered) -> None:
@@ -110,7 +111,7 @@ def idempotency_id(scope: str, key: str) -> str:
     return hashlib.sha256(f"{scope}\x00{key}".encode()).hexdigest()
 
 
-class MongoIntakeRecords:
+class MongoIntakeRecords(MongoPersonIndex):
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
 
@@ -262,3 +263,4 @@ async def create_indexes(store: MongoStore, idempotency_retention: timedelta) ->
     for name in (PERSONS, PERSON_KEYS, IDEMPOTENCY, API_KEYS):
         if name not in existing:
             await store.db.create_collection(name)
+    await create_index_collection(store)
