@@ -1,6 +1,6 @@
 """Intake's blind index of open referrals in memory (``person_index.PersonIndex``), mixed
 into ``FakeIntakeRecords``; kept to ``MongoPersonIndex`` by
-``tests/integration/test_intake_person_index.py``."""
+``tests/integration/test_intake_adapters.py``."""
 
 from __future__ import annotations
 

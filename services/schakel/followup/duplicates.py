@@ -46,6 +46,7 @@ async def suspected(event: EventEnvelope[Any], tx: Transaction) -> None:
         "observations": [o.value for o in data.observations],
         "matched_on": list(data.matched_on),
         "suspected_at": data.suspected_at,
+        "correlation_id": event.correlationid,  # the answer continues the signal's story
         "answer": Answer.WAITING.value,
         "decided_by": None,
         "decided_at": None,

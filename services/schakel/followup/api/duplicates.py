@@ -58,7 +58,8 @@ async def _answer(
             decided_at=now,
         )
         await duplicates.decided(tx, payload)
-        tx.emit(new_event(payload, source=SOURCE, subject=referral_id))
+        correlation = suspicion.get("correlation_id") if suspicion else None
+        tx.emit(new_event(payload, source=SOURCE, subject=referral_id, correlation_id=correlation))
         done = duplicates.suspicion_view({**(suspicion or {}), "answer": _answer_of(decision)})
         return Answer(200, done)
 
