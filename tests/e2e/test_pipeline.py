@@ -31,6 +31,13 @@ LIFECYCLE = [
 ]
 
 
+def someone_else() -> dict[str, Any]:
+    """A signal like SIGNAL about another person (another phone): intake attaches a signal
+    about someone with an open referral to it instead of starting a referral."""
+    phone = f"06 {uuid.uuid4().int % 10**8:08d}"
+    return {**SIGNAL, "person": {**SIGNAL["person"], "phone": phone}}
+
+
 def status_of(gateway: httpx.Client, receipt: str) -> dict[str, Any] | None:
     answer = gateway.get(f"/api/v1/signals/{receipt}/status")
     if answer.status_code != 200:
@@ -198,7 +205,7 @@ def test_garbage_on_the_topic_is_dead_lettered_by_every_consumer_which_carry_on(
         assert b"missing CloudEvents header" in headers["dlq-error"]
         assert headers["dlq-origin-topic"] == TOPIC.encode()
 
-    after = gateway.post("/api/v1/signals", json=SIGNAL)
+    after = gateway.post("/api/v1/signals", json=someone_else())
     receipt = after.json()["receipt"]
     eventually(lambda: status_of(gateway, receipt), what="a signal after the garbage")
 
@@ -234,6 +241,6 @@ def test_an_event_newer_than_the_services_is_archived_and_skipped_not_dead_lette
     verified = gateway.get("/api/v1/audit/verify", headers=auditor).json()
     assert verified["report"]["intact"] is True
 
-    after = gateway.post("/api/v1/signals", json=SIGNAL)  # the others carry on
+    after = gateway.post("/api/v1/signals", json=someone_else())  # the others carry on
     eventually(lambda: status_of(gateway, after.json()["receipt"]), what="a later signal")
     assert dead_lettered(stack, value, rounds=8) == {}

@@ -138,7 +138,7 @@ def test_a_changed_live_read_model_is_reported_by_referral_and_field(
         f"DIFF feedback.referrals referral={referral[0]} key={referral[0]} field=signaler_status "
         f'live="heard back" replayed="{referral[1]}"'
     ], report
-    assert "feedback (referrals): 1 differences" in report and code == 1
+    assert "feedback (referrals, receipts): 1 differences" in report and code == 1
 
 
 async def _change_a_status(

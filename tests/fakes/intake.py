@@ -13,7 +13,9 @@ from typing import Any, TypeVar
 from schakel.contracts.envelope import EventEnvelope
 from schakel.intake.adapters import IntakeRecords, KeyAlreadyUsed, ReferralRecord, Remembered
 from schakel.intake.keys import ApiKey
+from schakel.intake.person_index import IndexEntry
 from schakel.intake.vault import SealedPerson
+from tests.fakes.intake_index import FakePersonIndex
 from tests.fakes.times import bson_time
 
 T = TypeVar("T")
@@ -29,11 +31,13 @@ class IntakeData:
     person_keys: set[str] = field(default_factory=set)
     api_keys: dict[str, ApiKey] = field(default_factory=dict)
     published: list[EventEnvelope[Any]] = field(default_factory=list)
+    person_index: dict[str, IndexEntry] = field(default_factory=dict)
 
 
-class FakeIntakeRecords:
+class FakeIntakeRecords(FakePersonIndex):
     def __init__(self, data: IntakeData) -> None:
         self.data = data
+        self.person_index = data.person_index
         self.emitted: list[EventEnvelope[Any]] = []
 
     async def remembered(self, key_id: str) -> Remembered | None:
@@ -68,6 +72,9 @@ class FakeIntakeRecords:
         had_key = pseudonym in self.data.person_keys
         self.data.person_keys.discard(pseudonym)
         self.data.persons.pop(pseudonym, None)
+        for entry_id, entry in list(self.person_index.items()):
+            if entry.pseudonym == pseudonym:
+                del self.person_index[entry_id]
         return had_key
 
     async def add_api_key(self, key: ApiKey) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -21,7 +23,9 @@ from schakel.intake.adapters import (
     create_indexes,
 )
 from schakel.intake.domain import Intake, accept
+from schakel.intake.duplicates import BlindIndex, PersonKeys, features
 from schakel.intake.keys import new_key
+from schakel.intake.person_index import PERSON_INDEX, EntryState, IndexEntry
 from schakel.intake.vault import Sealer
 from schakel.platform.mongo import OUTBOX, MongoStore
 from tests.backends import BACKENDS, Backend, FakeBackend, MongoBackend, scratch_store
@@ -158,3 +162,76 @@ async def test_api_keys_are_kept_as_hashes_listed_and_revoked_once(
     assert await records.run(lambda r: r.revoke_api_key("00000000", later, "b1")) is None
     still = await records.run(lambda r: r.api_key(other.record.key_id))
     assert still is not None and not still.revoked
+
+
+# --- the blind index of open referrals (one person, one open referral) ---------------------
+
+INDEX = BlindIndex(os.urandom(32))
+PINAS = INDEX.blind(features("Truus Pinas", phone="06 1234 5678", birth_date=date(1941, 3, 7)))
+BAKKER = INDEX.blind(features("Jan Bakker", birth_date=date(1950, 1, 2)))
+
+
+def entry(entry_id: str, keys: PersonKeys = PINAS, **changes: Any) -> IndexEntry:
+    return replace(IndexEntry(entry_id, "ps-" + "a" * 32, keys), **changes)
+
+
+async def test_an_open_referral_is_found_by_any_of_its_identifiers(
+    records: Backend[IntakeRecords],
+) -> None:
+    await records.run(lambda r: r.index(entry("ref-pinas")))
+    await records.run(lambda r: r.index(entry("ref-bakker", BAKKER)))
+    phone_only = INDEX.blind(features("T. Pinas", phone="+31612345678"))
+    found = await records.run(lambda r: r.open_candidates(phone_only.blocks))
+    assert found == {"ref-pinas": PINAS}
+    assert await records.run(lambda r: r.open_candidates(())) == {}
+
+
+async def test_a_held_signal_is_no_candidate_until_it_is_opened(
+    records: Backend[IntakeRecords],
+) -> None:
+    held = entry(
+        "ref-held",
+        state=EntryState.HELD,
+        suspected_of="ref-pinas",
+        received={"referral_id": "ref-held"},
+        correlation_id="corr-1",
+        matched_on=("name_partial", "phone"),
+    )
+    await records.run(lambda r: r.index(held))
+    assert await records.run(lambda r: r.open_candidates(PINAS.blocks)) == {}
+    assert await records.run(lambda r: r.held_for("ref-pinas")) == [held]
+    assert await records.run(lambda r: r.index_entry("ref-held")) == held
+
+    await records.run(lambda r: r.open_entry("ref-held"))
+    assert await records.run(lambda r: r.held_for("ref-pinas")) == []
+    assert await records.run(lambda r: r.open_candidates(PINAS.blocks)) == {"ref-held": PINAS}
+
+
+async def test_a_closed_referral_is_matched_no_more(records: Backend[IntakeRecords]) -> None:
+    await records.run(lambda r: r.index(entry("ref-pinas")))
+    await records.run(lambda r: r.unindex("ref-pinas"))
+    await records.run(lambda r: r.unindex("ref-pinas"))  # a replayed close changes nothing
+    assert await records.run(lambda r: r.open_candidates(PINAS.blocks)) == {}
+    assert await records.run(lambda r: r.index_entry("ref-pinas")) is None
+
+
+async def test_only_keyed_hashes_are_stored(mongodb_uri: str) -> None:
+    async with scratch_store(mongodb_uri) as store:
+        await create_indexes(store, timedelta(days=7))
+        backend = MongoBackend(store, MongoIntakeRecords)
+        await backend.run(lambda r: r.index(entry("ref-1")))
+        stored = str(await store.db[PERSON_INDEX].find_one({"_id": "ref-1"}))
+    for plain in ("truus", "pinas", "612345678", "1941"):
+        assert plain not in stored.lower()
+
+
+async def test_an_erased_person_s_hashes_leave_the_index(records: Backend[IntakeRecords]) -> None:
+    erased = entry("ref-pinas", pseudonym="ps-" + "e" * 32)
+    await records.run(lambda r: r.index(erased))
+    await records.run(lambda r: r.index(entry("ref-bakker", BAKKER)))
+    await records.run(lambda r: r.keep_person(SEALER.seal(erased.pseudonym, {"name": "T. Pinas"})))
+    await records.run(lambda r: r.shred_person(erased.pseudonym))
+    # A later signal about her attaches to nothing; another person's entry stays.
+    assert await records.run(lambda r: r.open_candidates(PINAS.blocks)) == {}
+    assert await records.run(lambda r: r.index_entry("ref-pinas")) is None
+    assert await records.run(lambda r: r.open_candidates(BAKKER.blocks)) == {"ref-bakker": BAKKER}

@@ -95,6 +95,25 @@ class FakeFollowup:
     deadlines: FakeDeadlines = field(default_factory=FakeDeadlines)
     seen: Seen = field(default_factory=list)
     down: bool = False
+    # Suspected duplicates as followup's API lists them (``suspicion_view``), with ``answer``.
+    suspicions: list[dict[str, Any]] = field(default_factory=list)
+
+    def waiting(self, referral_ids: list[str]) -> list[dict[str, Any]]:
+        return [
+            s
+            for s in self.suspicions
+            if s["referral_id"] in referral_ids and s["answer"] == "waiting"
+        ]
+
+    def _answer_duplicate(self, principal: Principal, path: str) -> tuple[int, dict[str, Any]]:
+        _, signal_id, answer = path.split("/")
+        found = [s for s in self.suspicions if s["signal_id"] == signal_id]
+        if not found:
+            return 404, {"detail": f"no suspected duplicate {signal_id}"}
+        if found[0]["answer"] != "waiting":
+            return 409, {"detail": f"already answered: {found[0]['answer']}"}
+        found[0]["answer"] = {"confirm": "confirmed", "reject": "rejected"}[answer]
+        return 200, dict(found[0])
 
     @property
     def ports(self) -> Ports:
@@ -212,7 +231,11 @@ class FakeFollowup:
                 if api.may_see(principal, s) and (closed or not s.closed)
             ]
             found = sorted(mine, key=inbox_order)
-            return {"count": len(found), "referrals": [inbox_item(s, NOW) for s in found]}
+            return {
+                "count": len(found),
+                "referrals": [inbox_item(s, NOW) for s in found],
+                "suspected_duplicates": self.waiting([s.referral_id for s in found]),
+            }
 
         @app.get("/api/v1/inbox/{referral_id}")
         async def referral(request: Request, referral_id: str) -> Any:
@@ -223,7 +246,10 @@ class FakeFollowup:
             state: Referral | None = await self.referrals.get(referral_id)
             if state is None or not api.may_see(principal, state):
                 return JSONResponse(status_code=404, content={"detail": "no referral"})
-            return referral_detail(state, await self.referrals.log(referral_id), NOW)
+            return {
+                **referral_detail(state, await self.referrals.log(referral_id), NOW),
+                "suspected_duplicates": self.waiting([referral_id]),
+            }
 
         @app.post("/api/v1/referrals/{referral_id}/{action:path}")
         async def action(request: Request, referral_id: str, action: str) -> Any:
@@ -231,6 +257,9 @@ class FakeFollowup:
             principal = caller(request)
             if isinstance(principal, JSONResponse):
                 return principal
+            if action.startswith("duplicates/"):
+                code, body = self._answer_duplicate(principal, action)
+                return JSONResponse(status_code=code, content=body)
             code, body = await self._act(principal, referral_id, action, sent["json"] or {})
             return JSONResponse(status_code=code, content=body)
 

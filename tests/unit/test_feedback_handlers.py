@@ -93,6 +93,9 @@ def test_feedback_follows_the_lifecycle_but_not_its_own_events() -> None:
         "nl.schakel.referral.match-proposed",
         "nl.schakel.referral.waitlisted",
         *(payload.event_name for payload in LIFECYCLE_PAYLOADS),
+        # a signal that joined a referral, or waits to: its own receipt follows that one
+        "nl.schakel.referral.signal-attached",
+        "nl.schakel.referral.duplicate-suspected",
     }
     assert "nl.schakel.referral.feedback-recorded" not in HANDLERS
 

@@ -797,6 +797,8 @@ def test_there_is_a_form_for_every_owner_action_at_a_path_followup_serves() -> N
         if isinstance(route, APIRoute)
         and "POST" in (route.methods or ())
         and route.path.startswith("/api/v1/referrals/")
+        # Answers to a suspected duplicate are no step of the referral's state machine.
+        and "/duplicates/" not in route.path
     }
     assert {form.path for form in ACTION_FORMS.values()} == served
 
@@ -810,3 +812,60 @@ async def test_a_damaged_idempotency_key_is_replaced_not_sent_on(
     assert done.status_code == 303
     key = posted(followup)[-1]["headers"]["idempotency-key"]
     assert re.fullmatch(r"[0-9a-f-]{36}", key)
+
+
+def suspicion(signal_id: str = "ref-maybe") -> dict[str, Any]:
+    """A suspected duplicate of REFERRAL as followup's API lists it."""
+    return {
+        "referral_id": REFERRAL,
+        "signal_id": signal_id,
+        "channel": "webformulier",
+        "signaler_role": "buurtbewoner",
+        "observations": ["niet_gesproken"],
+        "matched_on": ["name_partial", "birth_date"],
+        "suspected_at": NOW.isoformat(),
+        "answer": "waiting",
+    }
+
+
+async def test_a_suspected_duplicate_is_shown_and_answered_once_from_the_referral_page(
+    browser: httpx.AsyncClient, followup: FakeFollowup
+) -> None:
+    await followup.route(REFERRAL)
+    followup.suspicions.append(suspicion())
+    await sign_in(browser)
+
+    inbox = await browser.get("/inbox")
+    assert "Misschien dezelfde persoon: 1" in inbox.text
+    page = await browser.get(f"/inbox/{REFERRAL}")
+    assert "Misschien dezelfde persoon" in page.text
+    assert "achternaam (voornaam onbekend of alleen voorletter), geboortedatum" in page.text
+
+    form = Page(page.text).form(f"/inbox/{REFERRAL}/duplicates/ref-maybe/confirm")
+    done = await browser.post(form.action, data=form.fields)
+    assert done.status_code == 303
+    assert done.headers["location"] == f"/inbox/{REFERRAL}?gedaan=duplicate_confirm"
+    assert posted(followup)[-1]["path"] == (
+        f"/api/v1/referrals/{REFERRAL}/duplicates/ref-maybe/confirm"
+    )
+    after = await browser.get(done.headers["location"])
+    assert "De melding hoort nu bij deze verwijzing" in after.text
+    assert "Misschien dezelfde persoon" not in after.text  # answered: no longer waiting
+
+    again = await browser.post(f"/inbox/{REFERRAL}/duplicates/ref-maybe/reject", data=form.fields)
+    assert again.headers["location"] == f"/inbox/{REFERRAL}?gedaan=duplicate_answered"
+
+
+async def test_an_answer_to_no_suspicion_or_of_another_kind_is_refused(
+    browser: httpx.AsyncClient, followup: FakeFollowup
+) -> None:
+    await followup.route(REFERRAL)
+    followup.suspicions.append(suspicion())
+    await sign_in(browser)
+    page = await browser.get(f"/inbox/{REFERRAL}")
+    form = Page(page.text).form(f"/inbox/{REFERRAL}/duplicates/ref-maybe/confirm")
+    merge = await browser.post(f"/inbox/{REFERRAL}/duplicates/ref-maybe/merge", data=form.fields)
+    assert merge.status_code == 404
+    unknown = await browser.post(f"/inbox/{REFERRAL}/duplicates/ref-none/confirm", data=form.fields)
+    assert unknown.status_code == 404
+    assert not any("/duplicates/" in p["path"] and "merge" in p["path"] for p in posted(followup))

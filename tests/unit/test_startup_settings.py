@@ -15,6 +15,7 @@ import pytest
 from fastapi import FastAPI
 from pydantic import ValidationError
 
+from schakel.intake.app import DEV_BLIND_INDEX_KEY
 from schakel.platform.settings import DEV_AUTH_SECRET, DEV_METRICS_TOKEN, UnsafeSettings
 
 SERVICES = ("intake", "triage", "matching", "feedback", "audit", "gateway")
@@ -36,6 +37,7 @@ def production(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     monkeypatch.setenv("SCHAKEL_ENV", "production")
     monkeypatch.setenv("SCHAKEL_AUTH_SECRET", STRONG)
     monkeypatch.setenv("SCHAKEL_VAULT_MASTER_KEY", VAULT_KEY)
+    monkeypatch.setenv("SCHAKEL_BLIND_INDEX_KEY", "b" * 32)
     monkeypatch.setenv("SCHAKEL_AUDIT_SIGNING_KEY", SIGNING_KEY)
     monkeypatch.delenv("SCHAKEL_METRICS_TOKEN", raising=False)
     return monkeypatch
@@ -109,6 +111,21 @@ def test_intake_does_not_start_without_a_vault_master_key_of_its_own(
     production: pytest.MonkeyPatch, value: str | None, says: str
 ) -> None:
     assert says in refusal(production, "SCHAKEL_VAULT_MASTER_KEY", value, "intake")
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        (None, "SCHAKEL_BLIND_INDEX_KEY is not set"),
+        (DEV_BLIND_INDEX_KEY, "SCHAKEL_BLIND_INDEX_KEY is the published development value"),
+        ("x" * 31, "SCHAKEL_BLIND_INDEX_KEY is shorter than 32 bytes"),
+    ],
+)
+def test_intake_does_not_start_without_a_blind_index_key_of_its_own(
+    production: pytest.MonkeyPatch, value: str | None, says: str
+) -> None:
+    """The duplicate check's keyed hashes are only as secret as this key."""
+    assert says in refusal(production, "SCHAKEL_BLIND_INDEX_KEY", value, "intake")
 
 
 def test_the_audit_does_not_start_without_a_checkpoint_signing_key(

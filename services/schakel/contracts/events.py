@@ -7,7 +7,7 @@ check this); a new meaning gets a new version plus an upcaster from the previous
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -352,6 +352,79 @@ class HelperStopped(_HelperEvent):
 
 HELPER_PAYLOADS: tuple[type[EventPayload], ...] = (HelperRegistered, HelperUpdated, HelperStopped)
 
+# One person, one open referral (intake's duplicate rule): what a signal about someone who
+# already has an open referral becomes. Never a name, date, number or address: the rule's
+# reasons are feature names only.
+MatchedOn = Literal["name", "name_partial", "no_name", "birth_date", "address", "phone"]
+
+
+class _SecondSignal(_Referral):
+    """A signal intake recognised as about the person of an open referral (``referral_id``)."""
+
+    signal_id: str = Field(
+        min_length=1, description="Intake's id of the new signal (never a referral of its own)"
+    )
+    receipt_hash: str = Field(
+        pattern=r"^[0-9a-f]{64}$", description="The new signaler's own receipt, hashed"
+    )
+    channel: Channel
+    signaler: Signaler
+    observations: list[Observation] = Field(default_factory=list)
+    matched_on: list[MatchedOn] = Field(
+        description="What agreed, compared on keyed hashes (the name's agreement first)"
+    )
+
+
+class SignalAttached(_SecondSignal):
+    """The new signal is about the person of the open referral and joins it: no second
+    referral; its signaler's receipt follows ``referral_id``."""
+
+    event_name: ClassVar[str] = "nl.schakel.referral.signal-attached"
+    event_version: ClassVar[int] = 1
+
+    confirmed_by_owner: bool = Field(
+        default=False, description="True when the owner confirmed a suspected duplicate"
+    )
+    attached_at: datetime
+
+
+class DuplicateSuspected(_SecondSignal):
+    """The new signal may be about the person of the open referral: it waits for the owner,
+    who confirms (it attaches) or rejects (it becomes a referral of its own)."""
+
+    event_name: ClassVar[str] = "nl.schakel.referral.duplicate-suspected"
+    event_version: ClassVar[int] = 1
+
+    suspected_at: datetime
+
+
+class _DuplicateDecision(_Referral):
+    signal_id: str = Field(min_length=1)
+    decided_by: str = Field(min_length=1, description="The owning organisation that decided")
+    decided_at: datetime
+
+
+class DuplicateConfirmed(_DuplicateDecision):
+    """The owner says the suspected signal is about the same person (intake attaches it)."""
+
+    event_name: ClassVar[str] = "nl.schakel.referral.duplicate-confirmed"
+    event_version: ClassVar[int] = 1
+
+
+class DuplicateRejected(_DuplicateDecision):
+    """The owner says it is someone else (intake lets it become a referral of its own)."""
+
+    event_name: ClassVar[str] = "nl.schakel.referral.duplicate-rejected"
+    event_version: ClassVar[int] = 1
+
+
+DUPLICATE_PAYLOADS: tuple[type[EventPayload], ...] = (
+    SignalAttached,
+    DuplicateSuspected,
+    DuplicateConfirmed,
+    DuplicateRejected,
+)
+
 ALL_PAYLOADS: tuple[type[EventPayload], ...] = (
     ReferralReceivedV1,
     ReferralReceived,
@@ -363,4 +436,5 @@ ALL_PAYLOADS: tuple[type[EventPayload], ...] = (
     FeedbackRecorded,
     ReferrerUpdated,
     *HELPER_PAYLOADS,
+    *DUPLICATE_PAYLOADS,
 )

@@ -42,6 +42,13 @@ FOLLOWUP_EVENTS: tuple[str, ...] = tuple(
         "concern-raised",
     )
 )
+# One person, one open referral: intake attaches a second signal or suspects one, the owner
+# (followup) confirms or rejects what intake suspected.
+ATTACHED = f"{_REFERRAL}signal-attached.v1"
+SUSPECTED = f"{_REFERRAL}duplicate-suspected.v1"
+CONFIRMED = f"{_REFERRAL}duplicate-confirmed.v1"
+REJECTED = f"{_REFERRAL}duplicate-rejected.v1"
+DUPLICATE_EVENTS: tuple[str, ...] = (ATTACHED, SUSPECTED, CONFIRMED, REJECTED)
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,7 @@ REFERRAL_EVENTS_TOPIC = TopicSpec(
         "nl.schakel.referral.feedback-recorded.v2",
         *PERSON_EVENTS,
         REFERRAL_VIEWED,
+        *DUPLICATE_EVENTS,
     ),
 )
 
@@ -164,14 +172,14 @@ DLQ_HEADERS = (
 # Which service publishes which event type on schakel.referral-events, and which types each
 # consumer acts on.
 PRODUCED_BY: dict[str, tuple[str, ...]] = {
-    "intake": ("nl.schakel.referral.received.v2", *PERSON_EVENTS),
+    "intake": ("nl.schakel.referral.received.v2", ATTACHED, SUSPECTED, *PERSON_EVENTS),
     "triage": ("nl.schakel.referral.triaged.v2", "nl.schakel.referral.regraded.v1"),
     "matching": (
         "nl.schakel.referral.match-proposed.v1",
         "nl.schakel.referral.waitlisted.v1",
         REFERRAL_VIEWED,
     ),
-    "followup": (*FOLLOWUP_EVENTS, REFERRAL_VIEWED),
+    "followup": (*FOLLOWUP_EVENTS, CONFIRMED, REJECTED, REFERRAL_VIEWED),
     "feedback": ("nl.schakel.referral.feedback-recorded.v2",),
 }
 CONSUMED_BY: dict[str, tuple[str, ...]] = {
@@ -194,9 +202,12 @@ CONSUMED_BY: dict[str, tuple[str, ...]] = {
         "nl.schakel.referral.match-proposed.v1",
         "nl.schakel.referral.waitlisted.v1",
         PERSON_ERASED,
+        *DUPLICATE_EVENTS,
     ),
     "feedback": REFERRAL_EVENTS_TOPIC.event_types,
     "audit": REFERRAL_EVENTS_TOPIC.event_types,
-    # The owner of each referral (who may ask for contact details) and its timeline (export).
+    # Every type: the owner of each referral (who may ask for contact details) and its
+    # timeline (export); which referrals are still open, and the owners' answers to what
+    # intake suspected.
     "intake": REFERRAL_EVENTS_TOPIC.event_types,
 }

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from schakel.feedback.adapters import find_by_receipt, find_referral, referrals_of
 from schakel.feedback.domain import ReferralState, receipt_hash
 from schakel.feedback.fhir import FHIR_JSON, fhir_task, not_found
+from schakel.feedback.receipts import followed_by
 from schakel.feedback.views import UNKNOWN_RECEIPT, referral_view, signaler_view
 from schakel.platform.auth import Authenticated, Principal, Role
 from schakel.platform.dependencies import Store
@@ -29,7 +30,9 @@ async def signal_status(store: Store, response: Response, receipt: str) -> dict[
     nothing about the person."""
     found = None
     if 0 < len(receipt) <= MAX_RECEIPT_LENGTH:
-        found = await find_by_receipt(store, receipt_hash(receipt))
+        hashed = receipt_hash(receipt)
+        # A signal that joined the open referral of the same person follows that referral.
+        found = await find_by_receipt(store, hashed) or await followed_by(store, hashed)
     if found is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, UNKNOWN_RECEIPT)
     response.headers["Cache-Control"] = "no-store"

@@ -17,6 +17,7 @@ from schakel.contracts.events import (
 from schakel.contracts.lifecycle import LIFECYCLE_PAYLOADS
 from schakel.contracts.topics import GP_FEEDBACK, REFERRAL_EVENTS
 from schakel.contracts.vocabulary import SignalerStage
+from schakel.feedback import receipts
 from schakel.feedback.adapters import MongoReferrals, ReferralStore
 from schakel.feedback.domain import ReferralState, apply, referrer_update
 from schakel.platform.consumer import Handler
@@ -73,4 +74,7 @@ FOLLOWED: tuple[type[EventPayload], ...] = (
     Waitlisted,
     *LIFECYCLE_PAYLOADS,
 )
-HANDLERS: dict[str, Handler] = {payload.event_name: on_event for payload in FOLLOWED}
+HANDLERS: dict[str, Handler] = {
+    **{payload.event_name: on_event for payload in FOLLOWED},
+    **receipts.HANDLERS,  # signals that joined another referral keep their own receipt
+}

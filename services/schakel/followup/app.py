@@ -10,7 +10,7 @@ from typing import Self
 from fastapi import FastAPI
 from pydantic import model_validator
 
-from schakel.followup import api, policy
+from schakel.followup import api, duplicates, policy
 from schakel.followup.adapters import prepare
 from schakel.followup.handlers import Setup, handlers
 from schakel.followup.scheduler import DeadlineScheduler
@@ -73,7 +73,12 @@ def build(config: FollowupSettings | None = None, clock: Clock = system_clock) -
     def scheduler(store: MongoStore) -> DeadlineScheduler:
         return DeadlineScheduler(store, setup, clock, config.deadline_poll_seconds)
 
-    runtime = ServiceRuntime(config, handlers(clock, setup), on_start=prepare, workers=(scheduler,))
+    async def on_start(store: MongoStore) -> None:
+        await prepare(store)
+        await duplicates.prepare(store)
+
+    followed = {**handlers(clock, setup), **duplicates.HANDLERS}
+    runtime = ServiceRuntime(config, followed, on_start=on_start, workers=(scheduler,))
     app = runtime.app("schakel followup", [api.router])
     app.state.clock = clock
     app.state.setup = setup

@@ -5,10 +5,12 @@ its DeadlinePassed event says, never because the replay's clock says so."""
 
 from __future__ import annotations
 
+from schakel.followup import duplicates
 from schakel.followup.adapters import CANCELLED, DEADLINES, REFERRALS, prepare
 from schakel.followup.app import settings, setup_of
 from schakel.followup.handlers import replay_handlers
 from schakel.platform.handling import EventHandling
+from schakel.platform.mongo import MongoStore
 from schakel.platform.readmodels import ReadModel, Replaying
 
 READ_MODELS = (
@@ -23,10 +25,16 @@ READ_MODELS = (
         ignore=frozenset({"_id"}),
         only={"state": {"$ne": CANCELLED}},
     ),
+    ReadModel(duplicates.SUSPICIONS, referral="referral_id"),
 )
 
 
 def replaying() -> Replaying:
     config = settings()
-    handling = EventHandling(replay_handlers(setup_of(config)))
-    return Replaying(config, handling, READ_MODELS, on_start=prepare)
+    handling = EventHandling({**replay_handlers(setup_of(config)), **duplicates.HANDLERS})
+
+    async def on_start(store: MongoStore) -> None:
+        await prepare(store)
+        await duplicates.prepare(store)
+
+    return Replaying(config, handling, READ_MODELS, on_start=on_start)

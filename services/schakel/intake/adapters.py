@@ -22,6 +22,12 @@ from pymongo.errors import DuplicateKeyError
 from schakel.contracts.envelope import EventEnvelope
 from schakel.contracts.vocabulary import SignalerRole
 from schakel.intake.keys import ApiKey
+from schakel.intake.person_index import (
+    PERSON_INDEX,
+    MongoPersonIndex,
+    PersonIndex,
+    create_index_collection,
+)
 from schakel.intake.vault import SealedPerson
 from schakel.platform.mongo import MongoStore, Transaction, ensure_ttl_index
 
@@ -57,7 +63,7 @@ class ReferralRecord:
     received_at: datetime
 
 
-class IntakeRecords(Protocol):
+class IntakeRecords(PersonIndex, Protocol):
     async def remembered(self, key_id: str) -> Remembered | None: ...
 
     async def remember(self, key_id: str, remembered: Remembered) -> None:
@@ -75,7 +81,8 @@ class IntakeRecords(Protocol):
         ...
 
     async def shred_person(self, pseudonym: str) -> bool:
-        """Destroy the person's data key, then the unreadable ciphertext; False if unknown."""
+        """Destroy the person's data key, then the unreadable ciphertext and the person's
+        keyed hashes in the duplicate index; False if unknown."""
         ...
 
     async def add_api_key(self, key: ApiKey) -> None: ...
@@ -110,7 +117,7 @@ def idempotency_id(scope: str, key: str) -> str:
     return hashlib.sha256(f"{scope}\x00{key}".encode()).hexdigest()
 
 
-class MongoIntakeRecords:
+class MongoIntakeRecords(MongoPersonIndex):
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
 
@@ -190,6 +197,8 @@ class MongoIntakeRecords:
     async def shred_person(self, pseudonym: str) -> bool:
         deleted = await self._tx[PERSON_KEYS].delete_one({"_id": pseudonym})
         await self._tx[PERSONS].delete_one({"_id": pseudonym})
+        # Keyed hashes of name, birth date, address and phone: no later signal attaches.
+        await self._tx[PERSON_INDEX].delete_many({"pseudonym": pseudonym})
         return deleted.deleted_count == 1
 
     async def add_api_key(self, key: ApiKey) -> None:
@@ -262,3 +271,4 @@ async def create_indexes(store: MongoStore, idempotency_retention: timedelta) ->
     for name in (PERSONS, PERSON_KEYS, IDEMPOTENCY, API_KEYS):
         if name not in existing:
             await store.db.create_collection(name)
+    await create_index_collection(store)

@@ -25,6 +25,7 @@ from schakel.intake.adapters import (
     request_fingerprint,
 )
 from schakel.intake.domain import Accepted, Intake
+from schakel.intake.duplicates import BlindIndex
 from schakel.intake.handlers import Idempotency, IdempotencyConflict, Submission, submit
 from schakel.intake.keys import ApiKey
 from schakel.intake.routes import router
@@ -102,17 +103,20 @@ def _details(person: PersonIn, signal: SignalIn | None = None) -> dict[str, Any]
 
 @dataclass(frozen=True)
 class Desk:
-    """What a route needs to accept a submission: the unit of work, the vault's sealer and
-    the request's correlation id."""
+    """What a route needs to accept a submission: the unit of work, the vault's sealer, the
+    request's correlation id and the blind index the duplicate check hashes with."""
 
     uow: IntakeUnitOfWork
     sealer: Sealer
     correlation_id: str
+    index: BlindIndex | None = None
 
 
 def _desk(request: Request, store: Store, correlation_id: CorrelationId) -> Desk:
     sealer: Sealer = request.app.state.sealer
-    return Desk(MongoIntakeUnitOfWork(store, within=REQUEST_SECONDS), sealer, correlation_id)
+    index: BlindIndex = request.app.state.blind_index
+    uow = MongoIntakeUnitOfWork(store, within=REQUEST_SECONDS)
+    return Desk(uow, sealer, correlation_id, index)
 
 
 IntakeDesk = Annotated[Desk, Depends(_desk)]
@@ -136,7 +140,7 @@ async def _submit(
         )
     submission = Submission(intake, details, body.note, desk.correlation_id, idem)
     try:
-        answer, new = await submit(desk.uow, desk.sealer, submission, respond)
+        answer, new = await submit(desk.uow, desk.sealer, submission, respond, desk.index)
     except IdempotencyConflict as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
     response.status_code = status.HTTP_202_ACCEPTED if new else status.HTTP_200_OK

@@ -4,7 +4,7 @@ person, referral, the answer kept for its Idempotency-Key, and the received even
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from schakel.contracts.envelope import new_event
@@ -16,7 +16,9 @@ from schakel.intake.adapters import (
     ReferralRecord,
     Remembered,
 )
+from schakel.intake.attach import file_signal, find_open, person_keys
 from schakel.intake.domain import Accepted, Intake, accept
+from schakel.intake.duplicates import BlindIndex, Verdict
 from schakel.intake.vault import Sealer
 from schakel.platform.logging import get_logger
 
@@ -49,10 +51,12 @@ async def submit(
     sealer: Sealer,
     submission: Submission,
     respond: Callable[[Accepted], Response],
+    index: BlindIndex | None = None,
 ) -> tuple[Response, bool]:
-    """Accept once; (response, True) when new, the first response again for a retried key."""
+    """Accept once; (response, True) when new, the first response again for a retried key.
+    With a blind ``index`` a signal about someone with an open referral attaches to it."""
     try:
-        return await uow(lambda records: _accept_once(records, sealer, submission, respond))
+        return await uow(lambda records: _accept_once(records, sealer, submission, respond, index))
     except KeyAlreadyUsed:
         # A concurrent retry with the same key committed first: answer as it did.
         earlier = await uow(lambda records: _earlier(records, submission.idempotency))
@@ -66,9 +70,10 @@ async def accept_in(
     sealer: Sealer,
     submission: Submission,
     respond: Callable[[Accepted], Response],
+    index: BlindIndex | None = None,
 ) -> tuple[Response, bool]:
     """As ``submit``, inside a unit of work already open (a consumed message's)."""
-    return await _accept_once(records, sealer, submission, respond)
+    return await _accept_once(records, sealer, submission, respond, index)
 
 
 async def _accept_once(
@@ -76,10 +81,11 @@ async def _accept_once(
     sealer: Sealer,
     submission: Submission,
     respond: Callable[[Accepted], Response],
+    index: BlindIndex | None,
 ) -> tuple[Response, bool]:
     if (earlier := await _earlier(records, submission.idempotency)) is not None:
         return earlier, False
-    return await _accept(records, sealer, submission, respond), True
+    return await _accept(records, sealer, submission, respond, index), True
 
 
 async def _earlier(records: IntakeRecords, idem: Idempotency | None) -> Response | None:
@@ -98,9 +104,16 @@ async def _accept(
     sealer: Sealer,
     submission: Submission,
     respond: Callable[[Accepted], Response],
+    index: BlindIndex | None,
 ) -> Response:
     accepted = accept(submission.intake)
-    response = respond(accepted)
+    keys = None if index is None else person_keys(index, submission.person)
+    found = None if keys is None else await find_open(records, keys)
+    # A signal that attaches answers with the referral it joined (its own receipt stays).
+    if found is not None and found.match.verdict is Verdict.SAME:
+        response = respond(replace(accepted, referral_id=found.referral_id))
+    else:
+        response = respond(accepted)
     if (idem := submission.idempotency) is not None:
         await records.remember(idem.key_id, Remembered(idem.fingerprint, response))
     details = {**submission.person, "note": submission.note}
@@ -116,13 +129,16 @@ async def _accept(
             received_at=event.received_at,
         )
     )
-    records.emit(
-        new_event(
-            event,
-            source=SOURCE,
-            subject=accepted.referral_id,
-            correlation_id=submission.correlation_id,
+    if keys is not None:
+        await file_signal(records, accepted, keys, found, submission.correlation_id)
+    else:
+        records.emit(
+            new_event(
+                event,
+                source=SOURCE,
+                subject=accepted.referral_id,
+                correlation_id=submission.correlation_id,
+            )
         )
-    )
     log.info("referral accepted", referral_id=accepted.referral_id, channel=event.channel.value)
     return response

@@ -17,6 +17,7 @@ from schakel.contracts.inbound import GpReferralSubmitted
 from schakel.contracts.vocabulary import Channel, SignalerRole
 from schakel.intake.adapters import MongoIntakeRecords
 from schakel.intake.domain import Accepted, Intake
+from schakel.intake.duplicates import BlindIndex
 from schakel.intake.handlers import Submission, accept_in
 from schakel.intake.schemas import ReferralIn
 from schakel.intake.vault import Sealer
@@ -44,7 +45,9 @@ def _referral(event: GpReferralSubmitted) -> ReferralIn:
         raise Refused(reasons) from None  # the pydantic error would carry the values
 
 
-def handlers(sealer: Callable[[], Sealer]) -> Mapping[str, Handler]:
+def handlers(
+    sealer: Callable[[], Sealer], index: Callable[[], BlindIndex] | None = None
+) -> Mapping[str, Handler]:
     async def submitted(envelope: EventEnvelope[Any], tx: Transaction) -> None:
         event: GpReferralSubmitted = envelope.data
         body = _referral(event)
@@ -70,7 +73,9 @@ def handlers(sealer: Callable[[], Sealer]) -> Mapping[str, Handler]:
         def respond(accepted: Accepted) -> dict[str, Any]:
             return {"referral_id": accepted.referral_id}
 
-        answer, new = await accept_in(MongoIntakeRecords(tx), sealer(), submission, respond)
+        records = MongoIntakeRecords(tx)
+        blind = None if index is None else index()
+        answer, new = await accept_in(records, sealer(), submission, respond, blind)
         log.info("gp message handled", new=new, referral_id=answer["referral_id"])
 
     return {GpReferralSubmitted.event_name: submitted}

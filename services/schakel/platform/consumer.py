@@ -99,9 +99,10 @@ class EventConsumer:
         self._idle = asyncio.Event()  # no batch in hand (the subscriber takes one at a time)
         self._idle.set()
 
-    def subscribe(self, broker: KafkaBroker, topic: str = REFERRAL_EVENTS) -> None:
+    def subscribe(self, broker: KafkaBroker, *topics: str) -> None:
+        """One subscriber (one group member) for ``topics``, the referral topic by default."""
         broker.subscriber(
-            topic,
+            *(topics or (REFERRAL_EVENTS,)),
             group_id=consumer_group(self.service),
             ack_policy=AckPolicy.MANUAL,
             auto_offset_reset="earliest",

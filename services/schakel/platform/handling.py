@@ -34,6 +34,21 @@ RecordHandler = Callable[[Delivery, Transaction], Awaitable[None]]
 Work = Callable[[Transaction], Awaitable[None]]
 
 
+def in_turn(*tables: Mapping[str, Handler]) -> dict[str, Handler]:
+    """Several handler tables as one: an event that several of them handle goes to each of
+    their handlers in turn, in the order given, in the same unit of work."""
+    names = {name: [t[name] for t in tables if name in t] for table in tables for name in table}
+    return {name: found[0] if len(found) == 1 else _each(found) for name, found in names.items()}
+
+
+def _each(handlers: list[Handler]) -> Handler:
+    async def handle(event: EventEnvelope[Any], tx: Transaction) -> None:
+        for handler in handlers:
+            await handler(event, tx)
+
+    return handle
+
+
 class EventHandling:
     """A service's handlers by event name (version-free: the registry upcasts older
     versions), or one ``every_record`` handler, which also gets types this build does not

@@ -48,6 +48,7 @@ class ServiceRuntime:
         every_record: RecordHandler | None = None,
         workers: tuple[WorkerFactory, ...] = (),
         topic: str = REFERRAL_EVENTS,
+        topics: tuple[str, ...] = (),
     ) -> None:
         self.settings = settings
         self.store = MongoStore(settings.mongodb_uri, settings.database_name)
@@ -74,7 +75,7 @@ class ServiceRuntime:
             self.consumer = EventConsumer(
                 settings.service_name, self.store, self.dead_letters, handlers, every_record
             )
-            self.consumer.subscribe(self.broker, topic)
+            self.consumer.subscribe(self.broker, *(topics or (topic,)))
 
     async def start(self) -> None:
         await self.store.ensure_platform_indexes(self.settings.processed_events_retention)

@@ -1,8 +1,9 @@
-"""Follow-up's HTTP adapter, one router: the owners' inbox and actions (``owners``) and
-concerns about people already in care (``concerns``, whose route joins the same router)."""
+"""Follow-up's HTTP adapter, one router: the owners' inbox and actions (``owners``),
+concerns about people already in care (``concerns``) and the answers to suspected duplicates
+(``duplicates``), whose routes join the same router."""
 
-from schakel.followup.api import concerns, owners
+from schakel.followup.api import concerns, duplicates, owners
 
 router = owners.router
 
-__all__ = ["concerns", "owners", "router"]
+__all__ = ["concerns", "duplicates", "owners", "router"]

@@ -35,6 +35,7 @@ from schakel.contracts.vocabulary import (
     Route,
     TransferReason,
 )
+from schakel.followup import duplicates
 from schakel.followup.adapters import (
     MongoIdempotency,
     Remembered,
@@ -131,7 +132,13 @@ async def inbox(
     require_role(principal, *ACTING_ROLES)
     now = clock()
     found = sorted(await inbox_of(store, principal.organisation, closed), key=inbox_order)
-    return {"count": len(found), "referrals": [inbox_item(s, now) for s in found]}
+    # Signals that may be about the person of one of these referrals wait for an answer.
+    waiting = await duplicates.waiting_for(store, [s.referral_id for s in found])
+    return {
+        "count": len(found),
+        "referrals": [inbox_item(s, now) for s in found],
+        "suspected_duplicates": [duplicates.suspicion_view(d) for d in waiting],
+    }
 
 
 @router.get("/inbox/{referral_id}", responses=NOT_FOUND, summary="One referral, for its owner")
@@ -150,7 +157,11 @@ async def referral(
     if found is None or not may_see(principal, found[0]):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no referral {referral_id}")
     await record(principal, referral_id, ReferralView.INBOX, source="/schakel/followup")
-    return referral_detail(*found, clock())
+    waiting = await duplicates.waiting_for(store, [referral_id])
+    return {
+        **referral_detail(*found, clock()),
+        "suspected_duplicates": [duplicates.suspicion_view(d) for d in waiting],
+    }
 
 
 # --- the owner's actions -----------------------------------------------------------------

@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
+from starlette.datastructures import FormData
 
 from schakel.gateway.dependencies import Services, Sessions
 from schakel.gateway.pages.actions import (
@@ -29,7 +30,7 @@ from schakel.gateway.pages.actions import (
     refusal,
 )
 from schakel.gateway.pages.inbox_texts import ACTION_HINTS, ACTION_TITLES, DONE, INBOX_TEXT
-from schakel.gateway.pages.inbox_view import inbox_line, referral_page
+from schakel.gateway.pages.inbox_view import inbox_line, referral_page, suspected_duplicates
 from schakel.gateway.pages.owner import (
     ask_service,
     csrf_refused,
@@ -63,7 +64,12 @@ async def inbox(
     answer = await ask_service(upstreams, "followup", "GET", path, session, lang, correlation_id)
     if answer is None or answer.status_code != 200:
         return failed(request, lang, sessions, session, answer)
-    lines = [inbox_line(item, lang) for item in answer.json().get("referrals", [])]
+    body = answer.json()
+    waiting = [d.get("referral_id") for d in body.get("suspected_duplicates", [])]
+    lines = [
+        {**inbox_line(item, lang), "suspected_duplicates": waiting.count(item.get("referral_id"))}
+        for item in body.get("referrals", [])
+    ]
     values = owner_context(
         request,
         lang,
@@ -103,13 +109,10 @@ async def act(
     sessions: Sessions,
     correlation_id: CorrelationId,
 ) -> Response:
-    data = await request.form()
-    lang = language(str(data.get("lang") or ""))
-    session = sessions.current(request)
-    if not sessions.csrf_valid(request, data):
-        return csrf_refused(request, lang, sessions, session)
-    if session is None:
-        return to_sign_in(request, lang, sessions)
+    posted = await _posted(request, sessions)
+    if isinstance(posted, Response):
+        return posted
+    data, lang, session = posted.data, posted.lang, posted.session
     form = ACTION_FORMS.get(action)
     if form is None or not REFERRAL_ID.match(referral_id):
         return message(request, lang, sessions, session, "not_found", 404)
@@ -144,6 +147,60 @@ async def act(
         problems = Problems(general=[pick(INBOX_TEXT["retry_failed"], lang)])
         return await _referral_page(visit, referral_id, Shown(None, sent, problems, 503))
     return failed(request, lang, sessions, session, answer)
+
+
+DUPLICATE_ANSWERS = ("confirm", "reject")
+
+
+@router.post("/inbox/{referral_id}/duplicates/{signal_id}/{answer}")
+async def answer_duplicate(
+    request: Request,
+    referral_id: str,
+    signal_id: str,
+    answer: str,
+    upstreams: Services,
+    sessions: Sessions,
+    correlation_id: CorrelationId,
+) -> Response:
+    """The owner says whether a suspected duplicate is about this referral's person."""
+    posted = await _posted(request, sessions)
+    if isinstance(posted, Response):
+        return posted
+    lang, session = posted.lang, posted.session
+    ids_fit = REFERRAL_ID.match(referral_id) and REFERRAL_ID.match(signal_id)
+    if answer not in DUPLICATE_ANSWERS or not ids_fit:
+        return message(request, lang, sessions, session, "not_found", 404)
+    referral = quote(referral_id, safe="")
+    path = f"/api/v1/referrals/{referral}/duplicates/{quote(signal_id, safe='')}/{answer}"
+    reply = await ask_service(upstreams, "followup", "POST", path, session, lang, correlation_id)
+    if reply is None or reply.status_code not in (200, 409):
+        return failed(request, lang, sessions, session, reply)
+    log.info("duplicate answered", answer=answer, status=reply.status_code)
+    done = f"duplicate_{answer}" if reply.status_code == 200 else "duplicate_answered"
+    suffix = "&lang=en" if lang == "en" else ""
+    return RedirectResponse(f"/inbox/{referral}?gedaan={done}{suffix}", status_code=303)
+
+
+@dataclass(frozen=True)
+class Posted:
+    """A form sent with a valid CSRF token by someone signed in."""
+
+    data: FormData
+    lang: Lang
+    session: Session
+
+
+async def _posted(request: Request, sessions: SessionCookies) -> Posted | Response:
+    """The form, its language and the session; the refusal when the CSRF token does not fit
+    or nobody is signed in."""
+    data = await request.form()
+    lang = language(str(data.get("lang") or ""))
+    session = sessions.current(request)
+    if not sessions.csrf_valid(request, data):
+        return csrf_refused(request, lang, sessions, session)
+    if session is None:
+        return to_sign_in(request, lang, sessions)
+    return Posted(data, lang, session)
 
 
 @dataclass
@@ -197,6 +254,7 @@ async def _referral_page(visit: Visit, referral_id: str, shown: Shown) -> Respon
         top_problems=top,
         top_detail=shown.problems.detail if top else None,
         actions=forms,
+        duplicates=suspected_duplicates(item, lang),
     )
     return render_owner(request, sessions, "referral.html", values, shown.status_code)
 

@@ -406,6 +406,45 @@ DONE: Texts = {
     "put_on_hold": ("De verwijzing staat in de wacht.", "The referral is on hold."),
     "resume": ("De verwijzing is weer opgepakt.", "The referral was taken up again."),
     "close": ("De verwijzing is afgesloten.", "The referral was closed."),
+    "duplicate_confirm": (
+        "De melding hoort nu bij deze verwijzing; de melder volgt haar.",
+        "The signal now belongs to this referral; its signaler follows it.",
+    ),
+    "duplicate_reject": (
+        "De melding gaat als eigen verwijzing verder.",
+        "The signal goes on as a referral of its own.",
+    ),
+    "duplicate_answered": (
+        "Deze melding was al beantwoord.",
+        "This signal had been answered already.",
+    ),
+}
+# A signal that may be about this referral's person (one person, one open referral).
+DUPLICATE_TEXT: Texts = {
+    "duplicates_title": ("Misschien dezelfde persoon", "Perhaps the same person"),
+    "duplicates_lead": (
+        "Deze meldingen lijken over de persoon van deze verwijzing te gaan, maar niet zeker. "
+        "Namen en gegevens staan niet hier: vergelijk ze waar u de persoonsgegevens ziet. Niets "
+        "wordt samengevoegd zonder uw antwoord.",
+        "These signals seem to be about this referral's person, but not surely. Names and "
+        "details are not shown here: compare them where you see the person's details. Nothing "
+        "is merged without your answer.",
+    ),
+    "duplicate_from": ("Melding van", "Signal from"),
+    "duplicate_agreed": ("Komt overeen", "Agrees"),
+    "duplicate_confirm": ("Zelfde persoon: voeg toe", "Same person: attach"),
+    "duplicate_reject": ("Iemand anders: eigen verwijzing", "Someone else: own referral"),
+}
+MATCHED_ON: Texts = {
+    "name": ("naam", "name"),
+    "name_partial": (
+        "achternaam (voornaam onbekend of alleen voorletter)",
+        "surname (no full given name)",
+    ),
+    "no_name": ("naam wijkt af", "name differs"),
+    "birth_date": ("geboortedatum", "date of birth"),
+    "address": ("postcode en huisnummer", "postcode and house number"),
+    "phone": ("telefoonnummer", "phone number"),
 }
 
 TASK_STATUS: dict[TaskStatus, tuple[str, str]] = {

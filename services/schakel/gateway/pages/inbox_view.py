@@ -23,6 +23,7 @@ from schakel.gateway.pages.inbox_texts import (
     HOLD_REASON,
     INBOX_TEXT,
     LANGUAGES,
+    MATCHED_ON,
     OFFER_KIND,
     REJECT_REASON,
     ROUTE,
@@ -131,6 +132,22 @@ def inbox_line(item: Mapping[str, Any], lang: Lang) -> dict[str, Any]:
         ],
         "proposal": proposal.get("title") if isinstance(proposal, dict) else None,
     }
+
+
+def suspected_duplicates(item: Mapping[str, Any], lang: Lang) -> list[dict[str, Any]]:
+    """The signals that may be about this referral's person, waiting for the owner."""
+    referral = quote(str(item.get("referral_id", "")), safe="")
+    return [
+        {
+            "signaler": word(ROLE_LABELS, d.get("signaler_role"), lang),
+            "channel": word(CHANNEL, d.get("channel"), lang),
+            "when": local_time(d.get("suspected_at")),
+            "agreed": words(MATCHED_ON, d.get("matched_on"), lang),
+            "observations": words(OBSERVATION_LABELS, d.get("observations"), lang),
+            "url": f"/inbox/{referral}/duplicates/{quote(str(d.get('signal_id')), safe='')}",
+        }
+        for d in item.get("suspected_duplicates") or ()
+    ]
 
 
 def referral_page(item: Mapping[str, Any], lang: Lang) -> dict[str, Any]:

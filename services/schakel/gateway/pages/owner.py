@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse
 
 from schakel.gateway.pages.audit_texts import AUDIT_TEXT
 from schakel.gateway.pages.base import context, render, upstream_headers
-from schakel.gateway.pages.inbox_texts import INBOX_TEXT
+from schakel.gateway.pages.inbox_texts import DUPLICATE_TEXT, INBOX_TEXT
 from schakel.gateway.pages.texts import Lang, pick
 from schakel.gateway.proxy import UpstreamError, Upstreams
 from schakel.gateway.session import CSRF_FIELD, Session, SessionCookies
@@ -22,7 +22,7 @@ from schakel.platform.logging import get_logger
 
 log = get_logger(__name__)
 # The signed-in pages' words: the owners' and the auditor's.
-SIGNED_IN_TEXT = {**INBOX_TEXT, **AUDIT_TEXT}
+SIGNED_IN_TEXT = {**INBOX_TEXT, **DUPLICATE_TEXT, **AUDIT_TEXT}
 SIGN_IN = "/inloggen"
 # Where a sign-in may send the browser on: the inbox's own pages and the auditor's, nothing else.
 NEXT = re.compile(r"^/(?:inbox(?:/[A-Za-z0-9._:~-]+)?|audit)(?:\?[A-Za-z0-9=&._~%-]*)?$")
