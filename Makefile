@@ -80,9 +80,10 @@ replay: venv
 	SCHAKEL_DEADLINE_POLICY=$${SCHAKEL_DEADLINE_POLICY:-2026.12-1-demo} \
 	  $(BIN)/python -m schakel.audit replay $(REPLAY_ARGS)
 
-# Without CHECKPOINTS: the checkpoints the audit stored, checked with its configured key.
+# Without CHECKPOINTS: the checkpoints the audit stored, checked with its configured key
+# (as `make run`, in development mode unless SCHAKEL_ENV says otherwise).
 verify: venv
-	$(BIN)/python -m schakel.audit verify $(if $(CHECKPOINTS),--checkpoints $(CHECKPOINTS)) \
+	SCHAKEL_ENV=$${SCHAKEL_ENV:-development} $(BIN)/python -m schakel.audit verify $(if $(CHECKPOINTS),--checkpoints $(CHECKPOINTS)) \
 	  $(if $(PUBLIC_KEY),--public-key $(PUBLIC_KEY))
 
 clean:

@@ -450,6 +450,12 @@ def _submit(client: httpx.Client, path: str, item: Submission, headers: dict[str
     sent = {**headers, "Idempotency-Key": item.key, "X-Correlation-ID": item.key}
     answer = _call(client, "POST", path, json=item.body, headers=sent)
     # 200 means this key was sent before: the same receipt comes back, nothing is added.
+    if answer.status_code == 409:  # the key was used with another body: an older demo
+        raise DemoError(
+            f"{item.who} ({item.key}) was loaded before with other content, by an earlier "
+            "version's demo in .run/; `make clean` removes that data, then `make run` loads "
+            "this version's demo"
+        )
     if answer.status_code not in (200, 202):
         raise DemoError(f"{item.who} ({item.key}) was refused: {_describe(answer)}")
     return Sent(item.key, item.who, str(answer.json()["receipt"]))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -111,3 +112,18 @@ def test_libraries_log_json_too_and_the_chatty_ones_only_from_warnings(
         {"event": "pymongo trouble", "level": "warning", "logger": "pymongo", "service": "intake"},
     ]
     assert logging.getLogger().level == logging.DEBUG
+
+
+def test_a_command_whose_answer_is_on_stdout_logs_to_stderr(
+    stdout: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging("audit-cli", "WARNING", sys.stderr)
+    structlog.get_logger().warning("no signing key")
+    logging.getLogger("pymongo").error("server gone")
+    written = stdout.readouterr()
+    assert written.out == ""
+    logged = [json.loads(line) for line in written.err.splitlines()]
+    assert [(e["event"], e["level"]) for e in logged] == [
+        ("no signing key", "warning"),
+        ("server gone", "error"),
+    ]

@@ -17,6 +17,7 @@ from schakel.audit.domain.checkpoints import Checkpoint, public_key_of, public_k
 from schakel.platform.logging import configure_logging
 from schakel.platform.mongo import MongoStore
 from schakel.platform.runtime import serve
+from schakel.platform.settings import UnsafeSettings
 
 
 def parser() -> argparse.ArgumentParser:
@@ -56,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in (None, "serve"):
         serve(build(config), config)
         return 0
-    configure_logging("audit-cli", "WARNING")
+    configure_logging("audit-cli", "WARNING", sys.stderr)  # stdout is the answer
     if args.command == "replay":
         return _replay(args, config)
     try:
@@ -64,7 +65,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, ValueError) as exc:
         print(f"verify: {exc}", file=sys.stderr)
         return 2
-    return asyncio.run(_checkpoint_command(args, config))
+    try:
+        return asyncio.run(_checkpoint_command(args, config))
+    except UnsafeSettings as exc:  # no signing key outside development: say so, no traceback
+        print(f"{args.command}: {exc}", file=sys.stderr)
+        return 2
 
 
 def _replay(args: argparse.Namespace, config: AuditSettings) -> int:
