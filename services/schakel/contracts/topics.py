@@ -104,7 +104,7 @@ HELPER_EVENTS_TOPIC = TopicSpec(
     partitions=3,
     config={"retention.ms": str(RETAIN_FOREVER_MS), "cleanup.policy": "delete"},
     producers=("matching",),
-    consumers=(),
+    consumers=("audit",),
     event_types=(
         "nl.schakel.helper.registered.v1",
         "nl.schakel.helper.updated.v1",

@@ -12,13 +12,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, HTTPException, Query, status
 from pydantic import BaseModel, Field
 
-from schakel.contracts.envelope import EventEnvelope
 from schakel.contracts.events import HelperProfile
 from schakel.contracts.vocabulary import Grade, OfferKind
-from schakel.matching.adapters import MongoOffers, MongoProposals, find_proposal, list_offers
+from schakel.matching.adapters import find_proposal, list_offers
 from schakel.matching.domain.helpers import AnyHelper
 from schakel.matching.domain.registry import Refused, register, stop, update
-from schakel.matching.handlers import rematch_waitlist
+from schakel.matching.handlers import waitlist_rematch
 from schakel.matching.helper_store import MongoHelpers, profile_of
 from schakel.matching.registry import Decide, change_helper
 from schakel.platform.auth import Authenticated, Principal, Role, require_role
@@ -96,11 +95,8 @@ async def _change(
 ) -> dict[str, Any]:
     async def work(tx: Transaction) -> AnyHelper | Refused:
         helpers = MongoHelpers(tx)
-
-        async def rematch(event: EventEnvelope[Any]) -> int:  # capacity may have appeared
-            offers, proposals = MongoOffers(tx), MongoProposals(tx)
-            return await rematch_waitlist(event, offers, proposals, helpers, tx.emit)
-
+        # Capacity may have appeared: the waitlist is matched again in the same unit of work.
+        rematch = waitlist_rematch(tx, helpers)
         return await change_helper(helpers, helper_id, decide, tx.emit, correlation_id, rematch)
 
     done = await store.transaction(work, within=REQUEST_SECONDS)

@@ -4,13 +4,21 @@ another offer after a decline (never the declined one), holding one place at a t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from schakel.contracts.envelope import EventEnvelope, new_event
-from schakel.contracts.events import MatchProposed, Offer, ReferralTriaged, Waitlisted
+from schakel.contracts.events import (
+    HelperRegistered,
+    HelperStopped,
+    HelperUpdated,
+    MatchProposed,
+    Offer,
+    ReferralTriaged,
+    Waitlisted,
+)
 from schakel.contracts.lifecycle import (
     FirstConversationRecorded,
     ReferralClosed,
@@ -35,6 +43,7 @@ from schakel.matching.domain.helpers import AnyHelper, Buddy, HomeCook
 from schakel.matching.domain.table import HelperTable
 from schakel.matching.helper_store import HelperStore, MongoHelpers
 from schakel.matching.postcodes import districts
+from schakel.matching.registry import apply_change
 from schakel.platform.consumer import Handler
 from schakel.platform.logging import get_logger
 from schakel.platform.mongo import Transaction
@@ -96,10 +105,13 @@ async def choose_helper(need: Need, helpers: HelperStore, now: datetime) -> Prop
         candidates = [c for c in candidates if c.helper_id != helper.helper_id]
 
 
-async def choose(need: Need, offers: OfferStore, helpers: HelperStore | None = None) -> Outcome:
+async def choose(
+    need: Need, offers: OfferStore, helpers: HelperStore | None = None, now: datetime | None = None
+) -> Outcome:
     """Propose and hold a place: a registered helper first (issue 12), else an offer of the
     Table 1 registry; an offer whose last place went meanwhile counts as full. A walk-in
-    offer holds nothing: it has no places and no waiting list.
+    offer holds nothing: it has no places and no waiting list. ``now``: the time of the event
+    that asks (waiting time counts up to it, so replay scores alike); default the clock.
 
     Ends: every failed reservation marks one more candidate full, until one succeeds or the
     proposal becomes a waitlist decision.
@@ -108,7 +120,7 @@ async def choose(need: Need, offers: OfferStore, helpers: HelperStore | None = N
         return propose(need, [])
     why_no_helper = None
     if helpers is not None:
-        found = await choose_helper(need, helpers, datetime.now(UTC))
+        found = await choose_helper(need, helpers, now or datetime.now(UTC))
         if isinstance(found, Proposal):
             return found
         why_no_helper = found
@@ -156,7 +168,7 @@ async def match(
     held = await proposals.held(referral_id)
     if held is not None:
         log.info("referral already holds a place", offer_id=held.offer.offer_id)
-    outcome = held or await choose(need, offers, helpers)
+    outcome = held or await choose(need, offers, helpers, event.time)
     await proposals.record(referral_id, owner, need, outcome, event.id)
     emit(
         new_event(
@@ -252,7 +264,7 @@ async def rematch_waitlist(
     urgent first, then the longest waiting; the ones nothing fits stay waitlisted as they
     were (no new event). Returns how many got a proposal."""
     waiting = await proposals.waitlisted()
-    now = datetime.now(UTC)
+    now = cause.time  # not the clock: replay must put the same referral first
     proposed = 0
     for i in first_in_line([need for _, _, need in waiting], now):
         referral_id, owner, need = waiting[i]
@@ -299,10 +311,35 @@ async def on_closed(event: EventEnvelope[Any], tx: Transaction) -> None:
     await after_close(event, MongoOffers(tx), MongoProposals(tx), MongoHelpers(tx))
 
 
+async def on_helper_changed(event: EventEnvelope[Any], tx: Transaction) -> None:
+    """Replay's path for a coordinator's change (live, the API applies it in the unit of
+    work that writes the event): the registry changes, then the waitlist is matched again."""
+    helpers = MongoHelpers(tx)
+    existing = await helpers.get(event.subject)
+    await apply_change(helpers, existing, event, waitlist_rematch(tx, helpers))
+
+
+def waitlist_rematch(
+    tx: Transaction, helpers: HelperStore
+) -> Callable[[EventEnvelope[Any]], Awaitable[int]]:
+    """Matching the waitlist again in ``tx``, caused by a change to the registry."""
+
+    async def rematch(cause: EventEnvelope[Any]) -> int:
+        return await rematch_waitlist(cause, MongoOffers(tx), MongoProposals(tx), helpers, tx.emit)
+
+    return rematch
+
+
 HANDLERS: dict[str, Handler] = {
     ReferralTriaged.event_name: on_referral_triaged,
     ReferralRegraded.event_name: on_regraded,
     FirstConversationRecorded.event_name: on_first_conversation,
     SupportDeclined.event_name: on_support_declined,
     ReferralClosed.event_name: on_closed,
+}
+# Only replay applies these (``matching.replay``): live, the API is where a change happens.
+HELPER_HANDLERS: dict[str, Handler] = {
+    HelperRegistered.event_name: on_helper_changed,
+    HelperUpdated.event_name: on_helper_changed,
+    HelperStopped.event_name: on_helper_changed,
 }

@@ -45,9 +45,10 @@ DRAIN_SECONDS = 20.0
 
 
 class EventConsumer:
-    """Dispatches records of the referral topic to handlers by event name (version-free: the
-    registry has already upcast older versions), or every record as written to one
-    ``every_record`` handler, which then also gets types this build does not know."""
+    """Dispatches records of its topics (the referral topic unless told) to handlers by event
+    name (version-free: the registry has already upcast older versions), or every record as
+    written to one ``every_record`` handler, which then also gets types this build does not
+    know."""
 
     def __init__(
         self,
@@ -67,9 +68,11 @@ class EventConsumer:
         self._idle = asyncio.Event()  # no record in hand (the subscriber takes one at a time)
         self._idle.set()
 
-    def subscribe(self, broker: KafkaBroker, topic: str = REFERRAL_EVENTS) -> None:
+    def subscribe(self, broker: KafkaBroker, *topics: str) -> None:
+        """One subscription to ``topics`` (the referral topic when none is named): one
+        consumer group, so the records of all of them reach the handlers one at a time."""
         broker.subscriber(
-            topic,
+            *(topics or (REFERRAL_EVENTS,)),
             group_id=consumer_group(self.service),
             ack_policy=AckPolicy.MANUAL,
             auto_offset_reset="earliest",

@@ -48,6 +48,7 @@ class ServiceRuntime:
         every_record: RecordHandler | None = None,
         workers: tuple[WorkerFactory, ...] = (),
         topic: str = REFERRAL_EVENTS,
+        also_topics: tuple[str, ...] = (),  # read by the same consumer (the audit's)
     ) -> None:
         self.settings = settings
         self.store = MongoStore(settings.mongodb_uri, settings.database_name)
@@ -74,7 +75,7 @@ class ServiceRuntime:
             self.consumer = EventConsumer(
                 settings.service_name, self.store, self.dead_letters, handlers, every_record
             )
-            self.consumer.subscribe(self.broker, topic)
+            self.consumer.subscribe(self.broker, topic, *also_topics)
 
     async def start(self) -> None:
         await self.store.ensure_platform_indexes(self.settings.processed_events_retention)
