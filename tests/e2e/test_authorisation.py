@@ -141,6 +141,11 @@ EXPECTED: dict[str, dict[str, tuple[int, ...]]] = {
         "own": (401, 401, 403, 403, 403, 403, 403, 200),
         "other": (401, 401, 403, 403, 403, 403, 403, 404),
     },
+    # Renewing a match: the coordinator of the helper's organisation only; another's helper
+    # (with another's referral) answers like a missing one.
+    "POST /api/v1/helpers/{helper}/matches/{id}/renew": {
+        "other": (401, 401, 403, 403, 403, 403, 403, 404),
+    },
 }
 # The helpers the matrix changes, registered by the ``registered_helpers`` fixture: ours (one
 # to update, one to stop, so that the order of the cells does not matter) and another
@@ -285,7 +290,7 @@ def _calls(endpoint: str, target: str, refs: dict[str, Referral]) -> Call:
             .replace("{correlation}", ref.correlation)
         )
     if "{helper}" in template:
-        path = template.replace("{helper}", HELPERS[f"{target}-stop" if "stop" in path else target])
+        path = path.replace("{helper}", HELPERS[f"{target}-stop" if "stop" in path else target])
     body: dict[str, Any] | None = None
     if endpoint == "POST /api/v1/signals":
         body = _signal("3512 AB", ["alleen_wonend"])

@@ -109,6 +109,8 @@ HELPER_EVENTS_TOPIC = TopicSpec(
         "nl.schakel.helper.registered.v1",
         "nl.schakel.helper.updated.v1",
         "nl.schakel.helper.stopped.v1",
+        "nl.schakel.helper.match-ended.v1",
+        "nl.schakel.helper.match-renewed.v1",
     ),
 )
 
@@ -173,7 +175,9 @@ CONSUMED_BY: dict[str, tuple[str, ...]] = {
         "nl.schakel.referral.triaged.v2",
         "nl.schakel.referral.regraded.v1",
         "nl.schakel.referral.first-conversation-recorded.v1",
+        "nl.schakel.referral.support-confirmed.v1",
         "nl.schakel.referral.support-declined.v1",
+        "nl.schakel.referral.support-started.v1",
         "nl.schakel.referral.closed.v1",
     ),
     "followup": (

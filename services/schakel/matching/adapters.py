@@ -18,6 +18,7 @@ from schakel.contracts.vocabulary import (
 )
 from schakel.matching.demo_offers import DEMO_OFFERS
 from schakel.matching.domain import MaatjeType, Need, Offer, Outcome, Proposal
+from schakel.matching.domain.matches import MatchTerm
 from schakel.matching.helper_store import prepare_helpers
 from schakel.platform.mongo import Document, MongoStore, Transaction
 
@@ -27,6 +28,8 @@ PROPOSED = "proposed"
 WAITLISTED = "waitlisted"
 WAITING = "waiting"  # need known, waiting for the owner's first conversation
 RELEASED = "released"  # the held place was given back (declined, or closed before support)
+MATCHED = "matched"  # the person confirmed: the place is in use until the match ends
+ENDED = "ended"  # the match ended (its referral closed, or its term ran out): place free
 
 
 class OfferStore(Protocol):
@@ -72,6 +75,22 @@ class ProposalStore(Protocol):
 
     async def waitlisted(self) -> list[tuple[str, str, Need]]:
         """Every waitlisted referral: (referral id, owner, need), by referral id."""
+        ...
+
+    async def keep_match(self, referral_id: str, term: MatchTerm) -> None:
+        """The referral's proposal (held or matched already) is a match with ``term``."""
+        ...
+
+    async def matched(self, referral_id: str) -> tuple[Proposal, MatchTerm] | None:
+        """The referral's match that has not ended, with its term."""
+        ...
+
+    async def end_match(self, referral_id: str, reason: str, at: datetime) -> None:
+        """The match ended (its place is given back by the caller)."""
+        ...
+
+    async def due(self, now: datetime) -> list[str]:
+        """Referrals whose match's term ended by ``now``, by referral id."""
         ...
 
 
@@ -212,13 +231,7 @@ class MongoProposals:
 
     async def held(self, referral_id: str) -> Proposal | None:
         doc = await self._tx[PROPOSALS].find_one({"_id": referral_id, "status": PROPOSED})
-        if doc is None:
-            return None
-        return Proposal(
-            offer=offer_from_doc(doc["offer"]),
-            score=float(doc["score"]),
-            reasons=tuple(doc["reasons"]),
-        )
+        return None if doc is None else _proposal_of(doc)
 
     async def record(
         self,
@@ -269,12 +282,49 @@ class MongoProposals:
             for d in await cursor.to_list()
         ]
 
+    async def keep_match(self, referral_id: str, term: MatchTerm) -> None:
+        match = {"start": term.start, "end": term.end, "renewals_left": term.renewals_left}
+        await self._tx[PROPOSALS].update_one(
+            {"_id": referral_id, "status": {"$in": [PROPOSED, MATCHED]}},
+            {"$set": {"status": MATCHED, "match": match}},
+        )
+
+    async def matched(self, referral_id: str) -> tuple[Proposal, MatchTerm] | None:
+        doc = await self._tx[PROPOSALS].find_one({"_id": referral_id, "status": MATCHED})
+        if doc is None:
+            return None
+        return _proposal_of(doc), _term_of(doc["match"])
+
+    async def end_match(self, referral_id: str, reason: str, at: datetime) -> None:
+        await self._tx[PROPOSALS].update_one(
+            {"_id": referral_id, "status": MATCHED},
+            {"$set": {"status": ENDED, "match.ended_at": at, "match.ended_because": reason}},
+        )
+
+    async def due(self, now: datetime) -> list[str]:
+        query = {"status": MATCHED, "match.end": {"$ne": None, "$lte": now}}
+        cursor = self._tx[PROPOSALS].find(query, sort=[("_id", 1)])
+        return [str(d["_id"]) for d in await cursor.to_list()]
+
+
+def _proposal_of(doc: Document) -> Proposal:
+    return Proposal(
+        offer=offer_from_doc(doc["offer"]), score=float(doc["score"]), reasons=tuple(doc["reasons"])
+    )
+
+
+def _term_of(match: Document) -> MatchTerm:
+    start = _aware(match["start"])
+    assert start is not None
+    return MatchTerm(start, _aware(match.get("end")), int(match.get("renewals_left", 0)))
+
 
 async def prepare(store: MongoStore) -> None:
     """On start: indexes, and the demo registry when there are no offers yet."""
     await prepare_helpers(store)
     await store.db[OFFERS].create_index([("grades", ASCENDING)])
     await store.db[PROPOSALS].create_index([("owner_organisation", ASCENDING)])
+    await store.db[PROPOSALS].create_index([("status", ASCENDING), ("match.end", ASCENDING)])
     if await store.db[OFFERS].count_documents({}) == 0:
         await seed_offers(store, DEMO_OFFERS)
 

@@ -14,10 +14,11 @@ from pydantic import BaseModel, Field
 
 from schakel.contracts.events import HelperProfile
 from schakel.contracts.vocabulary import Grade, OfferKind
-from schakel.matching.adapters import find_proposal, list_offers
+from schakel.matching.adapters import MongoProposals, find_proposal, list_offers
 from schakel.matching.domain.helpers import AnyHelper
+from schakel.matching.domain.matches import MatchTerm
 from schakel.matching.domain.registry import Refused, register, stop, update
-from schakel.matching.handlers import waitlist_rematch
+from schakel.matching.handlers import renew, waitlist_rematch
 from schakel.matching.helper_store import MongoHelpers, profile_of
 from schakel.matching.registry import Decide, change_helper
 from schakel.platform.auth import Authenticated, Principal, Role, require_role
@@ -144,6 +145,35 @@ async def stop_helper(
     return await _change(
         store, helper_id, lambda e: stop(e, helper_id, organisation), correlation_id
     )
+
+
+@router.post("/helpers/{helper_id}/matches/{referral_id}/renew")
+async def renew_match(
+    store: Store,
+    principal: Authenticated,
+    correlation_id: CorrelationId,
+    helper_id: str,
+    referral_id: str,
+) -> dict[str, Any]:
+    """Renew the helper's match with a referral for one more term (a buddy match runs a
+    year and may be renewed once); 409 when it may not be renewed."""
+    organisation = _coordinator(principal)
+
+    async def work(tx: Transaction) -> MatchTerm | Refused:
+        ids = (helper_id, referral_id)
+        helpers, proposals = MongoHelpers(tx), MongoProposals(tx)
+        return await renew(helpers, proposals, ids, organisation, tx.emit, correlation_id)
+
+    term = await store.transaction(work, within=REQUEST_SECONDS)
+    if isinstance(term, Refused):
+        raise HTTPException(term.status, term.reason)
+    return {
+        "helper_id": helper_id,
+        "referral_id": referral_id,
+        "start": term.start,
+        "end": term.end,
+        "renewals_left": term.renewals_left,
+    }
 
 
 @router.get("/helpers")

@@ -11,6 +11,8 @@ from typing import Any
 
 from schakel.contracts.envelope import EventEnvelope, new_event
 from schakel.contracts.events import (
+    HelperMatchEnded,
+    HelperMatchRenewed,
     HelperRegistered,
     HelperStopped,
     HelperUpdated,
@@ -23,8 +25,11 @@ from schakel.contracts.lifecycle import (
     FirstConversationRecorded,
     ReferralClosed,
     ReferralRegraded,
+    SupportConfirmed,
     SupportDeclined,
+    SupportStarted,
 )
+from schakel.contracts.topics import HELPER_EVENTS, REFERRAL_EVENTS
 from schakel.contracts.vocabulary import MealDiet
 from schakel.matching.adapters import MongoOffers, MongoProposals, OfferStore, ProposalStore
 from schakel.matching.domain import (
@@ -40,10 +45,12 @@ from schakel.matching.domain import (
 )
 from schakel.matching.domain.assignment import Match, first_in_line, propose_best
 from schakel.matching.domain.helpers import AnyHelper, Buddy, HomeCook
+from schakel.matching.domain.matches import MatchTerm, renewed, started, term_for
+from schakel.matching.domain.registry import Refused
 from schakel.matching.domain.table import HelperTable
 from schakel.matching.helper_store import HelperStore, MongoHelpers
 from schakel.matching.postcodes import districts
-from schakel.matching.registry import apply_change
+from schakel.matching.registry import EmitOn, apply_change
 from schakel.platform.consumer import Handler
 from schakel.platform.logging import get_logger
 from schakel.platform.mongo import Transaction
@@ -278,17 +285,138 @@ async def rematch_waitlist(
     return proposed
 
 
+async def after_confirm(event: EventEnvelope[SupportConfirmed], proposals: ProposalStore) -> None:
+    """The person said yes: the place held for the proposal is in use by a match, which
+    starts now and ends by its kind's term (``domain.matches``)."""
+    held = await proposals.held(event.subject)
+    if held is None or held.offer.offer_id != event.data.offer_id:
+        log.info("confirmed support matching does not hold", offer_id=event.data.offer_id)
+        return
+    await proposals.keep_match(event.subject, term_for(held.offer.kind, event.time))
+
+
+async def after_start(event: EventEnvelope[SupportStarted], proposals: ProposalStore) -> None:
+    """The support started: the match's term counts from now (a proposal started without a
+    confirmation first is confirmed by it). Support arranged outside matching holds nothing."""
+    offer_id = event.data.offer_id
+    if (found := await proposals.matched(event.subject)) is not None:
+        proposal, term = found
+        if proposal.offer.offer_id == offer_id:
+            await proposals.keep_match(event.subject, started(term, event.time))
+        return
+    held = await proposals.held(event.subject)
+    if held is not None and held.offer.offer_id == offer_id:
+        await proposals.keep_match(event.subject, term_for(held.offer.kind, event.time))
+
+
 async def after_close(
     event: EventEnvelope[ReferralClosed],
     offers: OfferStore,
     proposals: ProposalStore,
     helpers: HelperStore | None = None,
+    emit: Emit | None = None,
 ) -> None:
-    """Closed before any support started: the place held for it is free again."""
-    held = await proposals.held(event.subject)
-    if held is not None and event.data.support_kind is None:
-        await release(held.offer.offer_id, offers, helpers)
+    """Closed: the place held for a proposal, or used by the match, is free again; the
+    waitlist is matched again for it."""
+    freed = None
+    if (held := await proposals.held(event.subject)) is not None:
+        freed = held.offer.offer_id
         await proposals.release(event.subject)
+    elif (found := await proposals.matched(event.subject)) is not None:
+        freed = found[0].offer.offer_id
+        await proposals.end_match(event.subject, "closed", event.time)
+    if freed is None:
+        return
+    await release(freed, offers, helpers)
+    if helpers is not None and emit is not None:
+        await rematch_waitlist(event, offers, proposals, helpers, emit)
+
+
+async def end_match(
+    event: EventEnvelope[HelperMatchEnded],
+    offers: OfferStore,
+    proposals: ProposalStore,
+    helpers: HelperStore,
+    emit: Emit,
+) -> None:
+    """A match's term ran out: its place is free and the waitlist is matched again. Live the
+    term keeper emits the event and applies it here in one unit of work; replay applies the
+    archived event here too."""
+    found = await proposals.matched(event.data.referral_id)
+    if found is None or found[0].offer.offer_id != event.data.helper_id:
+        return
+    await proposals.end_match(event.data.referral_id, "term", event.data.ended_at)
+    await release(event.data.helper_id, offers, helpers)
+    await rematch_waitlist(event, offers, proposals, helpers, emit)
+
+
+async def end_due_matches(
+    now: datetime,
+    offers: OfferStore,
+    proposals: ProposalStore,
+    helpers: HelperStore,
+    emit: EmitOn,
+) -> int:
+    """Every match whose term ended by ``now`` ends, each with its event on the helper topic;
+    how many ended."""
+    ended = 0
+    for referral_id in await proposals.due(now):
+        found = await proposals.matched(referral_id)
+        if found is None or found[1].end is None:
+            continue
+        proposal, term = found
+        payload = HelperMatchEnded(
+            helper_id=proposal.offer.offer_id,
+            organisation=proposal.offer.provider_organisation,
+            referral_id=referral_id,
+            ended_at=term.end,
+        )
+        event = new_event(payload, source=SOURCE, subject=proposal.offer.offer_id)
+        emit(event, HELPER_EVENTS)
+        await end_match(event, offers, proposals, helpers, lambda e: emit(e, REFERRAL_EVENTS))
+        ended += 1
+    return ended
+
+
+async def renew(
+    helpers: HelperStore,
+    proposals: ProposalStore,
+    ids: tuple[str, str],
+    organisation: str,
+    emit: EmitOn,
+    correlation_id: str,
+) -> MatchTerm | Refused:
+    """A coordinator renews their helper's match (``ids``: helper, referral) for one more
+    term, recorded by a ``helper.match-renewed`` event; another organisation's helper, or a
+    match that is not this helper's, answers like a missing one."""
+    helper_id, referral_id = ids
+    helper = await helpers.get(helper_id)
+    found = await proposals.matched(referral_id)
+    if helper is None or helper.organisation != organisation:
+        return Refused(404, f"no helper {helper_id} of {organisation}")
+    if found is None or found[0].offer.offer_id != helper_id:
+        return Refused(404, f"no match of helper {helper_id} with referral {referral_id}")
+    term = renewed(found[1])
+    if not isinstance(term, MatchTerm):
+        return Refused(409, term)
+    assert term.end is not None  # renewed only gives a term that ends
+    payload = HelperMatchRenewed(
+        helper_id=helper_id, organisation=organisation, referral_id=referral_id, until=term.end
+    )
+    event = new_event(payload, source=SOURCE, subject=helper_id, correlation_id=correlation_id)
+    emit(event, HELPER_EVENTS)
+    await renew_match(event, proposals)
+    return term
+
+
+async def renew_match(event: EventEnvelope[HelperMatchRenewed], proposals: ProposalStore) -> None:
+    """The coordinator renewed the match: it runs until the event's ``until``."""
+    found = await proposals.matched(event.data.referral_id)
+    if found is None or found[0].offer.offer_id != event.data.helper_id:
+        return
+    term = renewed(found[1])
+    if isinstance(term, MatchTerm):
+        await proposals.keep_match(event.data.referral_id, term)
 
 
 async def on_referral_triaged(event: EventEnvelope[Any], tx: Transaction) -> None:
@@ -308,7 +436,23 @@ async def on_support_declined(event: EventEnvelope[Any], tx: Transaction) -> Non
 
 
 async def on_closed(event: EventEnvelope[Any], tx: Transaction) -> None:
-    await after_close(event, MongoOffers(tx), MongoProposals(tx), MongoHelpers(tx))
+    await after_close(event, MongoOffers(tx), MongoProposals(tx), MongoHelpers(tx), tx.emit)
+
+
+async def on_support_confirmed(event: EventEnvelope[Any], tx: Transaction) -> None:
+    await after_confirm(event, MongoProposals(tx))
+
+
+async def on_support_started(event: EventEnvelope[Any], tx: Transaction) -> None:
+    await after_start(event, MongoProposals(tx))
+
+
+async def on_match_ended(event: EventEnvelope[Any], tx: Transaction) -> None:
+    await end_match(event, MongoOffers(tx), MongoProposals(tx), MongoHelpers(tx), tx.emit)
+
+
+async def on_match_renewed(event: EventEnvelope[Any], tx: Transaction) -> None:
+    await renew_match(event, MongoProposals(tx))
 
 
 async def on_helper_changed(event: EventEnvelope[Any], tx: Transaction) -> None:
@@ -334,7 +478,9 @@ HANDLERS: dict[str, Handler] = {
     ReferralTriaged.event_name: on_referral_triaged,
     ReferralRegraded.event_name: on_regraded,
     FirstConversationRecorded.event_name: on_first_conversation,
+    SupportConfirmed.event_name: on_support_confirmed,
     SupportDeclined.event_name: on_support_declined,
+    SupportStarted.event_name: on_support_started,
     ReferralClosed.event_name: on_closed,
 }
 # Only replay applies these (``matching.replay``): live, the API is where a change happens.
@@ -342,4 +488,6 @@ HELPER_HANDLERS: dict[str, Handler] = {
     HelperRegistered.event_name: on_helper_changed,
     HelperUpdated.event_name: on_helper_changed,
     HelperStopped.event_name: on_helper_changed,
+    HelperMatchEnded.event_name: on_match_ended,
+    HelperMatchRenewed.event_name: on_match_renewed,
 }
