@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from schakel.contracts.vocabulary import Grade
+from schakel.matching.adapters import Person
 from schakel.matching.domain import Need, Offer, Outcome, Proposal, WaitlistDecision
 from schakel.matching.domain.helpers import AnyHelper
 from schakel.matching.domain.matches import MatchTerm
@@ -62,6 +63,7 @@ class FakeProposals:
     needs: dict[str, tuple[str, Need]] = field(default_factory=dict)
     released: set[str] = field(default_factory=set)
     matches: dict[str, MatchTerm] = field(default_factory=dict)  # not ended
+    persons: dict[str, Person] = field(default_factory=dict)
     ended: dict[str, tuple[str, datetime]] = field(default_factory=dict)
 
     async def held(self, referral_id: str) -> Proposal | None:
@@ -88,6 +90,12 @@ class FakeProposals:
             for referral_id, r in sorted(self.recorded.items())
             if isinstance(r.outcome, WaitlistDecision)
         ]
+
+    async def remember_person(self, referral_id: str, person: Person, caused_by: str) -> None:
+        self.persons[referral_id] = person
+
+    async def person(self, referral_id: str) -> Person:
+        return self.persons.get(referral_id, Person())
 
     async def keep_match(self, referral_id: str, term: MatchTerm) -> None:
         if await self.held(referral_id) is not None or referral_id in self.matches:

@@ -13,9 +13,12 @@ from typing import TypeVar
 import pytest
 
 from schakel.contracts.vocabulary import (
+    AgeBand,
+    Daypart,
     Grade,
     LonelinessKind,
     MealDiet,
+    Mobility,
     OfferKind,
     RiskGroup,
     Route,
@@ -25,11 +28,13 @@ from schakel.matching.adapters import (
     MongoOffers,
     MongoProposals,
     OfferStore,
+    Person,
     ProposalStore,
     seed_offers,
 )
 from schakel.matching.domain import MaatjeType, Need, Offer, Outcome, Proposal, WaitlistDecision
 from schakel.matching.domain.matches import MatchTerm
+from schakel.matching.postcodes import locate
 from schakel.platform.mongo import Transaction
 from tests.backends import BACKENDS, Backend, FakeBackend, MongoBackend, scratch_store
 from tests.fakes.matching import FakeOffers, FakeProposals
@@ -358,6 +363,11 @@ async def test_waitlisted_lists_only_waitlisted_referrals_with_their_whole_need(
         languages=("tr", "nl"),
         waiting_since=datetime(2026, 11, 20, 9, 30, tzinfo=UTC),
         excluded=frozenset({"maatje-1"}),
+        age_band=AgeBand.SENIOR,
+        location=locate("3563"),
+        mobility=Mobility.AAN_HUIS_GEBONDEN,
+        interests=frozenset({"wandelen", "koffie"}),
+        availability=frozenset({Daypart.WEEKDAG_MIDDAG}),
     )
     await proposals.run(
         lambda s: s.record(REFERRAL, "buurtteam-overvecht", waiting, WAITLIST, "evt-1")
@@ -418,3 +428,19 @@ async def test_matches_are_due_when_their_term_ended_and_an_ended_one_never_agai
     assert await proposals.run(lambda s: s.due(END + timedelta(days=999))) == []
     assert await proposals.run(lambda s: s.matched(REFERRAL)) is None
     assert await proposals.run(lambda s: s.matched(OTHER_REFERRAL)) == (OTHER_PROPOSAL, open_ended)
+
+
+# --- the person, from intake -------------------------------------------------------------
+
+
+async def test_the_person_is_known_before_any_need_and_only_then(
+    proposals: Backend[ProposalStore],
+) -> None:
+    person = Person(AgeBand.JONG, "3563")
+    assert await proposals.run(lambda s: s.person(REFERRAL)) == Person()
+
+    await proposals.run(lambda s: s.remember_person(REFERRAL, person, "evt-0"))
+
+    assert await proposals.run(lambda s: s.person(REFERRAL)) == person
+    assert await proposals.run(lambda s: s.need(REFERRAL)) is None  # no owner, no need yet
+    assert await proposals.run(lambda s: s.person(OTHER_REFERRAL)) == Person()

@@ -172,6 +172,7 @@ CONSUMED_BY: dict[str, tuple[str, ...]] = {
         "nl.schakel.referral.concern-raised.v1",
     ),
     "matching": (
+        "nl.schakel.referral.received.v2",
         "nl.schakel.referral.triaged.v2",
         "nl.schakel.referral.regraded.v1",
         "nl.schakel.referral.first-conversation-recorded.v1",

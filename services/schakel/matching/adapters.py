@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from pymongo import ASCENDING
 
 from schakel.contracts.vocabulary import (
+    AgeBand,
+    Daypart,
     Grade,
     LonelinessKind,
     MealDiet,
+    Mobility,
     OfferKind,
     RiskGroup,
     Route,
@@ -20,6 +24,7 @@ from schakel.matching.demo_offers import DEMO_OFFERS
 from schakel.matching.domain import MaatjeType, Need, Offer, Outcome, Proposal
 from schakel.matching.domain.matches import MatchTerm
 from schakel.matching.helper_store import prepare_helpers
+from schakel.matching.postcodes import locate
 from schakel.platform.mongo import Document, MongoStore, Transaction
 
 OFFERS = "offers"
@@ -30,6 +35,15 @@ WAITING = "waiting"  # need known, waiting for the owner's first conversation
 RELEASED = "released"  # the held place was given back (declined, or closed before support)
 MATCHED = "matched"  # the person confirmed: the place is in use until the match ends
 ENDED = "ended"  # the match ended (its referral closed, or its term ran out): place free
+
+
+@dataclass(frozen=True)
+class Person:
+    """What matching may know of the person from intake: pseudonymous, an age band and a
+    four-digit postcode area (never an address)."""
+
+    age_band: AgeBand | None = None
+    postcode_area: str | None = None
 
 
 class OfferStore(Protocol):
@@ -61,6 +75,14 @@ class ProposalStore(Protocol):
 
     async def need(self, referral_id: str) -> tuple[str, Need] | None:
         """The owner and the need last recorded for the referral."""
+        ...
+
+    async def remember_person(self, referral_id: str, person: Person, caused_by: str) -> None:
+        """What intake passed on of the person (age band, PC4), before any need is known."""
+        ...
+
+    async def person(self, referral_id: str) -> Person:
+        """What is known of the person; nothing known: ``Person()``."""
         ...
 
     async def remember_need(
@@ -108,6 +130,11 @@ def need_fields(need: Need) -> Document:
         "diets": sorted(d.value for d in need.diets),
         "languages": list(need.languages),
         "waiting_since": need.waiting_since,
+        "age_band": need.age_band.value if need.age_band else None,
+        "postcode_area": need.location.pc4 if need.location else None,
+        "mobility": need.mobility.value,
+        "interests": sorted(need.interests),
+        "availability": sorted(d.value for d in need.availability),
     }
 
 
@@ -126,6 +153,11 @@ def need_from_doc(doc: Document) -> Need:
         diets=frozenset(MealDiet(d) for d in doc.get("diets", [])),
         languages=tuple(doc.get("languages", [])),
         waiting_since=_aware(doc.get("waiting_since")),
+        age_band=AgeBand(doc["age_band"]) if doc.get("age_band") else None,
+        location=locate(doc.get("postcode_area")),
+        mobility=Mobility(doc.get("mobility") or Mobility.ZELFSTANDIG),
+        interests=frozenset(doc.get("interests", [])),
+        availability=frozenset(Daypart(d) for d in doc.get("availability", [])),
     )
 
 
@@ -255,7 +287,28 @@ class MongoProposals:
 
     async def need(self, referral_id: str) -> tuple[str, Need] | None:
         doc = await self._tx[PROPOSALS].find_one({"_id": referral_id})
-        return None if doc is None else (doc["owner_organisation"], need_from_doc(doc))
+        if doc is None or doc.get("owner_organisation") is None:
+            return None  # nothing, or only the person: triage has not named a need yet
+        return doc["owner_organisation"], need_from_doc(doc)
+
+    async def remember_person(self, referral_id: str, person: Person, caused_by: str) -> None:
+        fields = {
+            "age_band": person.age_band.value if person.age_band else None,
+            "postcode_area": person.postcode_area,
+        }
+        await self._tx[PROPOSALS].update_one(
+            {"_id": referral_id},
+            {
+                "$set": {**fields, "person_caused_by": caused_by},
+                "$setOnInsert": {"referral_id": referral_id, "status": WAITING, "offer": None},
+            },
+            upsert=True,
+        )
+
+    async def person(self, referral_id: str) -> Person:
+        doc = await self._tx[PROPOSALS].find_one({"_id": referral_id}) or {}
+        band = doc.get("age_band")
+        return Person(AgeBand(band) if band else None, doc.get("postcode_area"))
 
     async def remember_need(
         self, referral_id: str, owner_organisation: str, need: Need, caused_by: str

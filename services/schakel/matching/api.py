@@ -47,7 +47,8 @@ async def offers(
 
 
 def _may_see(principal: Principal, proposal: dict[str, Any]) -> bool:
-    return principal.has(Role.AUDITOR) or principal.organisation == proposal["owner_organisation"]
+    owner = proposal.get("owner_organisation")  # None: only the person is known yet
+    return principal.has(Role.AUDITOR) or (owner is not None and principal.organisation == owner)
 
 
 @router.get("/proposals/{referral_id}")

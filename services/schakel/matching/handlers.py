@@ -18,6 +18,7 @@ from schakel.contracts.events import (
     HelperUpdated,
     MatchProposed,
     Offer,
+    ReferralReceived,
     ReferralTriaged,
     Waitlisted,
 )
@@ -31,7 +32,13 @@ from schakel.contracts.lifecycle import (
 )
 from schakel.contracts.topics import HELPER_EVENTS, REFERRAL_EVENTS
 from schakel.contracts.vocabulary import MealDiet
-from schakel.matching.adapters import MongoOffers, MongoProposals, OfferStore, ProposalStore
+from schakel.matching.adapters import (
+    MongoOffers,
+    MongoProposals,
+    OfferStore,
+    Person,
+    ProposalStore,
+)
 from schakel.matching.domain import (
     Need,
     Outcome,
@@ -49,7 +56,7 @@ from schakel.matching.domain.matches import MatchTerm, renewed, started, term_fo
 from schakel.matching.domain.registry import Refused
 from schakel.matching.domain.table import HelperTable
 from schakel.matching.helper_store import HelperStore, MongoHelpers
-from schakel.matching.postcodes import districts
+from schakel.matching.postcodes import districts, locate
 from schakel.matching.registry import EmitOn, apply_change
 from schakel.platform.consumer import Handler
 from schakel.platform.logging import get_logger
@@ -184,13 +191,35 @@ async def match(
     )
 
 
+async def learn_person(event: EventEnvelope[ReferralReceived], proposals: ProposalStore) -> None:
+    """Intake passed the referral on: keep its age band and postcode area (pseudonymous),
+    which the need triage names next lacks."""
+    received = event.data
+    person = Person(received.age_band, received.postcode_area)
+    await proposals.remember_person(event.subject, person, event.id)
+
+
 async def learn_need(event: EventEnvelope[ReferralTriaged], proposals: ProposalStore) -> None:
-    """Triage named the owner: remember the need; nothing is proposed before the owner has
-    talked with the person."""
-    need = need_of(event.data)
+    """Triage named the owner: remember the need, with the person's age band and place from
+    intake; nothing is proposed before the owner has talked with the person."""
+    person = await proposals.person(event.subject)
+    need = replace(
+        need_of(event.data), age_band=person.age_band, location=locate(person.postcode_area)
+    )
     if (known := await proposals.need(event.subject)) is not None:
         # Routed again (a rejection, a transfer): what the person said still holds.
-        need = replace(need, wishes=known[1].wishes, excluded=known[1].excluded)
+        said = known[1]
+        need = replace(
+            need,
+            wishes=said.wishes,
+            excluded=said.excluded,
+            diets=said.diets,
+            languages=said.languages,
+            mobility=said.mobility,
+            interests=said.interests,
+            availability=said.availability,
+            waiting_since=said.waiting_since,
+        )
     await proposals.remember_need(event.subject, event.data.owner_organisation, need, event.id)
 
 
@@ -224,6 +253,9 @@ async def after_conversation(
         wishes=tuple(dict.fromkeys(conversation.wishes.kinds)),
         diets=frozenset(MealDiet(d.value) for d in conversation.wishes.diet),
         languages=tuple(conversation.wishes.languages),
+        mobility=conversation.wishes.mobility or need.mobility,
+        interests=frozenset(conversation.wishes.interests),
+        availability=frozenset(conversation.wishes.availability),
         waiting_since=need.waiting_since or event.time,
     )
     await match(event, wished, owner, offers, proposals, emit, helpers)
@@ -419,6 +451,10 @@ async def renew_match(event: EventEnvelope[HelperMatchRenewed], proposals: Propo
         await proposals.keep_match(event.data.referral_id, term)
 
 
+async def on_referral_received(event: EventEnvelope[Any], tx: Transaction) -> None:
+    await learn_person(event, MongoProposals(tx))
+
+
 async def on_referral_triaged(event: EventEnvelope[Any], tx: Transaction) -> None:
     await learn_need(event, MongoProposals(tx))
 
@@ -475,6 +511,7 @@ def waitlist_rematch(
 
 
 HANDLERS: dict[str, Handler] = {
+    ReferralReceived.event_name: on_referral_received,
     ReferralTriaged.event_name: on_referral_triaged,
     ReferralRegraded.event_name: on_regraded,
     FirstConversationRecorded.event_name: on_first_conversation,
