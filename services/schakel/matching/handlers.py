@@ -50,7 +50,7 @@ from schakel.matching.domain import (
 from schakel.matching.domain import (
     Offer as OfferInRegistry,
 )
-from schakel.matching.domain.assignment import Match, first_in_line, propose_best
+from schakel.matching.domain.assignment import Match, assign, first_in_line, propose_best
 from schakel.matching.domain.helpers import AnyHelper, Buddy, HomeCook
 from schakel.matching.domain.matches import MatchTerm, renewed, started, term_for
 from schakel.matching.domain.registry import Refused
@@ -299,19 +299,34 @@ async def rematch_waitlist(
     helpers: HelperStore,
     emit: Emit,
 ) -> int:
-    """Capacity appeared: each waitlisted referral is matched again exactly once, the most
-    urgent first, then the longest waiting; the ones nothing fits stay waitlisted as they
-    were (no new event). Returns how many got a proposal."""
+    """Capacity appeared: the optimum over every waitlisted referral and the registry's free
+    places (``assign``: one helper per referral, urgency first, then fit and waiting time),
+    each referral proposed at most once, announced the most urgent and longest waiting
+    first; the ones nothing fits stay waitlisted as they were (no new event). Runs on the
+    event that freed the capacity, not on the clock, so replay makes the same proposals.
+    Returns how many got a proposal."""
     waiting = await proposals.waitlisted()
+    candidates = await helpers.active()
+    if not waiting or not candidates:
+        return 0
     now = cause.time  # not the clock: replay must put the same referral first
+    needs = [need for _, _, need in waiting]
+    found = assign(needs, HelperTable.of(candidates), now)
+    by_need = {m.need_index: m for m in found.matches}
+    taken: dict[str, int] = {}
     proposed = 0
-    for i in first_in_line([need for _, _, need in waiting], now):
-        referral_id, owner, need = waiting[i]
-        found = await choose_helper(need, helpers, now)
-        if not isinstance(found, Proposal):
+    for i in first_in_line(needs, now):
+        if (chosen := by_need.get(i)) is None:
             continue
-        await proposals.record(referral_id, owner, need, found, cause.id)
-        payload = outcome_payload(referral_id, found)
+        helper = chosen.helper
+        if not await helpers.take_place(helper.helper_id):
+            continue  # cannot happen within one unit of work; never a place not held
+        taken[helper.helper_id] = taken.get(helper.helper_id, 0) + 1
+        offer = as_offer(helper, helper.free - taken[helper.helper_id])
+        proposal = Proposal(offer=offer, score=max(chosen.score, 0.0), reasons=chosen.reasons)
+        referral_id, owner, need = waiting[i]
+        await proposals.record(referral_id, owner, need, proposal, cause.id)
+        payload = outcome_payload(referral_id, proposal)
         emit(new_event(payload, source=SOURCE, subject=referral_id, cause=cause))
         proposed += 1
     return proposed
