@@ -296,14 +296,7 @@ class MongoProposals:
             "age_band": person.age_band.value if person.age_band else None,
             "postcode_area": person.postcode_area,
         }
-        await self._tx[PROPOSALS].update_one(
-            {"_id": referral_id},
-            {
-                "$set": {**fields, "person_caused_by": caused_by},
-                "$setOnInsert": {"referral_id": referral_id, "status": WAITING, "offer": None},
-            },
-            upsert=True,
-        )
+        await self._keep(referral_id, {**fields, "person_caused_by": caused_by})
 
     async def person(self, referral_id: str) -> Person:
         doc = await self._tx[PROPOSALS].find_one({"_id": referral_id}) or {}
@@ -314,10 +307,14 @@ class MongoProposals:
         self, referral_id: str, owner_organisation: str, need: Need, caused_by: str
     ) -> None:
         fields = {"owner_organisation": owner_organisation, **need_fields(need)}
+        await self._keep(referral_id, {**fields, "need_caused_by": caused_by})
+
+    async def _keep(self, referral_id: str, fields: Document) -> None:
+        """Set ``fields``; a referral first seen here waits (an outcome recorded stays)."""
         await self._tx[PROPOSALS].update_one(
             {"_id": referral_id},
             {
-                "$set": {**fields, "need_caused_by": caused_by},
+                "$set": fields,
                 "$setOnInsert": {"referral_id": referral_id, "status": WAITING, "offer": None},
             },
             upsert=True,
