@@ -12,7 +12,7 @@ from schakel.contracts.envelope import EventEnvelope, new_event
 from schakel.contracts.events import HelperMatchEnded, HelperMatchRenewed, MatchProposed
 from schakel.contracts.lifecycle import SupportConfirmed, SupportStarted
 from schakel.contracts.topics import HELPER_EVENTS
-from schakel.contracts.vocabulary import BusinessStatus, OfferKind, TaskStatus
+from schakel.contracts.vocabulary import OfferKind, TaskStatus
 from schakel.matching.domain.matches import BUDDY_TERM, MatchTerm, renewed, term_for
 from schakel.matching.domain.registry import Refused
 from schakel.matching.handlers import (
@@ -25,42 +25,26 @@ from schakel.matching.handlers import (
     renew,
     renew_match,
 )
-from tests.unit.test_matching_handlers import ACTOR, OWNER, T, closed, declined
+from tests.payloads import followed_up
+from tests.unit.test_matching_handlers import T, closed, declined
 from tests.unit.test_matching_waitlist import ORG, World, about
 
 YEAR = timedelta(days=365)
 
 
+def lifecycle(cls: type[Any], referral_id: str, at: datetime, **facts: Any) -> EventEnvelope[Any]:
+    """The owner's event at ``at`` (the envelope's time too: matching counts from it)."""
+    payload = followed_up(cls, referral_id, TaskStatus.IN_PROGRESS, at=at, **facts)
+    event = new_event(payload, source="/schakel/followup", subject=referral_id)
+    return event.model_copy(update={"time": at})
+
+
 def confirmed(referral_id: str, offer_id: str, at: datetime = T) -> EventEnvelope[Any]:
-    payload = SupportConfirmed(
-        referral_id=referral_id,
-        actor=ACTOR,
-        status=TaskStatus.IN_PROGRESS,
-        business_status=BusinessStatus.SUPPORT_ACCEPTED,
-        owner_organisation=OWNER,
-        occurred_at=at,
-        offer_id=offer_id,
-        kind=OfferKind.MAATJE,
-    )
-    return new_event(payload, source="/schakel/followup", subject=referral_id).model_copy(
-        update={"time": at}
-    )
+    return lifecycle(SupportConfirmed, referral_id, at, offer_id=offer_id, kind=OfferKind.MAATJE)
 
 
 def started_event(referral_id: str, offer_id: str | None, at: datetime) -> EventEnvelope[Any]:
-    payload = SupportStarted(
-        referral_id=referral_id,
-        actor=ACTOR,
-        status=TaskStatus.IN_PROGRESS,
-        business_status=BusinessStatus.SUPPORT_STARTED,
-        owner_organisation=OWNER,
-        occurred_at=at,
-        kind=OfferKind.MAATJE,
-        offer_id=offer_id,
-    )
-    return new_event(payload, source="/schakel/followup", subject=referral_id).model_copy(
-        update={"time": at}
-    )
+    return lifecycle(SupportStarted, referral_id, at, offer_id=offer_id, kind=OfferKind.MAATJE)
 
 
 class HelperOutbox:
@@ -71,11 +55,17 @@ class HelperOutbox:
         self.events.append((event, topic))
 
 
-async def matched_world(waiting: bool = False) -> World:
-    """maatje-1 (one place) proposed to r1 and confirmed at T; with ``waiting``, r2 waits."""
+async def proposed_world() -> World:
+    """maatje-1 (one place) proposed to r1, not yet confirmed."""
     world = World()
     await world.register("maatje-1")
     await world.converse("r1")
+    return world
+
+
+async def matched_world(waiting: bool = False) -> World:
+    """maatje-1 (one place) proposed to r1 and confirmed at T; with ``waiting``, r2 waits."""
+    world = await proposed_world()
     if waiting:
         await world.converse("r2")
     await after_confirm(confirmed("r1", "maatje-1"), world.proposals)
@@ -107,9 +97,7 @@ async def test_confirming_makes_the_held_place_a_match_from_the_confirmation() -
 
 
 async def test_confirming_another_offer_than_the_one_held_records_no_match() -> None:
-    world = World()
-    await world.register("maatje-1")
-    await world.converse("r1")
+    world = await proposed_world()
 
     await after_confirm(confirmed("r1", "elsewhere"), world.proposals)
 
@@ -127,9 +115,7 @@ async def test_the_term_counts_from_the_start_of_the_support() -> None:
 
 
 async def test_support_started_without_a_confirmation_starts_the_match() -> None:
-    world = World()
-    await world.register("maatje-1")
-    await world.converse("r1")
+    world = await proposed_world()
     later = T + timedelta(days=3)
 
     await after_start(started_event("r1", None, later), world.proposals)  # arranged elsewhere
@@ -140,9 +126,7 @@ async def test_support_started_without_a_confirmation_starts_the_match() -> None
 
 
 async def test_a_decline_before_confirmation_frees_the_place() -> None:
-    world = World()
-    await world.register("maatje-1")
-    await world.converse("r1")
+    world = await proposed_world()
     assert await free_places(world) == 0
     decline = about(declined("maatje-1"), "r1")
 
