@@ -6,7 +6,9 @@ Sends reports a social broker in Utrecht would recognise, from the signalers the
 names (a pharmacy, the bicycle couriers, a Thuisgekookt home cook, a supermarket, district
 nursing, neighbours, someone about herself) in Utrecht's districts, and Welzijn op recept
 prescriptions from GP practices in the two pilot districts (Overvecht, Zuilen), logged in as
-the demo accounts ``huisarts`` and ``huisarts-zuilen``. Together they end up in every state
+the demo accounts ``huisarts`` and ``huisarts-zuilen``. Before them a provider's coordinator
+registers buddies, home cooks and activities in every district (``demo_helpers``), so that
+the owners' first conversations get real proposals. Together they end up in every state
 there is today: routed to the social brokers, the exercise broker or the neighbourhood team
 (urgent), at the coordination point (a postcode outside the city), and waiting. Then the
 owners' demo accounts take some further through followup (``demo_followup``): accepted, in
@@ -27,6 +29,7 @@ from typing import Any
 import httpx
 
 from schakel_dev.demo_followup import FOLLOW_UPS, OVERDUE, advance
+from schakel_dev.demo_helpers import COORDINATOR, register_all
 
 # The demo accounts of demo_users.json log in as "<username>" / "demo-<username>"; never a
 # real credential.
@@ -382,8 +385,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parse_args(argv)
     with httpx.Client(base_url=args.gateway, timeout=15.0, trust_env=False) as client:
         try:
+            register_helpers(client)
             sent = load(client)
-        except DemoError as error:
+        except (DemoError, RuntimeError) as error:
             print(f"demo data: {error}", file=sys.stderr)
             return 1
         statuses = wait_for_statuses(client, sent, args.wait)
@@ -413,6 +417,13 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--wait", type=float, default=WAIT_SECONDS, help="seconds to wait for every status"
     )
     return parser.parse_args(argv)
+
+
+def register_helpers(client: httpx.Client) -> None:
+    """The providers' helpers first, so the owners' first conversations get proposals."""
+    coordinator = {"Authorization": f"Bearer {_token(client, COORDINATOR)}"}
+    added, known = register_all(client, coordinator, _call)
+    print(f"helpers in matching's registry: {added} registered, {known} there already")
 
 
 def load(client: httpx.Client) -> list[Sent]:

@@ -12,7 +12,9 @@ Four referrals go through the whole pipeline first:
   the hardening issue: typed text grants nothing).
 
 The owners' inbox and actions (followup), concerns by referral id and the referrer's FHIR
-Task are in the table too; the one action tried (accept) succeeds for the owner only.
+Task are in the table too; the one action tried (accept) succeeds for the owner only. So is
+matching's registry of helpers, for a provider's coordinator: a helper of its own provider and
+one of another provider (``registered_helpers``).
 
 The table ``EXPECTED`` is the authorisation design; the test fails on any cell that differs.
 """
@@ -35,6 +37,7 @@ from tests.integration.test_intake_fhir import service_request
 
 pytestmark = pytest.mark.e2e
 
+PROVIDER = "handje-helpen"  # the provider whose coordinator keeps its helpers in matching
 # Who asks: (organisation, role); None for anonymous. "expired" is a GP's token past its time.
 CALLERS: dict[str, tuple[str, Role] | None] = {
     "anonymous": None,
@@ -44,6 +47,7 @@ CALLERS: dict[str, tuple[str, Role] | None] = {
     "sociaal_makelaar": ("sociaal-makelaars-overvecht", Role.SOCIAAL_MAKELAAR),
     "gemeente": ("gemeente-utrecht", Role.GEMEENTE),
     "auditor": ("rekenkamer-utrecht", Role.AUDITOR),
+    "provider_coordinator": (PROVIDER, Role.PROVIDER_COORDINATOR),
 }
 ROLES = tuple(CALLERS)
 # Each caller's own referral; the municipality owns and sends none ("own" is one in its city).
@@ -55,73 +59,110 @@ OWN = {
     "sociaal_makelaar": "own",
     "gemeente": "own",
     "auditor": "own",
+    "provider_coordinator": "own",
 }
 TARGETS = ("own", "other", "claimed")
 
 # A referral and its timeline: for the organisation that sent or owns it, and auditors; to
 # anyone else it answers like a missing one (404), so that its existence is not revealed.
 SENT_OR_OWNED: dict[str, tuple[int, ...]] = {
-    "own": (401, 401, 200, 200, 200, 404, 200),
-    "other": (401, 401, 404, 404, 404, 404, 200),
-    "claimed": (401, 401, 404, 404, 404, 404, 200),
+    "own": (401, 401, 200, 200, 200, 404, 200, 404),
+    "other": (401, 401, 404, 404, 404, 404, 200, 404),
+    "claimed": (401, 401, 404, 404, 404, 404, 200, 404),
 }
 # endpoint -> {target: statuses in the order of ROLES}:
-#            anonymous, expired, huisarts, partner, makelaar, gemeente, auditor
+#            anonymous, expired, huisarts, partner, makelaar, gemeente, auditor,
+#            provider_coordinator
 EXPECTED: dict[str, dict[str, tuple[int, ...]]] = {
     # Public: anyone may report; a token that is sent must be valid. A partner's token names it.
-    "POST /api/v1/signals": {"new": (202, 401, 202, 202, 202, 202, 202)},
+    "POST /api/v1/signals": {"new": (202, 401, 202, 202, 202, 202, 202, 202)},
     # Public to whoever holds the receipt code: the code is the capability, tokens play no part.
     "GET /api/v1/signals/{receipt}/status": {
-        "own": (200,) * 7,
-        "other": (200,) * 7,
-        "claimed": (200,) * 7,
+        "own": (200,) * 8,
+        "other": (200,) * 8,
+        "claimed": (200,) * 8,
     },
-    "GET /ontvangen/{receipt}": {"own": (200,) * 7, "other": (200,) * 7},
-    "POST /api/v1/referrals": {"new": (401, 401, 202, 403, 403, 403, 403)},
-    "POST /api/v1/fhir/ServiceRequest": {"new": (401, 401, 201, 403, 403, 403, 403)},
+    "GET /ontvangen/{receipt}": {"own": (200,) * 8, "other": (200,) * 8},
+    "POST /api/v1/referrals": {"new": (401, 401, 202, 403, 403, 403, 403, 403)},
+    "POST /api/v1/fhir/ServiceRequest": {"new": (401, 401, 201, 403, 403, 403, 403, 403)},
     # The list holds what the caller's organisation sent or owns (checked by content below).
-    "GET /api/v1/referrals": {"list": (401, 401, 200, 200, 200, 200, 200)},
+    "GET /api/v1/referrals": {"list": (401, 401, 200, 200, 200, 200, 200, 200)},
     "GET /api/v1/referrals/{id}": SENT_OR_OWNED,
     "GET /api/v1/referrals/{id}/timeline": SENT_OR_OWNED,
     "GET /api/v1/proposals/{id}": {
-        "own": (401, 401, 403, 403, 200, 404, 200),
-        "other": (401, 401, 403, 403, 404, 404, 200),
-        "claimed": (401, 401, 403, 403, 404, 404, 200),
+        "own": (401, 401, 403, 403, 200, 404, 200, 403),
+        "other": (401, 401, 403, 403, 404, 404, 200, 403),
+        "claimed": (401, 401, 403, 403, 404, 404, 200, 403),
     },
     "GET /api/v1/audit/correlations/{correlation}": {
-        "own": (401, 401, 403, 403, 403, 403, 200),
-        "other": (401, 401, 403, 403, 403, 403, 200),
+        "own": (401, 401, 403, 403, 403, 403, 200, 403),
+        "other": (401, 401, 403, 403, 403, 403, 200, 403),
     },
-    "GET /api/v1/audit/verify": {"all": (401, 401, 403, 403, 403, 403, 200)},
-    "GET /api/v1/offers": {"all": (401, 401, 403, 403, 200, 200, 200)},
-    "GET /api/v1/triage/rules": {"all": (401, 401, 200, 200, 200, 200, 200)},
+    "GET /api/v1/audit/verify": {"all": (401, 401, 403, 403, 403, 403, 200, 403)},
+    "GET /api/v1/offers": {"all": (401, 401, 403, 403, 200, 200, 200, 403)},
+    "GET /api/v1/triage/rules": {"all": (401, 401, 200, 200, 200, 200, 200, 200)},
     # followup: the owners' inbox and actions, for the owning organisation only.
-    "GET /api/v1/inbox": {"list": (401, 401, 403, 403, 200, 403, 403)},
+    "GET /api/v1/inbox": {"list": (401, 401, 403, 403, 200, 403, 403, 403)},
     "GET /api/v1/inbox/{id}": {
-        "own": (401, 401, 403, 403, 200, 403, 403),
-        "other": (401, 401, 403, 403, 404, 403, 403),
-        "claimed": (401, 401, 403, 403, 404, 403, 403),
+        "own": (401, 401, 403, 403, 200, 403, 403, 403),
+        "other": (401, 401, 403, 403, 404, 403, 403, 403),
+        "claimed": (401, 401, 403, 403, 404, 403, 403, 403),
     },
     "POST /api/v1/referrals/{id}/accept": {
-        "own": (401, 401, 403, 403, 200, 403, 403),
-        "other": (401, 401, 403, 403, 404, 403, 403),
-        "claimed": (401, 401, 403, 403, 404, 403, 403),
+        "own": (401, 401, 403, 403, 200, 403, 403, 403),
+        "other": (401, 401, 403, 403, 404, 403, 403, 403),
+        "claimed": (401, 401, 403, 403, 404, 403, 403, 403),
     },
     # A concern by referral id: a professional of the organisation that sent it (by token,
     # never by typed name) or owns it; anyone else is told it was not found. (Helpers and
     # receipt holders report with a code, without a token.)
     "POST /api/v1/concerns": {
-        "own": (404, 401, 202, 202, 202, 404, 404),
-        "other": (404, 401, 404, 404, 404, 404, 404),
-        "claimed": (404, 401, 404, 404, 404, 404, 404),
+        "own": (404, 401, 202, 202, 202, 404, 404, 404),
+        "other": (404, 401, 404, 404, 404, 404, 404, 404),
+        "claimed": (404, 401, 404, 404, 404, 404, 404, 404),
     },
     # feedback: the referral as a FHIR Task, for the organisation that sent it only.
     "GET /api/v1/fhir/Task/{id}": {
-        "own": (401, 401, 200, 200, 404, 404, 404),
-        "other": (401, 401, 404, 404, 404, 404, 404),
-        "claimed": (401, 401, 404, 404, 404, 404, 404),
+        "own": (401, 401, 200, 200, 404, 404, 404, 404),
+        "other": (401, 401, 404, 404, 404, 404, 404, 404),
+        "claimed": (401, 401, 404, 404, 404, 404, 404, 404),
+    },
+    # matching's registry of helpers: the providers' coordinators only, each for its own
+    # organisation's helpers; another organisation's helper answers like a missing one (404).
+    # Every other role is refused (403), auditors too: a provider's volunteers are its own to
+    # keep, and owners and auditors meet a helper only as the offer a proposal names.
+    "GET /api/v1/helpers": {"list": (401, 401, 403, 403, 403, 403, 403, 200)},
+    "POST /api/v1/helpers": {"new": (401, 401, 403, 403, 403, 403, 403, 201)},
+    "PUT /api/v1/helpers/{helper}": {
+        "own": (401, 401, 403, 403, 403, 403, 403, 200),
+        "other": (401, 401, 403, 403, 403, 403, 403, 404),
+    },
+    "POST /api/v1/helpers/{helper}/stop": {
+        "own": (401, 401, 403, 403, 403, 403, 403, 200),
+        "other": (401, 401, 403, 403, 403, 403, 403, 404),
+    },
+    # Renewing a match: the coordinator of the helper's organisation only; another's helper
+    # (with another's referral) answers like a missing one.
+    "POST /api/v1/helpers/{helper}/matches/{id}/renew": {
+        "other": (401, 401, 403, 403, 403, 403, 403, 404),
     },
 }
+# The helpers the matrix changes, registered by the ``registered_helpers`` fixture: ours (one
+# to update, one to stop, so that the order of the cells does not matter) and another
+# provider's. A partner's "own" is ours too: it is refused by role all the same.
+RUN = uuid.uuid4().hex[:12]
+HELPERS = {
+    "own": f"authz-own-{RUN}",
+    "partner": f"authz-own-{RUN}",
+    "own-stop": f"authz-own-stop-{RUN}",
+    "partner-stop": f"authz-own-stop-{RUN}",
+    "other": f"authz-other-{RUN}",
+    "other-stop": f"authz-other-{RUN}",
+}
+OTHER_PROVIDER = "thuisgekookt-utrecht"
+# A visiting buddy with no free place: registering it proposes nobody, the matrix stays
+# apart from matching's proposals.
+BUDDY = {"kind": "maatje", "buddy_type": "bezoekmaatje", "postcode_area": "3563", "capacity": 0}
 
 
 @dataclass(frozen=True)
@@ -248,13 +289,19 @@ def _calls(endpoint: str, target: str, refs: dict[str, Referral]) -> Call:
             .replace("{receipt}", ref.receipt)
             .replace("{correlation}", ref.correlation)
         )
-    body = None
+    if "{helper}" in template:
+        path = path.replace("{helper}", HELPERS[f"{target}-stop" if "stop" in path else target])
+    body: dict[str, Any] | None = None
     if endpoint == "POST /api/v1/signals":
         body = _signal("3512 AB", ["alleen_wonend"])
     elif endpoint == "POST /api/v1/referrals":
         body = _prescription("3512 AB", ["alleen_wonend"])
     elif endpoint == "POST /api/v1/fhir/ServiceRequest":
         body = service_request()
+    elif endpoint == "POST /api/v1/helpers":
+        body = {"helper_id": f"authz-new-{uuid.uuid4().hex[:12]}", "profile": BUDDY}
+    elif endpoint == "PUT /api/v1/helpers/{helper}":
+        body = {**BUDDY, "languages": ["nl", "en"]}
     elif endpoint == "POST /api/v1/concerns" and ref is not None:
         body = {"referral_id": ref.referral_id, "observations": ["somber"]}
     return Call(method, path, body)
@@ -267,6 +314,27 @@ def _cells() -> Iterator[tuple[str, str, str, int]]:
                 yield endpoint, target, caller, status
 
 
+def _coordinator(stack: Stack, organisation: str) -> dict[str, str]:
+    principal = Principal("coordinator", organisation, frozenset({Role.PROVIDER_COORDINATOR}))
+    return {"Authorization": f"Bearer {issue_token(principal, stack.auth_secret)}"}
+
+
+@pytest.fixture(scope="module")
+def registered_helpers(gateway: httpx.Client, stack: Stack) -> None:
+    for helper_id, organisation in (
+        (HELPERS["own"], PROVIDER),
+        (HELPERS["own-stop"], PROVIDER),
+        (HELPERS["other"], OTHER_PROVIDER),
+    ):
+        answer = gateway.post(
+            "/api/v1/helpers",
+            json={"helper_id": helper_id, "profile": BUDDY},
+            headers=_coordinator(stack, organisation),
+        )
+        assert answer.status_code == 201, answer.text
+
+
+@pytest.mark.usefixtures("registered_helpers")
 def test_every_role_on_every_endpoint_for_own_and_other_organisations(
     gateway: httpx.Client, stack: Stack, referrals: dict[str, Referral]
 ) -> None:
@@ -283,6 +351,24 @@ def test_every_role_on_every_endpoint_for_own_and_other_organisations(
             wrong.append(f"{endpoint} [{target}] as {caller}: {answer.status_code}, not {expected}")
     assert wrong == [], "\n".join(wrong)
     assert cells == sum(len(by_target) * len(ROLES) for by_target in EXPECTED.values())
+
+
+@pytest.mark.usefixtures("registered_helpers")
+def test_a_coordinator_lists_and_changes_only_its_own_organisations_helpers(
+    gateway: httpx.Client, stack: Stack
+) -> None:
+    ours, theirs = _coordinator(stack, PROVIDER), _coordinator(stack, OTHER_PROVIDER)
+    listed = {
+        h["helper_id"] for h in gateway.get("/api/v1/helpers", headers=ours).json()["helpers"]
+    }
+    assert {HELPERS["own"], HELPERS["own-stop"]} <= listed
+    assert HELPERS["other"] not in listed
+    # The other provider's helper is untouched by our refused change.
+    refused = gateway.put(f"/api/v1/helpers/{HELPERS['other']}", json=BUDDY, headers=ours)
+    assert refused.status_code == 404
+    found = gateway.get("/api/v1/helpers", headers=theirs).json()["helpers"]
+    other = next(h for h in found if h["helper_id"] == HELPERS["other"])
+    assert (other["organisation"], other["status"]) == (OTHER_PROVIDER, "active")
 
 
 def _listed(gateway: httpx.Client, stack: Stack, caller: str) -> set[str]:
@@ -353,11 +439,15 @@ ADMINISTRATOR_EXPECTED: dict[str, dict[str, int]] = {
     "POST /api/v1/referrals/{id}/accept": {"own": 403},
     "POST /api/v1/concerns": {"own": 404},
     "GET /api/v1/fhir/Task/{id}": {"own": 404},
+    "GET /api/v1/helpers": {"list": 403},
+    "POST /api/v1/helpers": {"new": 403},
+    "PUT /api/v1/helpers/{helper}": {"own": 403},
+    "POST /api/v1/helpers/{helper}/stop": {"own": 403},
 }
 # The key endpoints: administrators only (statuses in the order of ROLES, then administrator).
 KEY_ADMIN_EXPECTED: dict[str, tuple[int, ...]] = {
-    "GET /api/v1/admin/api-keys": (401, 401, 403, 403, 403, 403, 403, 200),
-    "POST /api/v1/admin/api-keys": (401, 401, 403, 403, 403, 403, 403, 201),
+    "GET /api/v1/admin/api-keys": (401, 401, 403, 403, 403, 403, 403, 403, 200),
+    "POST /api/v1/admin/api-keys": (401, 401, 403, 403, 403, 403, 403, 403, 201),
 }
 # A key signals and does nothing else: with any other endpoint the gateway refuses it (403),
 # so a key of one organisation reads no referral, its own organisation's neither. The

@@ -18,7 +18,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import AsyncMongoClient
 
 from schakel.audit import rebuild
-from schakel.contracts.topics import REFERRAL_EVENTS, consumer_group
+from schakel.contracts.topics import HELPER_EVENTS, REFERRAL_EVENTS, consumer_group
 from schakel_dev import demo
 from schakel_dev.stack import Stack
 
@@ -26,23 +26,29 @@ pytestmark = pytest.mark.e2e
 CONSUMERS = ("triage", "matching", "followup", "feedback", "audit")
 
 
+# Who reads each topic the demo writes: the audit also archives the helper registries' events.
+READERS = {REFERRAL_EVENTS: CONSUMERS, HELPER_EVENTS: ("audit",)}
+
+
 async def _lag(bootstrap: str) -> tuple[int, int]:
-    """Records of the referral topic, and how many of them some consumer group has not
-    committed yet."""
-    consumer = AIOKafkaConsumer(REFERRAL_EVENTS, bootstrap_servers=bootstrap)
+    """Records of the referral and helper topics, and how many of them some consumer group
+    that reads them has not committed yet."""
+    consumer = AIOKafkaConsumer(*READERS, bootstrap_servers=bootstrap)
     await consumer.start()
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
-        partitions = consumer.partitions_for_topic(REFERRAL_EVENTS) or set()
-        ends = await consumer.end_offsets([TopicPartition(REFERRAL_EVENTS, p) for p in partitions])
-        behind = 0
-        for service in CONSUMERS:
-            committed = await admin.list_consumer_group_offsets(consumer_group(service))
-            for tp, end in ends.items():
-                meta = committed.get(tp)
-                behind += end - (meta.offset if meta is not None and meta.offset > 0 else 0)
-        return sum(ends.values()), behind
+        records = behind = 0
+        for topic, readers in READERS.items():
+            partitions = consumer.partitions_for_topic(topic) or set()
+            ends = await consumer.end_offsets([TopicPartition(topic, p) for p in partitions])
+            records += sum(ends.values())
+            for service in readers:
+                committed = await admin.list_consumer_group_offsets(consumer_group(service))
+                for tp, end in ends.items():
+                    meta = committed.get(tp)
+                    behind += end - (meta.offset if meta is not None and meta.offset > 0 else 0)
+        return records, behind
     finally:
         await admin.close()
         await consumer.stop()

@@ -5,10 +5,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 from schakel.contracts.vocabulary import Grade
+from schakel.matching.adapters import Person
 from schakel.matching.domain import Need, Offer, Outcome, Proposal, WaitlistDecision
 from schakel.matching.domain.helpers import AnyHelper
+from schakel.matching.domain.matches import MatchTerm
 
 
 class FakeOffers:
@@ -59,10 +62,13 @@ class FakeProposals:
     recorded: dict[str, Recorded] = field(default_factory=dict)
     needs: dict[str, tuple[str, Need]] = field(default_factory=dict)
     released: set[str] = field(default_factory=set)
+    matches: dict[str, MatchTerm] = field(default_factory=dict)  # not ended
+    persons: dict[str, Person] = field(default_factory=dict)
+    ended: dict[str, tuple[str, datetime]] = field(default_factory=dict)
 
     async def held(self, referral_id: str) -> Proposal | None:
         found = self.recorded.get(referral_id)
-        if referral_id in self.released:
+        if referral_id in self.released or referral_id in self.matches:
             return None
         return found.outcome if found and isinstance(found.outcome, Proposal) else None
 
@@ -85,6 +91,30 @@ class FakeProposals:
             if isinstance(r.outcome, WaitlistDecision)
         ]
 
+    async def remember_person(self, referral_id: str, person: Person, caused_by: str) -> None:
+        self.persons[referral_id] = person
+
+    async def person(self, referral_id: str) -> Person:
+        return self.persons.get(referral_id, Person())
+
+    async def keep_match(self, referral_id: str, term: MatchTerm) -> None:
+        if await self.held(referral_id) is not None or referral_id in self.matches:
+            self.matches[referral_id] = term
+
+    async def matched(self, referral_id: str) -> tuple[Proposal, MatchTerm] | None:
+        if referral_id not in self.matches:
+            return None
+        outcome = self.recorded[referral_id].outcome
+        assert isinstance(outcome, Proposal)
+        return outcome, self.matches[referral_id]
+
+    async def end_match(self, referral_id: str, reason: str, at: datetime) -> None:
+        if self.matches.pop(referral_id, None) is not None:
+            self.ended[referral_id] = (reason, at)
+
+    async def due(self, now: datetime) -> list[str]:
+        return sorted(r for r, t in self.matches.items() if t.end is not None and t.end <= now)
+
     async def record(
         self,
         referral_id: str,
@@ -97,6 +127,7 @@ class FakeProposals:
         self.recorded[referral_id] = Recorded(owner_organisation, need, outcome, caused_by)
         self.needs[referral_id] = (owner_organisation, need)
         self.released.discard(referral_id)
+        self.matches.pop(referral_id, None)
 
 
 class FakeHelpers:

@@ -7,15 +7,18 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 import pytest
 
 from schakel.contracts.vocabulary import (
+    AgeBand,
+    Daypart,
     Grade,
     LonelinessKind,
     MealDiet,
+    Mobility,
     OfferKind,
     RiskGroup,
     Route,
@@ -25,10 +28,13 @@ from schakel.matching.adapters import (
     MongoOffers,
     MongoProposals,
     OfferStore,
+    Person,
     ProposalStore,
     seed_offers,
 )
 from schakel.matching.domain import MaatjeType, Need, Offer, Outcome, Proposal, WaitlistDecision
+from schakel.matching.domain.matches import MatchTerm
+from schakel.matching.postcodes import locate
 from schakel.platform.mongo import Transaction
 from tests.backends import BACKENDS, Backend, FakeBackend, MongoBackend, scratch_store
 from tests.fakes.matching import FakeOffers, FakeProposals
@@ -357,6 +363,11 @@ async def test_waitlisted_lists_only_waitlisted_referrals_with_their_whole_need(
         languages=("tr", "nl"),
         waiting_since=datetime(2026, 11, 20, 9, 30, tzinfo=UTC),
         excluded=frozenset({"maatje-1"}),
+        age_band=AgeBand.SENIOR,
+        location=locate("3563"),
+        mobility=Mobility.AAN_HUIS_GEBONDEN,
+        interests=frozenset({"wandelen", "koffie"}),
+        availability=frozenset({Daypart.WEEKDAG_MIDDAG}),
     )
     await proposals.run(
         lambda s: s.record(REFERRAL, "buurtteam-overvecht", waiting, WAITLIST, "evt-1")
@@ -366,3 +377,70 @@ async def test_waitlisted_lists_only_waitlisted_referrals_with_their_whole_need(
     assert await proposals.run(lambda s: s.waitlisted()) == [
         (REFERRAL, "buurtteam-overvecht", waiting)
     ]
+
+
+# --- matches -----------------------------------------------------------------------------
+
+START = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+END = START + timedelta(days=365)
+TERM = MatchTerm(START, END, 1)
+
+
+async def test_a_confirmed_proposal_is_a_match_with_its_term_and_holds_no_proposal(
+    proposals: Backend[ProposalStore],
+) -> None:
+    await record(proposals, REFERRAL, PROPOSAL)
+
+    await proposals.run(lambda s: s.keep_match(REFERRAL, TERM))
+
+    assert await proposals.run(lambda s: s.matched(REFERRAL)) == (PROPOSAL, TERM)
+    assert await held(proposals, REFERRAL) is None
+    later = replace(TERM, end=START + timedelta(days=730), renewals_left=0)
+    await proposals.run(lambda s: s.keep_match(REFERRAL, later))  # renewed
+    assert await proposals.run(lambda s: s.matched(REFERRAL)) == (PROPOSAL, later)
+
+
+@pytest.mark.parametrize("outcome", [WAITLIST, None], ids=["waitlisted", "nothing-recorded"])
+async def test_only_a_proposal_becomes_a_match(
+    proposals: Backend[ProposalStore], outcome: Outcome | None
+) -> None:
+    if outcome is not None:
+        await record(proposals, REFERRAL, outcome)
+
+    await proposals.run(lambda s: s.keep_match(REFERRAL, TERM))
+
+    assert await proposals.run(lambda s: s.matched(REFERRAL)) is None
+
+
+async def test_matches_are_due_when_their_term_ended_and_an_ended_one_never_again(
+    proposals: Backend[ProposalStore],
+) -> None:
+    open_ended = MatchTerm(START, None, 0)
+    await record(proposals, REFERRAL, PROPOSAL)
+    await record(proposals, OTHER_REFERRAL, OTHER_PROPOSAL)
+    await proposals.run(lambda s: s.keep_match(REFERRAL, TERM))
+    await proposals.run(lambda s: s.keep_match(OTHER_REFERRAL, open_ended))
+
+    assert await proposals.run(lambda s: s.due(END - timedelta(seconds=1))) == []
+    assert await proposals.run(lambda s: s.due(END)) == [REFERRAL]
+
+    await proposals.run(lambda s: s.end_match(REFERRAL, "term", END))
+    assert await proposals.run(lambda s: s.due(END + timedelta(days=999))) == []
+    assert await proposals.run(lambda s: s.matched(REFERRAL)) is None
+    assert await proposals.run(lambda s: s.matched(OTHER_REFERRAL)) == (OTHER_PROPOSAL, open_ended)
+
+
+# --- the person, from intake -------------------------------------------------------------
+
+
+async def test_the_person_is_known_before_any_need_and_only_then(
+    proposals: Backend[ProposalStore],
+) -> None:
+    person = Person(AgeBand.JONG, "3563")
+    assert await proposals.run(lambda s: s.person(REFERRAL)) == Person()
+
+    await proposals.run(lambda s: s.remember_person(REFERRAL, person, "evt-0"))
+
+    assert await proposals.run(lambda s: s.person(REFERRAL)) == person
+    assert await proposals.run(lambda s: s.need(REFERRAL)) is None  # no owner, no need yet
+    assert await proposals.run(lambda s: s.person(OTHER_REFERRAL)) == Person()

@@ -3,6 +3,7 @@ queries on the archive (timeline reads are recorded, existence is not revealed).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,13 +20,17 @@ from schakel.audit.handlers import (
 from schakel.contracts import new_event
 from schakel.contracts.envelope import EventEnvelope, EventPayload
 from schakel.contracts.events import (
+    HelperProfile,
+    HelperRegistered,
+    MatchProposed,
+    Offer,
     ReferralReceived,
     ReferralReceivedV1,
     ReferralTriaged,
     Signaler,
 )
 from schakel.contracts.kafka_binding import from_record, read_raw, to_record
-from schakel.contracts.vocabulary import Channel, SignalerRole
+from schakel.contracts.vocabulary import BuddyType, Channel, OfferKind, SignalerRole
 from schakel.platform.auth import Role
 from schakel.platform.consumer import Delivery
 from tests import payloads
@@ -69,6 +74,37 @@ async def archived_referral(fake: FakeArchive, referral_id: str = "r-1") -> list
     return deliveries
 
 
+HELPER_TOPIC = "schakel.helper-events"
+
+
+def helper_registered(helper_id: str) -> EventEnvelope[Any]:
+    profile = HelperProfile(
+        kind=OfferKind.MAATJE, buddy_type=BuddyType.BEZOEKMAATJE, postcode_area="3581", capacity=2
+    )
+    registered = HelperRegistered(
+        helper_id=helper_id, organisation="vrijwilligers-oost", profile=profile
+    )
+    return new_event(registered, source="/schakel/matching", subject=helper_id)
+
+
+def helper_record(event: EventEnvelope[Any], offset: int) -> Delivery:
+    key, value, headers = to_record(event)
+    raw = read_raw(headers, value)
+    return Delivery(HELPER_TOPIC, 0, offset, key, tuple(headers), value, raw)
+
+
+def proposed(referral_id: str, helper_id: str, cause: EventEnvelope[Any]) -> EventEnvelope[Any]:
+    offer = Offer(
+        kind=OfferKind.MAATJE,
+        offer_id=helper_id,
+        title="Maatje (bezoekmaatje)",
+        provider_organisation="vrijwilligers-oost",
+    )
+    return event(
+        MatchProposed(referral_id=referral_id, offer=offer, score=3.0, reasons=[]), cause=cause
+    )
+
+
 def principal(organisation: str, *roles: Role) -> Reader:
     return Reader(f"user-{organisation}", organisation, tuple(sorted(roles)), Role.AUDITOR in roles)
 
@@ -80,6 +116,27 @@ async def test_every_event_is_appended_to_one_chain() -> None:
     assert [e.seq for e in fake.entries] == [1, 2, 3]
     assert fake.current == fake.entries[-1].head
     assert verify(fake.entries, head=fake.current).intact
+
+
+async def test_a_helper_s_change_is_an_entry_of_the_same_chain_with_its_topic() -> None:
+    """schakel.helper-events is archived too (replay rebuilds matching's registry from it):
+    the same chain, the topic kept and covered by the hash."""
+    fake = FakeArchive()
+    await archived_referral(fake, "r-1")
+    registered = helper_registered("helper-oost-1")
+    await fake.deliver(helper_record(registered, 0))
+    await fake.deliver(record_of(proposed("r-1", "helper-oost-1", registered), 2))
+
+    kept = fake.entries[2].event
+    assert (kept.topic, kept.type, kept.subject) == (
+        HELPER_TOPIC,
+        "nl.schakel.helper.registered.v1",
+        "helper-oost-1",
+    )
+    assert [e.seq for e in fake.entries] == [1, 2, 3, 4]
+    assert verify(fake.entries, head=fake.current).intact
+    moved = replace(fake.entries[2], event=replace(kept, topic="schakel.referral-events"))
+    assert not verify([*fake.entries[:2], moved, fake.entries[3]], head=fake.current).intact
 
 
 async def test_an_event_archived_before_is_refused_not_appended_again() -> None:

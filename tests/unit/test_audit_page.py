@@ -7,7 +7,15 @@ from schakel.audit.handlers import Found, find_referrals
 from schakel.contracts.receipts import receipt_hash
 from schakel.gateway.pages.audit_view import chain_line, row
 from tests.fakes.audit import FakeArchive
-from tests.unit.test_audit_handlers import archived_referral, event, received, record_of
+from tests.unit.test_audit_handlers import (
+    archived_referral,
+    event,
+    helper_record,
+    helper_registered,
+    proposed,
+    received,
+    record_of,
+)
 
 
 async def test_a_referral_is_found_by_its_id_its_correlation_id_or_its_receipt_code() -> None:
@@ -82,3 +90,14 @@ def test_a_read_of_contact_details_or_a_view_names_the_account_and_its_purpose()
     }
     assert row(viewed, "en")["facts"] == "view=proposal"
     assert row(viewed, "en")["by"] == "sociaal-makelaars-overvecht (gemeente, makelaar)"
+
+
+async def test_a_correlation_shared_with_a_helper_s_registration_names_only_the_referral() -> None:
+    """A coordinator's registration (archived from schakel.helper-events) and the proposal it
+    caused share a correlation id: the search names the referral, not the helper."""
+    fake = FakeArchive()
+    registered = helper_registered("helper-oost-1")
+    await fake.deliver(helper_record(registered, 0))
+    await fake.deliver(record_of(proposed("r-9", "helper-oost-1", registered), 1))
+
+    assert await find_referrals(fake, registered.correlationid) == Found("correlation", ["r-9"])

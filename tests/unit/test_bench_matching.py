@@ -15,8 +15,11 @@ def test_the_matching_bench_prints_timings_and_the_comparison(
     print_matching(figures)
 
     out = capsys.readouterr().out
-    for line in ("optimal assignment", "one new referral, median", "greedy one by one"):
+    for line in ("optimum, best", "one new referral, median", "greedy one by one"):
         assert line in out
     assert "optimum - greedy: objective +" in out
     assert figures.optimal.value(figures.needs) >= figures.baseline.value(figures.needs)
+    assert "unpruned - optimum: objective" in out
+    # Pruning to each referral's best candidates never finds more than every pair allows.
+    assert figures.full.value(figures.needs) >= figures.optimal.value(figures.needs) - 1e-6
     assert figures.optimal.matches, "the population leaves nobody to match"

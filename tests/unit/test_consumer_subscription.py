@@ -10,9 +10,10 @@ from typing import Any
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, TestKafkaBroker
 
+from schakel.audit import app as audit_app
 from schakel.contracts import EventEnvelope
 from schakel.contracts.kafka_binding import to_record
-from schakel.contracts.topics import REFERRAL_EVENTS, consumer_group
+from schakel.contracts.topics import HELPER_EVENTS, REFERRAL_EVENTS, consumer_group
 from schakel.platform.consumer import EventConsumer
 from schakel.platform.mongo import Transaction
 from tests.integration.rig import event_for
@@ -37,6 +38,14 @@ def test_the_subscription_commits_by_hand_from_the_service_s_own_group() -> None
     consumer.subscribe(other, "schakel.other")
     moved: Any = other.subscribers[0]
     assert [t.name for t in moved.topics] == ["schakel.other"]
+
+
+def test_the_audit_reads_the_referral_and_the_helper_topic_in_one_group() -> None:
+    runtime = audit_app.build(audit_app.AuditSettings()).state.runtime
+    [found] = runtime.broker.subscribers
+    subscriber: Any = found
+    assert [t.name for t in subscriber.topics] == [REFERRAL_EVENTS, HELPER_EVENTS]
+    assert subscriber.group_id == consumer_group("audit")
 
 
 def handler_of(seen: list[EventEnvelope[Any]]) -> Any:

@@ -513,7 +513,7 @@ def test_demo_accounts_match_their_passwords() -> None:
     path = DEMO_USERS_FILE
     accounts = json.loads(path.read_text())
     store = load_users(path)
-    assert len(store) == len(accounts) == 12
+    assert len(store) == len(accounts) == 13
     for account in accounts:
         assert verify_password(account["password"], account["password_hash"])
     organisations = {a["username"]: a["organisation"] for a in accounts}
@@ -521,6 +521,8 @@ def test_demo_accounts_match_their_passwords() -> None:
     # Owners triage names in the demo can log in: a coordination point and an exercise broker.
     assert organisations["coordinatiepunt"] == "coordinatiepunt-eenzaamheid"
     assert organisations["beweegmakelaar"] == "beweegmakelaars-overvecht"
+    # The providers' coordinator who registers the demo helpers in matching.
+    assert organisations["coordinator-aanbod"] == "aanbod-utrecht"
 
 
 # --- the proxy -------------------------------------------------------------------------------

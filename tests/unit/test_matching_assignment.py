@@ -172,3 +172,19 @@ def test_the_optimum_is_never_worse_than_one_by_one_on_many_cases() -> None:
         assert optimum.value(needs) >= one_by_one.value(needs) - 1e-6
         strictly_better += optimum.value(needs) > one_by_one.value(needs) + 1e-6
     assert strictly_better > 0  # the cases are not all trivial
+
+
+def test_pruned_to_each_referral_s_best_the_solver_can_miss_a_second_choice() -> None:
+    """What ``candidates`` trades for speed: with only each referral's single best helper,
+    two who both rank the near cook first compete for it and the other goes unmatched; with
+    every pair the second cook is found. The service's default keeps many more than one."""
+    first = need(waiting_since=days_ago(30))
+    second = need(waiting_since=days_ago(1))
+    near, further = cook("dichtbij"), cook("verder", location=NOORDOOST)
+    table = HelperTable.of([near, further])
+
+    pruned = assign([first, second], table, NOW, candidates=1)
+    full = assign([first, second], table, NOW, candidates=None)
+
+    assert len(pruned.matches) == 1 and len(full.matches) == 2
+    assert assign([first, second], table, NOW).matches == full.matches  # default: both fit

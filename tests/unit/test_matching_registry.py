@@ -14,7 +14,7 @@ from schakel.matching.domain.assignment import Match, Waitlisted, propose_best
 from schakel.matching.domain.helpers import AnyHelper, HelperStatus, HomeCook
 from schakel.matching.domain.registry import Refused, register, stop, update
 from schakel.matching.domain.table import HelperTable
-from schakel.matching.registry import change_helper
+from schakel.matching.registry import apply_change, change_helper
 from tests.fakes.matching import FakeHelpers
 from tests.unit.matching_helpers import NOW, need
 
@@ -116,3 +116,30 @@ async def test_a_cook_from_a_profile_serves_what_the_profile_says() -> None:
 
     assert isinstance(cook, HomeCook) and cook.diets == {MealDiet.HALAL}
     assert Grade.LICHT_TOT_MATIG in cook.grades and Grade.ERNSTIG not in cook.grades
+
+
+async def test_replaying_the_events_rebuilds_the_registry_and_rematches_as_live() -> None:
+    """Replay applies the archived helper events with the live ``apply_change``: the same
+    helper after every change (places in use, taken between the changes, kept), and the
+    waitlist matched again after a registration or an update, never after a stop."""
+    live, outbox = FakeHelpers(), Outbox()
+    await registered(live, outbox)
+    assert await live.take_place("m1")
+    bigger = BUDDY.model_copy(update={"capacity": 3})
+    await change_helper(live, "m1", lambda e: update(e, "m1", ORG, bigger), outbox, "c")
+    await change_helper(live, "m1", lambda e: stop(e, "m1", ORG), outbox, "c")
+
+    rebuilt, rematched = FakeHelpers(), []
+
+    async def rematch(cause: EventEnvelope[Any]) -> int:
+        rematched.append(cause.id)
+        return 0
+
+    for i, (event, _) in enumerate(outbox.events):
+        await apply_change(rebuilt, await rebuilt.get(event.subject), event, rematch)
+        if i == 0:
+            assert await rebuilt.take_place("m1")  # the referral event between the changes
+
+    assert rebuilt.helpers == live.helpers
+    assert (live.helpers["m1"].in_use, live.helpers["m1"].status) == (1, HelperStatus.STOPPED)
+    assert rematched == [e.id for e, _ in outbox.events[:2]]

@@ -128,3 +128,18 @@ async def test_a_decline_frees_the_place_for_the_next_in_line_and_never_again_th
     assert world.waitlisted()[-1][0] == "r1"  # r1 waits now; maatje-1 is never proposed again
     await world.register("maatje-2")
     assert world.proposed()[-1] == ("r1", "maatje-2")
+
+
+async def test_one_helper_with_two_places_takes_the_two_first_in_line_in_one_event() -> None:
+    """The optimum over the whole waitlist when capacity appears: both places used at once,
+    the most urgent and then the longest waiting, each announced once, in that order."""
+    world = World()
+    await world.converse("r-new", waited_days=1)
+    await world.converse("r-old", waited_days=30)
+    await world.converse("r-urgent", urgency=Urgency.DIRECT, waited_days=0)
+
+    await world.register("maatje-1", BUDDY.model_copy(update={"capacity": 2}))
+
+    assert world.proposed() == [("r-urgent", "maatje-1"), ("r-old", "maatje-1")]
+    helper = await world.helpers.get("maatje-1")
+    assert helper is not None and helper.free == 0

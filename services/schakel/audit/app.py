@@ -1,5 +1,6 @@
-"""Audit's process: consumes every event into the archive; serves timelines and chain checks;
-signs a checkpoint of the chain head now and then."""
+"""Audit's process: consumes every event of the referral and the helper topic into the
+archive; serves timelines and chain checks; signs a checkpoint of the chain head now and
+then."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from schakel.audit.adapters import ensure_indexes
 from schakel.audit.checkpointing import CheckpointWriter
 from schakel.audit.domain.checkpoints import KEY_BYTES
 from schakel.audit.handlers import on_every_record
+from schakel.contracts.topics import HELPER_EVENTS, REFERRAL_EVENTS
 from schakel.platform.logging import get_logger
 from schakel.platform.mongo import MongoStore
 from schakel.platform.periodic import Periodic
@@ -84,6 +86,11 @@ def build(config: AuditSettings | None = None) -> FastAPI:
         return CheckpointWriter(store, key).every(config.audit_checkpoint_seconds)
 
     runtime = ServiceRuntime(
-        config, every_record=on_every_record, on_start=ensure_indexes, workers=(checkpoints,)
+        config,
+        every_record=on_every_record,
+        on_start=ensure_indexes,
+        workers=(checkpoints,),
+        # The referral topic, and the helper registries' history (for replay), in one group.
+        topics=(REFERRAL_EVENTS, HELPER_EVENTS),
     )
     return runtime.app("schakel audit", [api.router])

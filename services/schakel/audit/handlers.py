@@ -1,4 +1,5 @@
-"""Audit's handlers: one for every event (archive it as written) and the archive's queries."""
+"""Audit's handlers: one for every event of the referral and the helper topic (archive it as
+written) and the archive's queries."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from schakel.audit.domain.chain import (
 from schakel.audit.domain.checkpoints import CheckpointCheck
 from schakel.audit.views import Correlation, Timeline, correlation, read_view, timeline
 from schakel.contracts.receipts import receipt_hash
+from schakel.contracts.topics import HELPER_EVENTS
 from schakel.platform.consumer import Delivery
 from schakel.platform.mongo import Transaction
 
@@ -92,11 +94,17 @@ async def find_referrals(archive: ArchiveReader, text: str) -> Found | None:
     (matched by its hash, as the archive holds it); None when it names nothing archived."""
     if await archive.by_referral(text):
         return Found("referral", [text])
-    if entries := await archive.by_correlation(text):
-        return Found("correlation", list(dict.fromkeys(e.event.subject for e in entries)))
-    if entries := await archive.by_receipt_hash(receipt_hash(text)):
-        return Found("receipt", list(dict.fromkeys(e.event.subject for e in entries)))
+    if referrals := _referrals(await archive.by_correlation(text)):
+        return Found("correlation", referrals)
+    if referrals := _referrals(await archive.by_receipt_hash(receipt_hash(text))):
+        return Found("receipt", referrals)
     return None
+
+
+def _referrals(entries: list[ArchiveEntry]) -> list[str]:
+    """The referrals the entries are about, in order; a helper's change (its subject a helper
+    id) caused by the same request names no referral."""
+    return list(dict.fromkeys(e.event.subject for e in entries if e.event.topic != HELPER_EVENTS))
 
 
 @dataclass(frozen=True)

@@ -350,7 +350,34 @@ class HelperStopped(_HelperEvent):
     event_version: ClassVar[int] = 1
 
 
-HELPER_PAYLOADS: tuple[type[EventPayload], ...] = (HelperRegistered, HelperUpdated, HelperStopped)
+class HelperMatchEnded(_HelperEvent):
+    """A match of this helper (or Table 1 offer: its id) ran its term out: its place is free
+    again. A match that ends because its referral closed needs no event of its own."""
+
+    event_name: ClassVar[str] = "nl.schakel.helper.match-ended"
+    event_version: ClassVar[int] = 1
+
+    referral_id: str = Field(min_length=1)
+    ended_at: datetime = Field(description="The end of the match's term")
+
+
+class HelperMatchRenewed(_HelperEvent):
+    """The helper's coordinator renewed a match for one more term (a buddy match, once)."""
+
+    event_name: ClassVar[str] = "nl.schakel.helper.match-renewed"
+    event_version: ClassVar[int] = 1
+
+    referral_id: str = Field(min_length=1)
+    until: datetime = Field(description="The new end of the match")
+
+
+HELPER_PAYLOADS: tuple[type[EventPayload], ...] = (
+    HelperRegistered,
+    HelperUpdated,
+    HelperStopped,
+    HelperMatchEnded,
+    HelperMatchRenewed,
+)
 
 # One person, one open referral (intake's duplicate rule): what a signal about someone who
 # already has an open referral becomes. Never a name, date, number or address: the rule's

@@ -10,7 +10,7 @@ Free text (notes) stays in followup's own database: events carry codes only.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar, Self
+from typing import Annotated, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -21,12 +21,14 @@ from schakel.contracts.vocabulary import (
     BusinessStatus,
     CloseOutcome,
     ConcernSource,
+    Daypart,
     DeadlineKind,
     DeclineReason,
     DietNeed,
     EscalationLevel,
     Grade,
     HoldReason,
+    Mobility,
     Observation,
     OfferKind,
     RejectReason,
@@ -35,6 +37,8 @@ from schakel.contracts.vocabulary import (
     TransferReason,
     Urgency,
 )
+
+INTEREST_CODE = r"^[a-z][a-z_-]{0,39}$"  # a code, never a sentence: no free text travels
 
 # FHIR requires Task.statusReason for these (the Gravity workflow does too).
 NEEDS_REASON = frozenset(
@@ -135,6 +139,17 @@ class Wishes(BaseModel):
         description="Languages the person prefers (ISO 639 codes, e.g. nl, tr, ar)",
     )
     diet: list[DietNeed] = Field(default_factory=list)
+    mobility: Mobility | None = Field(
+        default=None, description="How far the person can go; None: not asked"
+    )
+    interests: list[Annotated[str, Field(pattern=INTEREST_CODE)]] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Interests as short codes (e.g. wandelen, koffie), matched against helpers'",
+    )
+    availability: list[Daypart] = Field(
+        default_factory=list, description="When the person is available for support"
+    )
 
 
 class FirstConversationRecorded(LifecycleEvent):

@@ -119,11 +119,13 @@ HELPER_EVENTS_TOPIC = TopicSpec(
     partitions=3,
     config={"retention.ms": str(RETAIN_FOREVER_MS), "cleanup.policy": "delete"},
     producers=("matching",),
-    consumers=(),
+    consumers=("audit",),
     event_types=(
         "nl.schakel.helper.registered.v1",
         "nl.schakel.helper.updated.v1",
         "nl.schakel.helper.stopped.v1",
+        "nl.schakel.helper.match-ended.v1",
+        "nl.schakel.helper.match-renewed.v1",
     ),
 )
 
@@ -189,10 +191,13 @@ CONSUMED_BY: dict[str, tuple[str, ...]] = {
         "nl.schakel.referral.concern-raised.v1",
     ),
     "matching": (
+        "nl.schakel.referral.received.v2",
         "nl.schakel.referral.triaged.v2",
         "nl.schakel.referral.regraded.v1",
         "nl.schakel.referral.first-conversation-recorded.v1",
+        "nl.schakel.referral.support-confirmed.v1",
         "nl.schakel.referral.support-declined.v1",
+        "nl.schakel.referral.support-started.v1",
         "nl.schakel.referral.closed.v1",
     ),
     "followup": (

@@ -300,6 +300,14 @@ class MealDiet(StrEnum):
     GEMALEN = "gemalen"  # pureed
 
 
+class Mobility(StrEnum):
+    """How far the person can go, as the owner records it in the first conversation."""
+
+    ZELFSTANDIG = "zelfstandig"  # goes out on their own
+    BEPERKT = "beperkt"  # short distances, or with help
+    AAN_HUIS_GEBONDEN = "aan_huis_gebonden"  # housebound: support must come to them
+
+
 class Daypart(StrEnum):
     """When a helper is available: weekday or weekend; morning, afternoon or evening."""
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from pymongo import ASCENDING
 
 from schakel.contracts.vocabulary import (
+    AgeBand,
+    Daypart,
     Grade,
     LonelinessKind,
     MealDiet,
+    Mobility,
     OfferKind,
     RiskGroup,
     Route,
@@ -18,7 +22,9 @@ from schakel.contracts.vocabulary import (
 )
 from schakel.matching.demo_offers import DEMO_OFFERS
 from schakel.matching.domain import MaatjeType, Need, Offer, Outcome, Proposal
+from schakel.matching.domain.matches import MatchTerm
 from schakel.matching.helper_store import prepare_helpers
+from schakel.matching.postcodes import locate
 from schakel.platform.mongo import Document, MongoStore, Transaction
 
 OFFERS = "offers"
@@ -27,6 +33,17 @@ PROPOSED = "proposed"
 WAITLISTED = "waitlisted"
 WAITING = "waiting"  # need known, waiting for the owner's first conversation
 RELEASED = "released"  # the held place was given back (declined, or closed before support)
+MATCHED = "matched"  # the person confirmed: the place is in use until the match ends
+ENDED = "ended"  # the match ended (its referral closed, or its term ran out): place free
+
+
+@dataclass(frozen=True)
+class Person:
+    """What matching may know of the person from intake: pseudonymous, an age band and a
+    four-digit postcode area (never an address)."""
+
+    age_band: AgeBand | None = None
+    postcode_area: str | None = None
 
 
 class OfferStore(Protocol):
@@ -60,6 +77,14 @@ class ProposalStore(Protocol):
         """The owner and the need last recorded for the referral."""
         ...
 
+    async def remember_person(self, referral_id: str, person: Person, caused_by: str) -> None:
+        """What intake passed on of the person (age band, PC4), before any need is known."""
+        ...
+
+    async def person(self, referral_id: str) -> Person:
+        """What is known of the person; nothing known: ``Person()``."""
+        ...
+
     async def remember_need(
         self, referral_id: str, owner_organisation: str, need: Need, caused_by: str
     ) -> None:
@@ -72,6 +97,22 @@ class ProposalStore(Protocol):
 
     async def waitlisted(self) -> list[tuple[str, str, Need]]:
         """Every waitlisted referral: (referral id, owner, need), by referral id."""
+        ...
+
+    async def keep_match(self, referral_id: str, term: MatchTerm) -> None:
+        """The referral's proposal (held or matched already) is a match with ``term``."""
+        ...
+
+    async def matched(self, referral_id: str) -> tuple[Proposal, MatchTerm] | None:
+        """The referral's match that has not ended, with its term."""
+        ...
+
+    async def end_match(self, referral_id: str, reason: str, at: datetime) -> None:
+        """The match ended (its place is given back by the caller)."""
+        ...
+
+    async def due(self, now: datetime) -> list[str]:
+        """Referrals whose match's term ended by ``now``, by referral id."""
         ...
 
 
@@ -89,6 +130,11 @@ def need_fields(need: Need) -> Document:
         "diets": sorted(d.value for d in need.diets),
         "languages": list(need.languages),
         "waiting_since": need.waiting_since,
+        "age_band": need.age_band.value if need.age_band else None,
+        "postcode_area": need.location.pc4 if need.location else None,
+        "mobility": need.mobility.value,
+        "interests": sorted(need.interests),
+        "availability": sorted(d.value for d in need.availability),
     }
 
 
@@ -107,6 +153,11 @@ def need_from_doc(doc: Document) -> Need:
         diets=frozenset(MealDiet(d) for d in doc.get("diets", [])),
         languages=tuple(doc.get("languages", [])),
         waiting_since=_aware(doc.get("waiting_since")),
+        age_band=AgeBand(doc["age_band"]) if doc.get("age_band") else None,
+        location=locate(doc.get("postcode_area")),
+        mobility=Mobility(doc.get("mobility") or Mobility.ZELFSTANDIG),
+        interests=frozenset(doc.get("interests", [])),
+        availability=frozenset(Daypart(d) for d in doc.get("availability", [])),
     )
 
 
@@ -212,13 +263,7 @@ class MongoProposals:
 
     async def held(self, referral_id: str) -> Proposal | None:
         doc = await self._tx[PROPOSALS].find_one({"_id": referral_id, "status": PROPOSED})
-        if doc is None:
-            return None
-        return Proposal(
-            offer=offer_from_doc(doc["offer"]),
-            score=float(doc["score"]),
-            reasons=tuple(doc["reasons"]),
-        )
+        return None if doc is None else _proposal_of(doc)
 
     async def record(
         self,
@@ -242,16 +287,34 @@ class MongoProposals:
 
     async def need(self, referral_id: str) -> tuple[str, Need] | None:
         doc = await self._tx[PROPOSALS].find_one({"_id": referral_id})
-        return None if doc is None else (doc["owner_organisation"], need_from_doc(doc))
+        if doc is None or doc.get("owner_organisation") is None:
+            return None  # nothing, or only the person: triage has not named a need yet
+        return doc["owner_organisation"], need_from_doc(doc)
+
+    async def remember_person(self, referral_id: str, person: Person, caused_by: str) -> None:
+        fields = {
+            "age_band": person.age_band.value if person.age_band else None,
+            "postcode_area": person.postcode_area,
+        }
+        await self._keep(referral_id, {**fields, "person_caused_by": caused_by})
+
+    async def person(self, referral_id: str) -> Person:
+        doc = await self._tx[PROPOSALS].find_one({"_id": referral_id}) or {}
+        band = doc.get("age_band")
+        return Person(AgeBand(band) if band else None, doc.get("postcode_area"))
 
     async def remember_need(
         self, referral_id: str, owner_organisation: str, need: Need, caused_by: str
     ) -> None:
         fields = {"owner_organisation": owner_organisation, **need_fields(need)}
+        await self._keep(referral_id, {**fields, "need_caused_by": caused_by})
+
+    async def _keep(self, referral_id: str, fields: Document) -> None:
+        """Set ``fields``; a referral first seen here waits (an outcome recorded stays)."""
         await self._tx[PROPOSALS].update_one(
             {"_id": referral_id},
             {
-                "$set": {**fields, "need_caused_by": caused_by},
+                "$set": fields,
                 "$setOnInsert": {"referral_id": referral_id, "status": WAITING, "offer": None},
             },
             upsert=True,
@@ -269,12 +332,49 @@ class MongoProposals:
             for d in await cursor.to_list()
         ]
 
+    async def keep_match(self, referral_id: str, term: MatchTerm) -> None:
+        match = {"start": term.start, "end": term.end, "renewals_left": term.renewals_left}
+        await self._tx[PROPOSALS].update_one(
+            {"_id": referral_id, "status": {"$in": [PROPOSED, MATCHED]}},
+            {"$set": {"status": MATCHED, "match": match}},
+        )
+
+    async def matched(self, referral_id: str) -> tuple[Proposal, MatchTerm] | None:
+        doc = await self._tx[PROPOSALS].find_one({"_id": referral_id, "status": MATCHED})
+        if doc is None:
+            return None
+        return _proposal_of(doc), _term_of(doc["match"])
+
+    async def end_match(self, referral_id: str, reason: str, at: datetime) -> None:
+        await self._tx[PROPOSALS].update_one(
+            {"_id": referral_id, "status": MATCHED},
+            {"$set": {"status": ENDED, "match.ended_at": at, "match.ended_because": reason}},
+        )
+
+    async def due(self, now: datetime) -> list[str]:
+        query = {"status": MATCHED, "match.end": {"$ne": None, "$lte": now}}
+        cursor = self._tx[PROPOSALS].find(query, sort=[("_id", 1)])
+        return [str(d["_id"]) for d in await cursor.to_list()]
+
+
+def _proposal_of(doc: Document) -> Proposal:
+    return Proposal(
+        offer=offer_from_doc(doc["offer"]), score=float(doc["score"]), reasons=tuple(doc["reasons"])
+    )
+
+
+def _term_of(match: Document) -> MatchTerm:
+    start = _aware(match["start"])
+    assert start is not None
+    return MatchTerm(start, _aware(match.get("end")), int(match.get("renewals_left", 0)))
+
 
 async def prepare(store: MongoStore) -> None:
     """On start: indexes, and the demo registry when there are no offers yet."""
     await prepare_helpers(store)
     await store.db[OFFERS].create_index([("grades", ASCENDING)])
     await store.db[PROPOSALS].create_index([("owner_organisation", ASCENDING)])
+    await store.db[PROPOSALS].create_index([("status", ASCENDING), ("match.end", ASCENDING)])
     if await store.db[OFFERS].count_documents({}) == 0:
         await seed_offers(store, DEMO_OFFERS)
 

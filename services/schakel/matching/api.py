@@ -12,14 +12,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, HTTPException, Query, status
 from pydantic import BaseModel, Field
 
-from schakel.contracts.envelope import EventEnvelope
 from schakel.contracts.events import HelperProfile
 from schakel.contracts.persons import ReferralView
 from schakel.contracts.vocabulary import Grade, OfferKind
-from schakel.matching.adapters import MongoOffers, MongoProposals, find_proposal, list_offers
+from schakel.matching.adapters import MongoProposals, find_proposal, list_offers
 from schakel.matching.domain.helpers import AnyHelper
+from schakel.matching.domain.matches import MatchTerm
 from schakel.matching.domain.registry import Refused, register, stop, update
-from schakel.matching.handlers import SOURCE, rematch_waitlist
+from schakel.matching.handlers import SOURCE, renew, waitlist_rematch
 from schakel.matching.helper_store import MongoHelpers, profile_of
 from schakel.matching.registry import Decide, change_helper
 from schakel.platform.auth import Authenticated, Principal, Role, require_role
@@ -48,7 +48,8 @@ async def offers(
 
 
 def _may_see(principal: Principal, proposal: dict[str, Any]) -> bool:
-    return principal.has(Role.AUDITOR) or principal.organisation == proposal["owner_organisation"]
+    owner = proposal.get("owner_organisation")  # None: only the person is known yet
+    return principal.has(Role.AUDITOR) or (owner is not None and principal.organisation == owner)
 
 
 @router.get("/proposals/{referral_id}")
@@ -101,11 +102,8 @@ async def _change(
 ) -> dict[str, Any]:
     async def work(tx: Transaction) -> AnyHelper | Refused:
         helpers = MongoHelpers(tx)
-
-        async def rematch(event: EventEnvelope[Any]) -> int:  # capacity may have appeared
-            offers, proposals = MongoOffers(tx), MongoProposals(tx)
-            return await rematch_waitlist(event, offers, proposals, helpers, tx.emit)
-
+        # Capacity may have appeared: the waitlist is matched again in the same unit of work.
+        rematch = waitlist_rematch(tx, helpers)
         return await change_helper(helpers, helper_id, decide, tx.emit, correlation_id, rematch)
 
     done = await store.transaction(work, within=REQUEST_SECONDS)
@@ -153,6 +151,35 @@ async def stop_helper(
     return await _change(
         store, helper_id, lambda e: stop(e, helper_id, organisation), correlation_id
     )
+
+
+@router.post("/helpers/{helper_id}/matches/{referral_id}/renew")
+async def renew_match(
+    store: Store,
+    principal: Authenticated,
+    correlation_id: CorrelationId,
+    helper_id: str,
+    referral_id: str,
+) -> dict[str, Any]:
+    """Renew the helper's match with a referral for one more term (a buddy match runs a
+    year and may be renewed once); 409 when it may not be renewed."""
+    organisation = _coordinator(principal)
+
+    async def work(tx: Transaction) -> MatchTerm | Refused:
+        ids = (helper_id, referral_id)
+        helpers, proposals = MongoHelpers(tx), MongoProposals(tx)
+        return await renew(helpers, proposals, ids, organisation, tx.emit, correlation_id)
+
+    term = await store.transaction(work, within=REQUEST_SECONDS)
+    if isinstance(term, Refused):
+        raise HTTPException(term.status, term.reason)
+    return {
+        "helper_id": helper_id,
+        "referral_id": referral_id,
+        "start": term.start,
+        "end": term.end,
+        "renewals_left": term.renewals_left,
+    }
 
 
 @router.get("/helpers")

@@ -1,5 +1,7 @@
 """A coordinator's change to the registry, in one unit of work: decide (domain), apply to the
-helper, save it and emit the event that records it on ``schakel.helper-events``."""
+helper, save it and emit the event that records it on ``schakel.helper-events``. Replay
+applies the archived event with the same ``apply_change``, so the rebuilt registry (places in
+use included) follows the same path as the live one."""
 
 from __future__ import annotations
 
@@ -34,10 +36,20 @@ async def change_helper(
     decided = decide(existing)
     if isinstance(decided, Refused):
         return decided
-    helper = applied(existing, decided, locate)
-    await helpers.save(helper)
     event = new_event(decided, source=SOURCE, subject=helper_id, correlation_id=correlation_id)
     emit(event, HELPER_EVENTS)
-    if then is not None and not isinstance(decided, HelperStopped):
+    return await apply_change(helpers, existing, event, then)
+
+
+async def apply_change(
+    helpers: HelperStore,
+    existing: AnyHelper | None,
+    event: EventEnvelope[Change],
+    then: Then | None = None,
+) -> AnyHelper:
+    """The helper after the change ``event`` records, saved; then ``then`` unless it stopped."""
+    helper = applied(existing, event.data, locate)
+    await helpers.save(helper)
+    if then is not None and not isinstance(event.data, HelperStopped):
         await then(event)
     return helper

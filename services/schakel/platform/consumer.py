@@ -77,9 +77,10 @@ class Ready:
 
 
 class EventConsumer:
-    """Dispatches records of the referral topic to handlers by event name (version-free: the
-    registry has already upcast older versions), or every record as written to one
-    ``every_record`` handler, which then also gets types this build does not know."""
+    """Dispatches records of its topics (the referral topic unless told) to handlers by event
+    name (version-free: the registry has already upcast older versions), or every record as
+    written to one ``every_record`` handler, which then also gets types this build does not
+    know."""
 
     def __init__(
         self,

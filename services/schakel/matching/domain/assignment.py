@@ -76,6 +76,9 @@ def first_in_line(needs: Sequence[Need], now: datetime) -> list[int]:
     )
 
 
+# Helpers per referral given to the solver: the solver's columns shrink from every free place
+# to the places some referral ranks among its best, which is where its time goes.
+CANDIDATES = 20
 CHUNK = 128  # referrals scored at once: bounds the temporary arrays (chunk × helpers)
 
 
@@ -126,17 +129,25 @@ def propose_best(need: Need, table: HelperTable, now: datetime) -> Match | Waitl
 
 
 def assign(
-    needs: Sequence[Need], table: HelperTable, now: datetime, explained: bool = True
+    needs: Sequence[Need],
+    table: HelperTable,
+    now: datetime,
+    explained: bool = True,
+    candidates: int | None = CANDIDATES,
 ) -> Assignment:
     """The optimum over all ``needs`` and the table's free places: one helper per need at
     most, no helper beyond its free places. ``explained=False`` leaves the reasons out (a
-    caller explains only what it proposes)."""
+    caller explains only what it proposes). ``candidates``: each referral's best that many
+    helpers go to the solver (None: all); the optimum over the pruned pairs, which differs
+    from the full one only when a referral would need a helper outside its best ones."""
     rows = _rows(needs, table, now, explained)
     waitlisted = [Waitlisted(i, r) for i, r in enumerate(rows.why_not) if r is not None]
     open_rows = np.array([i for i, r in enumerate(rows.why_not) if r is None], dtype=np.int64)
     if not len(open_rows):
         return Assignment((), tuple(waitlisted))
     allowed = rows.allowed[open_rows]
+    if candidates is not None and allowed.shape[1] > candidates:
+        allowed = allowed & _best(allowed, rows.score[open_rows], candidates)
     wanted_by = allowed.sum(axis=0)
     used = np.flatnonzero(wanted_by)
     # A helper's column once per free place, never more often than referrals could use it.
@@ -153,6 +164,16 @@ def assign(
             matched.add(i)
     waitlisted += [Waitlisted(int(i), COMPETITION) for i in open_rows if int(i) not in matched]
     return Assignment(tuple(matches), tuple(sorted(waitlisted, key=lambda w: w.need_index)))
+
+
+def _best(allowed: BoolArray, score: FloatArray, k: int) -> BoolArray:
+    """Per row, the ``k`` allowed columns of the highest score (fewer where fewer are
+    allowed)."""
+    ranked = np.where(allowed, score, -np.inf)
+    top = np.argpartition(-ranked, k - 1, axis=1)[:, :k]
+    keep = np.zeros_like(allowed)
+    np.put_along_axis(keep, top, True, axis=1)
+    return keep
 
 
 def greedy(

@@ -6,12 +6,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
 
 from schakel.contracts.vocabulary import MealDiet
+from schakel.contracts.vocabulary import Mobility as Mobility  # the owner records it
 
 EARTH_RADIUS_KM = 6371.0088  # the IUGG mean radius
 Km = npt.NDArray[np.float64]
@@ -30,14 +30,6 @@ COVERS: dict[Diet, frozenset[Diet]] = {
 def served_diets(cooked: frozenset[Diet]) -> frozenset[Diet]:
     """Every diet a cook who cooks ``cooked`` can serve."""
     return cooked.union(*(COVERS.get(d, frozenset()) for d in cooked))
-
-
-class Mobility(StrEnum):
-    """How far the person can go, as the owner records it in the first conversation."""
-
-    ZELFSTANDIG = "zelfstandig"  # goes out on their own
-    BEPERKT = "beperkt"  # short distances, or with help
-    AAN_HUIS_GEBONDEN = "aan_huis_gebonden"  # housebound: support must come to them
 
 
 @dataclass(frozen=True)
