@@ -40,6 +40,7 @@ class ReplayRun:
     exit_code: int | None = None
     peaks: dict[float, int] = field(default_factory=dict)  # share of history -> peak RSS bytes
     lines: list[str] = field(default_factory=list)  # the replay's own report
+    progress: str = ""  # its last progress line
 
     @property
     def rate(self) -> float:
@@ -126,6 +127,7 @@ def run_replay(env: Mapping[str, str], deadline: Deadline) -> ReplayRun:
 
 def _follow(line: str, run: ReplayRun, peak: int) -> None:
     if progress := _PROGRESS.match(line):
+        run.progress = line
         done, total = int(progress[1]), int(progress[2])
         for share in SHARES:
             if total and done >= share * total:
@@ -160,8 +162,8 @@ def report_lines(bench: ReplayBench) -> Iterator[str]:
     )
     yield f"raw        {raw.line()} (the same topic, one consumer)"
     if replay.exit_code != 0 or not replay.events:
-        yield f"replay     FAILED (exit {replay.exit_code}):"
-        yield from (f"  {line}" for line in replay.lines[-20:])
+        yield f"replay     FAILED (exit {replay.exit_code}; -9: killed at the time cap):"
+        yield from (f"  {line}" for line in [*replay.lines[-20:], replay.progress] if line)
         return
     share = replay.rate / raw.per_second if raw.per_second else 0.0
     met = "met" if share >= HALF else "NOT met"

@@ -50,6 +50,12 @@ def test_a_fast_replay_in_flat_memory_is_printed_as_goals_met() -> None:
 
 
 def test_a_replay_that_failed_prints_its_last_lines() -> None:
-    run = ReplayRun(exit_code=1, lines=["Traceback", "RuntimeError: no archive"])
+    run = ReplayRun(exit_code=-9, lines=["Traceback", "RuntimeError: no archive"])
+    _follow("replay: 200/1000 events (20%), 5 events/s", run, 0)
     lines = _lines(run, raw_per_second=1000.0)
-    assert lines[2:] == ["replay     FAILED (exit 1):", "  Traceback", "  RuntimeError: no archive"]
+    assert lines[2].startswith("replay     FAILED (exit -9")
+    assert lines[3:] == [
+        "  Traceback",
+        "  RuntimeError: no archive",
+        "  replay: 200/1000 events (20%), 5 events/s",
+    ]
