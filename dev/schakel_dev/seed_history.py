@@ -14,20 +14,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TextIO
+from typing import TextIO
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.structs import RecordMetadata
 
 from schakel.audit.adapters import ARCHIVE, CHAIN, HEAD_ID, ensure_indexes, entry_document
 from schakel.audit.app import settings as audit_settings
-from schakel.audit.domain.chain import ArchiveEntry, ChainHead, WrittenEvent, append
+from schakel.audit.domain.chain import ArchiveEntry, ChainHead, WrittenEvent, append, written_event
 from schakel.contracts.topics import REFERRAL_EVENTS
 from schakel.platform.mongo import MongoStore
 from schakel_dev.bench_kafka import batching_producer, create_topic
@@ -96,26 +95,14 @@ class Seeder:
 
 def written(record: Record, where: RecordMetadata) -> WrittenEvent:
     """The archive's record of ``record`` at ``where``, as the audit's handler makes it."""
-    return WrittenEvent(
-        event_id=record.id,
-        type=record.type,
-        subject=record.subject,
-        source=record.source,
-        time=record.time,
-        correlationid=record.correlationid,
-        causationid=record.causationid,
-        payload=_json(record.value),
+    return written_event(
+        record.event,
         topic=where.topic,
         partition=where.partition,
         offset=where.offset,
         key=record.key,
         headers=record.headers,
     )
-
-
-def _json(value: bytes) -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads(value)
-    return loaded
 
 
 class Progress:

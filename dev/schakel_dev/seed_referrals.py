@@ -22,7 +22,7 @@ from schakel.contracts.events import (
     Signaler,
     Waitlisted,
 )
-from schakel.contracts.kafka_binding import to_record
+from schakel.contracts.kafka_binding import Attributes, RawEvent, to_record
 from schakel.contracts.lifecycle import (
     Actor,
     CheckInRecorded,
@@ -64,21 +64,15 @@ UUID4_BITS = (0x4 << 76) | (0x2 << 62)  # version 4, RFC 4122 variant
 class Record:
     """One event as its service writes it to Kafka (``kafka_binding.to_record``): CloudEvents
     attributes as ``ce_*`` headers (binary content mode), the payload's JSON as the value,
-    the referral as key."""
+    the referral as key; and the event as the contracts' reader reads it back."""
 
-    id: str
-    source: str
-    type: str
-    subject: str
-    time: str
-    correlationid: str
-    causationid: str | None
+    event: RawEvent
     value: bytes
     headers: tuple[tuple[str, bytes], ...]
 
     @property
     def key(self) -> bytes:
-        return self.subject.encode()
+        return self.event.subject.encode()
 
 
 ENVELOPE = EventEnvelope[Any]
@@ -168,24 +162,27 @@ class _History:
             type=payload.event_type(),
             subject=self.referral_id,
             time=self._at,
-            correlationid=cause.correlationid if cause else event_id,
-            causationid=cause.id if cause else None,
+            correlationid=cause.event.attributes.correlationid if cause else event_id,
+            causationid=cause.event.id if cause else None,
             data=payload,
             specversion=SPEC_VERSION,
             datacontenttype=CONTENT_TYPE,
         )
         _, value, headers = to_record(event)
-        record = Record(
+        attributes = Attributes(
             event.id, event.source, event.type, event.subject, self._at.isoformat(),
-            event.correlationid, event.causationid, value, tuple(headers),
+            event.correlationid, event.causationid,
         )  # fmt: skip
+        record = Record(
+            RawEvent(attributes, payload.model_dump(mode="json")), value, tuple(headers)
+        )
         self.events.append(record)
         return record
 
     def _stage(self, stage: SignalerStage, **more: Any) -> None:
         cause = self.events[-1]
         payload = FeedbackRecorded(
-            referral_id=self.referral_id, stage=stage, caused_by_type=cause.type, **more
+            referral_id=self.referral_id, stage=stage, caused_by_type=cause.event.type, **more
         )
         self._emit(payload, "feedback", 0.01)
 
