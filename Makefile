@@ -57,8 +57,9 @@ lint: venv
 	$(BIN)/mypy --strict services dev/schakel_dev tests
 	$(BIN)/lint-imports --no-logo --no-cache
 
+# REPLAY_EVENTS: size of the seeded history the replay part replays (default 5000; 0: none).
 bench: venv
-	$(BIN)/python -m schakel_dev.bench
+	$(BIN)/python -m schakel_dev.bench $(if $(REPLAY_EVENTS),--replay-events $(REPLAY_EVENTS))
 
 schemas: venv
 	$(BIN)/python -m schakel.contracts.export

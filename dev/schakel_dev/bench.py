@@ -5,8 +5,10 @@ Against a fresh local Kafka (or `--bootstrap-servers`, baseline only): produces 
 messages with an idempotent producer (acks=all) and consumes them back, and prints messages/s
 and MiB/s. Then, on the same broker, starts SecantusDB and every service, posts signals to the
 gateway from a few concurrent clients and waits until the audit archive holds every event they
-cause (see `schakel_dev.bench_pipeline`). Everything runs on 127.0.0.1, within a 10-minute cap,
-and every process started here is stopped at the end.
+cause (see `schakel_dev.bench_pipeline`). Last, the audit's replay of a seeded history against
+a raw consume of the same topic, and its peak memory (`schakel_dev.bench_replay`). Everything
+runs on 127.0.0.1, within a 10-minute cap (the replay part has its own, by its size), and every
+process started here is stopped at the end.
 """
 
 from __future__ import annotations
@@ -20,45 +22,23 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-
 from schakel_dev.bench_deadline import Deadline
+from schakel_dev.bench_kafka import Throughput, batching_producer, consume, create_topic
 from schakel_dev.bench_matching import measure as measure_matching
 from schakel_dev.bench_matching import print_matching
 from schakel_dev.bench_pipeline import PipelineConfig, run_pipeline
+from schakel_dev.bench_replay import measure as measure_replay
+from schakel_dev.bench_replay import print_replay
 from schakel_dev.bench_report import print_report
 from schakel_dev.jars import kafka_version
 from schakel_dev.kafka_server import KafkaServer
 
 PARTITIONS = 6  # as schakel's own topics
-OVERALL_SECONDS = 600.0  # the whole run, both parts
-
-
-@dataclass(frozen=True)
-class Throughput:
-    what: str
-    messages: int
-    size: int
-    seconds: float
-
-    @property
-    def per_second(self) -> float:
-        return self.messages / self.seconds
-
-    @property
-    def mib_per_second(self) -> float:
-        return self.messages * self.size / 2**20 / self.seconds
-
-    def line(self) -> str:
-        return (
-            f"{self.what:<8} {self.messages:>7} msgs x {self.size} B in {self.seconds:6.2f} s: "
-            f"{self.per_second:>9,.0f} msg/s {self.mib_per_second:7.1f} MiB/s"
-        )
+OVERALL_SECONDS = 600.0  # the whole run but the replay part, which has its own
+REPLAY_BASE_SECONDS = 300.0
 
 
 async def raw_broker_baseline(
@@ -66,29 +46,14 @@ async def raw_broker_baseline(
 ) -> tuple[Throughput, Throughput]:
     """Produce then consume `messages` keyed messages of `size` bytes on a new topic."""
     topic = f"bench-raw-{os.getpid()}-{int(time.time())}"
-    await _create_topic(bootstrap_servers, topic)
+    await create_topic(bootstrap_servers, topic, PARTITIONS)
     produced = await _produce(bootstrap_servers, topic, messages, size)
-    consumed = await _consume(bootstrap_servers, topic, messages, size)
+    consumed = await consume(bootstrap_servers, topic, messages, size)
     return produced, consumed
 
 
-async def _create_topic(bootstrap_servers: str, topic: str) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(topic, PARTITIONS, 1)])
-    finally:
-        await admin.close()
-
-
 async def _produce(bootstrap_servers: str, topic: str, messages: int, size: int) -> Throughput:
-    producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap_servers,
-        enable_idempotence=True,
-        acks="all",
-        linger_ms=5,
-        max_batch_size=256 * 1024,
-    )
+    producer = batching_producer(bootstrap_servers)
     await producer.start()
     payload = os.urandom(size)
     try:
@@ -103,28 +68,6 @@ async def _produce(bootstrap_servers: str, topic: str, messages: int, size: int)
     finally:
         await producer.stop()
     return Throughput("produce", messages, size, seconds)
-
-
-async def _consume(bootstrap_servers: str, topic: str, messages: int, size: int) -> Throughput:
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=bootstrap_servers,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
-    await consumer.start()
-    try:
-        started = time.perf_counter()
-        received = 0
-        while received < messages:
-            batches = await consumer.getmany(timeout_ms=10_000)
-            if not batches:
-                raise RuntimeError(f"consumed {received} of {messages}, then nothing came")
-            received += sum(len(records) for records in batches.values())
-        seconds = time.perf_counter() - started
-    finally:
-        await consumer.stop()
-    return Throughput("consume", received, size, seconds)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -144,7 +87,7 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 def _run(args: argparse.Namespace, deadline: Deadline) -> int:
-    if not (args.raw_only or args.pipeline_only or args.bootstrap_servers):
+    if not (args.raw_only or args.pipeline_only or args.replay_only or args.bootstrap_servers):
         print_matching(measure_matching())  # in-process, before any server starts
         if args.matching_only:
             return 0
@@ -158,18 +101,39 @@ def _run(args: argparse.Namespace, deadline: Deadline) -> int:
         ready = f"ready in {kafka.startup_seconds:.1f} s"
         print(f"local Kafka {kafka_version()} at {kafka.bootstrap_servers}, {ready}")
         raw = None
-        if not args.pipeline_only:
+        if not (args.pipeline_only or args.replay_only):
             raw = _report(kafka.bootstrap_servers, args.messages, args.size, deadline)
-        if not args.raw_only:
-            config = PipelineConfig(args.signals, args.clients, args.samples)
-            print(
-                f"pipeline: {config.signals} signals from {config.clients} clients via the gateway"
-            )
-            result = run_pipeline(kafka, data_dir, config, deadline)
-            if result is not None:
-                print_report(result, raw[0].per_second if raw else None)
-            if result is None or result.end_to_end_seconds is None:
-                return 1  # the figures say why
+        code = 0
+        if not (args.raw_only or args.replay_only):
+            code = _pipeline(kafka, data_dir, args, deadline, raw)
+        if args.replay_events and not (args.raw_only or args.pipeline_only):
+            events = args.replay_events
+            print(f"replay: a seeded history of {events} events, replayed by the audit")
+            print_replay(measure_replay(kafka, data_dir, events, replay_deadline(events)))
+    return code
+
+
+def replay_deadline(events: int) -> Deadline:
+    """The replay part's own cap (its size is chosen apart from the rest): at least 2
+    events/s for seeding, consuming and replaying together (replay ran at 8 to 19 events/s
+    on 2 shared cores, docs/audit.md)."""
+    return Deadline.after(REPLAY_BASE_SECONDS + events / 2)
+
+
+def _pipeline(
+    kafka: KafkaServer,
+    data_dir: Path,
+    args: argparse.Namespace,
+    deadline: Deadline,
+    raw: tuple[Throughput, Throughput] | None,
+) -> int:
+    config = PipelineConfig(args.signals, args.clients, args.samples)
+    print(f"pipeline: {config.signals} signals from {config.clients} clients via the gateway")
+    result = run_pipeline(kafka, data_dir, config, deadline)
+    if result is not None:
+        print_report(result, raw[0].per_second if raw else None)
+    if result is None or result.end_to_end_seconds is None:
+        return 1  # the figures say why
     return 0
 
 
@@ -184,6 +148,13 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     only.add_argument("--raw-only", action="store_true", help="only the raw-broker baseline")
     only.add_argument("--pipeline-only", action="store_true", help="only the pipeline")
     only.add_argument("--matching-only", action="store_true", help="only matching's assignment")
+    only.add_argument("--replay-only", action="store_true", help="only the replay of a history")
+    parser.add_argument(
+        "--replay-events",
+        type=_bounded(0, 10_000_000),
+        default=5_000,
+        help="events of the seeded history replayed (0: no replay part)",
+    )
     parser.add_argument("--signals", type=_bounded(1, 5_000), default=300)
     parser.add_argument("--clients", type=_bounded(1, 64), default=8, help="concurrent posters")
     parser.add_argument(

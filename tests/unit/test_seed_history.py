@@ -1,0 +1,70 @@
+"""The replay benchmark's seeded history: every record is one the contracts' CloudEvents
+reader and upcasters accept, each referral's events come in the order the services write
+them, and the same seed gives the same history."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from functools import cache
+from itertools import pairwise
+
+from aiokafka.structs import RecordMetadata
+
+from schakel.audit.domain.chain import ChainVerifier, append
+from schakel.contracts.kafka_binding import read_raw, upcast
+from schakel_dev.seed_history import written
+from schakel_dev.seed_referrals import Record, Referrals, interleaved
+
+EVENTS = 1_500
+RECEIVED = "nl.schakel.referral.received.v2"
+TRIAGED = "nl.schakel.referral.triaged.v2"
+CLOSED = "nl.schakel.referral.closed.v1"
+
+
+@cache
+def _history(seed: int = 1) -> list[Record]:
+    return list(interleaved(Referrals(seed), EVENTS))
+
+
+def test_every_record_reads_as_a_schakel_event_of_the_contracts() -> None:
+    for record in _history():
+        event = upcast(read_raw(record.headers, record.value))
+        assert event.subject == record.event.subject == event.data.referral_id
+        assert event.id == record.event.id
+        assert event.data.model_dump(mode="json") == record.event.data
+
+
+def test_each_referral_begins_received_then_triaged_and_every_event_follows_its_cause() -> None:
+    by_referral: dict[str, list[Record]] = defaultdict(list)
+    history = _history()
+    for record in history:
+        by_referral[record.event.subject].append(record)
+    # The history's first and last referrals may be cut by its ends.
+    whole = [e for e in by_referral.values() if e[0].event.type == RECEIVED and len(e) > 3]
+    assert len(whole) > 50
+    for events in whole:
+        assert [e.event.type for e in events[:3:2]] == [RECEIVED, TRIAGED]
+        for cause, effect in pairwise(events):
+            effect_is, cause_is = effect.event.attributes, cause.event.attributes
+            assert effect_is.causationid == cause_is.id
+            assert effect_is.correlationid == events[0].event.id
+            assert effect_is.time > cause_is.time
+    # Referrals are interleaved as live, and some get all the way to closed.
+    assert history[1].event.subject != history[0].event.subject
+    assert any(events[-2].event.type == CLOSED for events in whole)
+
+
+def test_the_same_seed_gives_the_same_history_and_another_seed_another() -> None:
+    assert _history(7) == _history(7)
+    assert _history(7)[0].event.id != _history(8)[0].event.id
+
+
+def test_the_archived_records_form_an_intact_chain() -> None:
+    head = None
+    verifier = ChainVerifier()
+    for offset, record in enumerate(_history()[:500]):
+        where = RecordMetadata("t", offset % 6, None, offset, -1, 0, 0)
+        entry = append(head, written(record, where))
+        head = entry.head
+        assert verifier.feed(entry)
+    assert verifier.report().intact
