@@ -56,7 +56,17 @@ class Person:
     owner_organisation: str
 
 
-def _signal(gateway: httpx.Client, correlation: str) -> None:
+# Someone else, for the tests of who may do what: a signal about the same person would join
+# the open referral of the module's person (one person, one open referral).
+SOMEONE_ELSE = {
+    "name": "Gerrit Proefhuis",
+    "phone": "06 2468 1357",
+    "email": "g.proefhuis@erasure-proef.example",
+    "date_of_birth": "1950-06-01",
+}
+
+
+def _signal(gateway: httpx.Client, correlation: str, who: dict[str, str] | None = None) -> None:
     answer = gateway.post(
         "/api/v1/signals",
         headers={"X-Correlation-ID": correlation},
@@ -68,6 +78,7 @@ def _signal(gateway: httpx.Client, correlation: str) -> None:
                 "email": EMAIL,
                 "postcode": "3563 AB",
                 "date_of_birth": BORN,
+                **(who or {}),
             },
             "observations": ["niet_gesproken", "alleen_wonend"],
             "consent_to_contact": True,
@@ -88,9 +99,9 @@ def _owner_of(gateway: httpx.Client, auditor: dict[str, str], referral_id: str) 
     return eventually(triaged, what=f"{referral_id} triaged")
 
 
-def _person(gateway: httpx.Client, correlation: str) -> Person:
+def _person(gateway: httpx.Client, correlation: str, who: dict[str, str] | None = None) -> Person:
     auditor = login(gateway, "auditor")
-    _signal(gateway, correlation)
+    _signal(gateway, correlation, who)
     referral_id = referral_id_of(gateway, auditor, correlation)
     organisation = _owner_of(gateway, auditor, referral_id)
     return Person(referral_id, login(gateway, OWNER_ACCOUNTS[organisation]), organisation)
@@ -185,7 +196,7 @@ def test_reads_are_in_the_referrals_timeline_for_auditors(
 def test_erasure_and_export_need_an_administrator_or_the_owner_and_a_reason(
     gateway: httpx.Client,
 ) -> None:
-    other = _person(gateway, f"erasure-rights-{uuid.uuid4().hex[:8]}")
+    other = _person(gateway, f"erasure-rights-{uuid.uuid4().hex[:8]}", SOMEONE_ELSE)
     erase = f"/api/v1/referrals/{other.referral_id}/person/erasure"
     export = f"/api/v1/referrals/{other.referral_id}/person/export"
     for user, refused in (("auditor", 403), ("gemeente", 403), ("makelaar-zuilen", 404)):

@@ -32,6 +32,7 @@ class IntakeData:
     api_keys: dict[str, ApiKey] = field(default_factory=dict)
     published: list[EventEnvelope[Any]] = field(default_factory=list)
     person_index: dict[str, IndexEntry] = field(default_factory=dict)
+    joined: dict[str, str] = field(default_factory=dict)  # signal id -> referral it joined
 
 
 class FakeIntakeRecords(FakePersonIndex):
@@ -67,6 +68,14 @@ class FakeIntakeRecords(FakePersonIndex):
         if pseudonym not in self.data.person_keys:
             return None
         return self.data.persons.get(pseudonym)
+
+    async def join(self, signal_id: str, referral_id: str) -> None:
+        if signal_id in self.data.referrals:
+            self.data.joined[signal_id] = referral_id
+
+    async def joined(self, referral_ids: list[str]) -> list[str]:
+        signals = sorted(s for s, r in self.data.joined.items() if r in referral_ids)
+        return [self.data.referrals[s].pseudonym for s in signals]
 
     async def shred_person(self, pseudonym: str) -> bool:
         had_key = pseudonym in self.data.person_keys

@@ -45,6 +45,9 @@ class FakePrivacyRecords:
     async def shred_person(self, pseudonym: str) -> bool:
         return await self._intake.shred_person(pseudonym)
 
+    async def joined(self, referral_ids: list[str]) -> list[str]:
+        return await self._intake.joined(referral_ids)
+
     async def owner(self, referral_id: str) -> str | None:
         return self.data.owners.get(referral_id)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -196,3 +196,23 @@ async def test_erasure_shreds_once_and_tells_each_referral(
     assert exported["person"] == {"erased": True, "erased_at": AT.isoformat(), "details": None}
     assert [r["referral_id"] for r in exported["referrals"]] == ["ref-early", "ref-late"]
     assert exported["referrals"][0]["timeline"][0]["event_type"].endswith("received.v2")
+
+
+async def test_erasure_shreds_the_signals_that_joined_the_person_s_referrals(
+    ports: Ports, records: Backend[PrivacyRecords]
+) -> None:
+    await _person_with_two_referrals(ports)
+    joined, other = "ps-" + "j" * 32, "ps-" + "k" * 32
+
+    async def second_signals(r: IntakeRecords) -> None:
+        # A neighbour's signal about her joined ref-late; another person's signal joined none.
+        await r.add_referral(replace(_referral("sig-neighbour", 9), pseudonym=joined))
+        await r.keep_person(SEALER.seal(joined, {"name": "mevr. Kwekkeboom"}))
+        await r.join("sig-neighbour", "ref-late")
+        await r.add_referral(replace(_referral("sig-other", 10), pseudonym=other))
+        await r.keep_person(SEALER.seal(other, {"name": "Dhr. Bakker"}))
+
+    await ports.signals.run(second_signals)
+    await records.run(lambda r: privacy.erase(r, ADMIN, ErasureReason.VERZOEK_BETROKKENE))
+    assert await records.run(lambda r: r.sealed_person(joined)) is None
+    assert await records.run(lambda r: r.sealed_person(other)) is not None

@@ -74,6 +74,15 @@ class IntakeRecords(PersonIndex, Protocol):
 
     async def referral(self, referral_id: str) -> ReferralRecord | None: ...
 
+    async def join(self, signal_id: str, referral_id: str) -> None:
+        """The signal ``signal_id`` is about the person of ``referral_id`` and joined it: an
+        erasure of that person shreds the signal's sealed details too."""
+        ...
+
+    async def joined(self, referral_ids: list[str]) -> list[str]:
+        """The pseudonyms under which the signals that joined ``referral_ids`` were sealed."""
+        ...
+
     async def keep_person(self, person: SealedPerson) -> None: ...
 
     async def sealed_person(self, pseudonym: str) -> SealedPerson | None:
@@ -148,6 +157,13 @@ class MongoIntakeRecords(MongoPersonIndex):
                 "received_at": referral.received_at,
             }
         )
+
+    async def join(self, signal_id: str, referral_id: str) -> None:
+        await self._tx[REFERRALS].update_one({"_id": signal_id}, {"$set": {"joined": referral_id}})
+
+    async def joined(self, referral_ids: list[str]) -> list[str]:
+        found = self._tx[REFERRALS].find({"joined": {"$in": referral_ids}}, sort=[("_id", 1)])
+        return [doc["pseudonym"] for doc in await found.to_list()]
 
     async def referral(self, referral_id: str) -> ReferralRecord | None:
         doc = await self._tx[REFERRALS].find_one({"_id": referral_id})

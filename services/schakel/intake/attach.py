@@ -74,6 +74,7 @@ async def file_signal(
     verdict = Verdict.DIFFERENT if found is None else found.match.verdict
     if found is not None and verdict is Verdict.SAME:
         attached = SignalAttached(**second_signal(accepted, found), attached_at=datetime.now(UTC))
+        await records.join(accepted.referral_id, found.referral_id)
         _emit(records, attached, found.referral_id, correlation_id)
     elif found is not None and verdict is Verdict.UNCERTAIN:
         held = IndexEntry(

@@ -58,6 +58,7 @@ async def confirmed(event: EventEnvelope[Any], records: IntakeRecords) -> None:
         attached_at=datetime.now(UTC),
     )
     await records.unindex(held.entry_id)
+    await records.join(held.entry_id, event.data.referral_id)
     records.emit(new_event(attached, source=SOURCE, subject=event.subject, cause=event))
 
 

@@ -124,6 +124,8 @@ async def erase(records: PrivacyRecords, request: Request, reason: ErasureReason
         return _erasure_answer(earlier, new=False)
     referrals = [r.referral_id for r in await records.referrals_of(referral.pseudonym)]
     await records.shred_person(referral.pseudonym)
+    for signal in await records.joined(referrals):  # other signalers' signals about them
+        await records.shred_person(signal)
     erasure = Erasure(
         pseudonym=referral.pseudonym,
         erased_at=request.at,

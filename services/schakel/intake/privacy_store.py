@@ -60,6 +60,11 @@ class PrivacyRecords(Protocol):
 
     async def shred_person(self, pseudonym: str) -> bool: ...
 
+    async def joined(self, referral_ids: list[str]) -> list[str]:
+        """The pseudonyms of the signals that joined ``referral_ids`` (one person, one
+        referral): sealed apart, erased together."""
+        ...
+
     async def owner(self, referral_id: str) -> str | None:
         """The organisation that owns the referral now; None before triage routed it."""
         ...
@@ -97,6 +102,9 @@ class MongoPrivacyRecords:
 
     async def sealed_person(self, pseudonym: str) -> SealedPerson | None:
         return await self._intake.sealed_person(pseudonym)
+
+    async def joined(self, referral_ids: list[str]) -> list[str]:
+        return await self._intake.joined(referral_ids)
 
     async def shred_person(self, pseudonym: str) -> bool:
         return await self._intake.shred_person(pseudonym)
