@@ -126,13 +126,13 @@ def interests(b: NeedBatch, t: HelperTable) -> Component:
 def _age_points(t: HelperTable) -> FloatArray:
     """Per age band and helper the points, and a last row of zeros for an unknown age: the
     score of a pair is then the row of the person's band (``-1``: the last)."""
-    any_age = ~any_per_row(t.age_groups)
-    rows = []
-    for band, fits in zip(AGE_BANDS, t.age_groups.T, strict=True):
-        fit = np.where(any_age, 0.0, np.where(fits, AGE_FIT_POINTS, AGE_MISFIT_POINTS))
-        youth = t.youth & (band in YOUNG)
-        rows.append(fit + np.where(youth, YOUTH_POINTS, 0.0))
-    return np.array([*rows, np.zeros(len(t))]).reshape(len(AGE_BANDS) + 1, len(t))
+    any_age = ~any_per_row(t.age_groups)[None, :]
+    fit = np.where(any_age, 0.0, np.where(t.age_groups.T, AGE_FIT_POINTS, AGE_MISFIT_POINTS))
+    youth = _YOUNG_BANDS[:, None] & t.youth[None, :]
+    return np.vstack([fit + np.where(youth, YOUTH_POINTS, 0.0), np.zeros((1, len(t)))])
+
+
+_YOUNG_BANDS = np.array([band in YOUNG for band in AGE_BANDS], dtype=np.bool_)
 
 
 def age_fit(b: NeedBatch, t: HelperTable) -> Component:

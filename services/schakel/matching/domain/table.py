@@ -44,11 +44,12 @@ def packed(flags: BoolArray) -> Bits:
     """Flag rows as bit words: two sets share a flag where their words share a bit, so a
     pair's overlap is one AND and a popcount instead of a product over the vocabulary."""
     rows, width = flags.shape
-    out = np.zeros((rows, max(1, -(-width // WORD))), dtype=np.uint64)
-    for w in range(out.shape[1]):
-        part = flags[:, w * WORD : (w + 1) * WORD].astype(np.uint64)
-        out[:, w] = np.bitwise_or.reduce(part << np.arange(part.shape[1], dtype=np.uint64), axis=1)
-    return out
+    padded = np.zeros((rows, max(1, -(-width // WORD)) * WORD), dtype=np.bool_)
+    padded[:, :width] = flags
+    # Eight bytes to a word: which bit a flag lands on differs by byte order, but alike for
+    # both sides of every pair, which is all that an AND and a popcount need.
+    words: Bits = np.packbits(padded, axis=1, bitorder="little").view(np.uint64)
+    return words
 
 
 def shared(a: Bits, b: Bits) -> Counts:
