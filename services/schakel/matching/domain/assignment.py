@@ -145,15 +145,17 @@ def assign(
     open_rows = np.array([i for i, r in enumerate(rows.why_not) if r is None], dtype=np.int64)
     if not len(open_rows):
         return Assignment((), tuple(waitlisted))
-    allowed = rows.allowed[open_rows]
+    every = len(open_rows) == len(needs)  # then no copy of the referrals × helpers arrays
+    allowed = rows.allowed if every else rows.allowed[open_rows]
+    score = rows.score if every else rows.score[open_rows]
     if candidates is not None and allowed.shape[1] > candidates:
-        allowed = allowed & _best(allowed, rows.score[open_rows], candidates)
+        allowed = allowed & _best(allowed, score, candidates)
     wanted_by = allowed.sum(axis=0)
     used = np.flatnonzero(wanted_by)
     # A helper's column once per free place, never more often than referrals could use it.
     slot_helper = np.repeat(used, np.minimum(table.free[used], wanted_by[used]))
     priority = np.array([URGENCY_PRIORITY[needs[i].urgency] for i in open_rows])
-    gain = MATCH_VALUE + priority[:, None] + rows.score[open_rows][:, slot_helper]
+    gain = MATCH_VALUE + priority[:, None] + score[:, slot_helper]
     value = np.where(allowed[:, slot_helper], gain, 0.0)
     chosen_rows, chosen_slots = linear_sum_assignment(value, maximize=True)
     matches, matched = [], set()
@@ -169,8 +171,8 @@ def assign(
 def _best(allowed: BoolArray, score: FloatArray, k: int) -> BoolArray:
     """Per row, the ``k`` allowed columns of the highest score (fewer where fewer are
     allowed)."""
-    ranked = np.where(allowed, score, -np.inf)
-    top = np.argpartition(-ranked, k - 1, axis=1)[:, :k]
+    cost = np.negative(score, where=allowed, out=np.full(score.shape, np.inf))
+    top = np.argpartition(cost, k - 1, axis=1)[:, :k]
     keep = np.zeros_like(allowed)
     np.put_along_axis(keep, top, True, axis=1)
     return keep

@@ -19,11 +19,13 @@ from schakel.matching.domain.table import (
     GRADES,
     KINDS,
     YOUNG,
+    Bits,
     BoolArray,
     FloatArray,
     HelperTable,
     IntArray,
     flags,
+    packed,
 )
 from schakel.matching.domain.terms import Mobility, on_unit_sphere
 
@@ -49,6 +51,12 @@ class NeedBatch:
     availability: BoolArray  # n × DAYPARTS
     where: FloatArray  # referrals × 3, on the unit sphere; NaN: unknown
     waiting_days: FloatArray
+    # The flag sets above as bit words (``packed``), for every pair at once.
+    diet_bits: Bits
+    first_language_bits: Bits
+    language_bits: Bits
+    interest_bits: Bits
+    availability_bits: Bits
 
     def __len__(self) -> int:
         return len(self.needs)
@@ -57,6 +65,13 @@ class NeedBatch:
     def of(cls, needs: Sequence[Need], table: HelperTable, now: datetime) -> NeedBatch:
         ns = tuple(needs)
         per_kind = (len(ns), len(KINDS))
+        flagged = {
+            "diets": flags([tuple(n.diets) for n in ns], DIETS),
+            "first_language": flags([n.languages[:1] for n in ns], table.language_vocabulary),
+            "languages": flags([n.languages for n in ns], table.language_vocabulary),
+            "interests": flags([tuple(n.interests) for n in ns], table.interest_vocabulary),
+            "availability": flags([tuple(n.availability) for n in ns], DAYPARTS),
+        }
         return cls(
             needs=ns,
             consent=_bools(n.consent_to_contact for n in ns),
@@ -66,15 +81,20 @@ class NeedBatch:
             grade=_ints(_index(GRADES, n.grade, -1) for n in ns),
             housebound=_bools(n.mobility is Mobility.AAN_HUIS_GEBONDEN for n in ns),
             district=_ints(_index(table.district_vocabulary, n.district, -2) for n in ns),
-            diets=flags([tuple(n.diets) for n in ns], DIETS),
-            first_language=flags([n.languages[:1] for n in ns], table.language_vocabulary),
-            languages=flags([n.languages for n in ns], table.language_vocabulary),
-            interests=flags([tuple(n.interests) for n in ns], table.interest_vocabulary),
+            diets=flagged["diets"],
+            first_language=flagged["first_language"],
+            languages=flagged["languages"],
+            interests=flagged["interests"],
             age_band=_ints(_index(AGE_BANDS, n.age_band, -1) for n in ns),
             young=_bools(n.age_band in YOUNG for n in ns),
-            availability=flags([tuple(n.availability) for n in ns], DAYPARTS),
+            availability=flagged["availability"],
             where=on_unit_sphere([n.location for n in ns]),
             waiting_days=_floats(_waited(n, now) for n in ns),
+            diet_bits=packed(flagged["diets"]),
+            first_language_bits=packed(flagged["first_language"]),
+            language_bits=packed(flagged["languages"]),
+            interest_bits=packed(flagged["interests"]),
+            availability_bits=packed(flagged["availability"]),
         )
 
     def rows(self, start: int, stop: int) -> NeedBatch:

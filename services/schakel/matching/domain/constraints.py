@@ -48,8 +48,10 @@ def not_declined(b: NeedBatch, t: HelperTable) -> BoolArray:
 def grade(b: NeedBatch, t: HelperTable) -> BoolArray:
     """The helper serves the need's grade with a kind the Wegwijzer, the urgency and the
     person's wishes allow."""
-    serves = t.grades[:, np.maximum(b.grade, 0)].T & (b.grade >= 0)[:, None]
-    return np.asarray(serves & b.kind_allowed[:, t.kind], dtype=np.bool_)
+    serves = np.ascontiguousarray(t.grades.T)[np.maximum(b.grade, 0)]
+    serves &= (b.grade >= 0)[:, None]
+    serves &= b.kind_allowed[:, t.kind]
+    return serves
 
 
 def no_open_proposal_of_kind(b: NeedBatch, t: HelperTable) -> BoolArray:
@@ -70,8 +72,8 @@ def district(b: NeedBatch, t: HelperTable) -> BoolArray:
 
 def diet(b: NeedBatch, t: HelperTable) -> BoolArray:
     """A cook serves every diet the person needs. The documents name no diets."""
-    missing = b.diets.astype(np.float32) @ (~t.diets).T.astype(np.float32) > 0
-    return ~t.is_cook[None, :] | ~missing
+    missing = b.diet_bits[:, None, 0] & ~t.diet_bits[None, :, 0]  # DIETS fit in one word
+    return np.asarray(~t.is_cook[None, :] | (missing == 0), dtype=np.bool_)
 
 
 def capacity(b: NeedBatch, t: HelperTable) -> BoolArray:

@@ -22,10 +22,13 @@ from schakel.matching.domain.table import (
     AGE_BANDS,
     DAYPARTS,
     KINDS,
+    YOUNG,
     BoolArray,
     FloatArray,
     HelperTable,
     any_per_row,
+    share_any,
+    shared,
 )
 from schakel.matching.domain.terms import great_circle_km
 
@@ -62,11 +65,6 @@ def _named(vocabulary: Sequence[str], flags: BoolArray) -> list[str]:
     return [str(v) for v, on in zip(vocabulary, flags, strict=True) if on]
 
 
-def _overlap(a: BoolArray, b: BoolArray) -> FloatArray:
-    """Per pair: how many flags two flag matrices (rows × vocabulary) share."""
-    return np.asarray(a.astype(np.float32) @ b.T.astype(np.float32), dtype=np.float64)
-
-
 def kind(b: NeedBatch, t: HelperTable) -> Component:
     def text(r: int, j: int) -> str | None:
         need, k = b.needs[r], KINDS[int(t.kind[j])]
@@ -79,8 +77,10 @@ def kind(b: NeedBatch, t: HelperTable) -> Component:
 def distance(b: NeedBatch, t: HelperTable) -> Component:
     km = great_circle_km(b.where, t.where)
     reach = np.where(t.is_cook, COOK_RANGE_KM, DISTANCE_RANGE_KM)[None, :]
-    closeness = np.nan_to_num(np.clip(1 - km / reach, 0.0, 1.0), nan=0.0)
-    points = np.where(t.by_phone[None, :], DISTANCE_POINTS / 2, DISTANCE_POINTS * closeness)
+    closeness = 1 - km / reach
+    np.fmin(np.fmax(closeness, 0.0, out=closeness), 1.0, out=closeness)  # fmax: unknown is 0
+    closeness *= DISTANCE_POINTS
+    points = np.where(t.by_phone[None, :], DISTANCE_POINTS / 2, closeness)
 
     def text(r: int, j: int) -> str | None:
         if t.by_phone[j]:
@@ -94,10 +94,10 @@ def distance(b: NeedBatch, t: HelperTable) -> Component:
 
 
 def language(b: NeedBatch, t: HelperTable) -> Component:
-    shares_first = _overlap(b.first_language, t.languages) > 0
-    shares_any = _overlap(b.languages, t.languages) > 0
-    half = np.where(shares_any, LANGUAGE_POINTS / 2, 0.0)
-    points = np.where(shares_first, LANGUAGE_POINTS, half)
+    shares_first = share_any(b.first_language_bits, t.language_bits)
+    shares_any = share_any(b.language_bits, t.language_bits)  # the first is one of them
+    level = shares_first.view(np.uint8) + shares_any.view(np.uint8)  # 0, 1 or 2 halves
+    points = np.multiply(level, LANGUAGE_POINTS / 2, dtype=np.float64)
 
     def text(r: int, j: int) -> str | None:
         need = b.needs[r]
@@ -113,7 +113,8 @@ def language(b: NeedBatch, t: HelperTable) -> Component:
 
 
 def interests(b: NeedBatch, t: HelperTable) -> Component:
-    points = INTEREST_POINTS * np.minimum(_overlap(b.interests, t.interests), MAX_INTERESTS)
+    both = np.minimum(shared(b.interest_bits, t.interest_bits), MAX_INTERESTS)
+    points = np.multiply(both, INTEREST_POINTS, dtype=np.float64)
 
     def text(r: int, j: int) -> str | None:
         both = _named(t.interest_vocabulary, b.interests[r] & t.interests[j])
@@ -122,21 +123,29 @@ def interests(b: NeedBatch, t: HelperTable) -> Component:
     return Component(points, text)
 
 
-def age_fit(b: NeedBatch, t: HelperTable) -> Component:
-    known = (b.age_band >= 0)[:, None]
+def _age_points(t: HelperTable) -> FloatArray:
+    """Per age band and helper the points, and a last row of zeros for an unknown age: the
+    score of a pair is then the row of the person's band (``-1``: the last)."""
     any_age = ~any_per_row(t.age_groups)[None, :]
-    fits = t.age_groups[:, np.maximum(b.age_band, 0)].T
-    fit = np.where(any_age, 0.0, np.where(fits, AGE_FIT_POINTS, AGE_MISFIT_POINTS))
-    youth = b.young[:, None] & t.youth[None, :]
-    points = np.where(known, fit, 0.0) + np.where(youth, YOUTH_POINTS, 0.0)
+    fit = np.where(any_age, 0.0, np.where(t.age_groups.T, AGE_FIT_POINTS, AGE_MISFIT_POINTS))
+    youth = _YOUNG_BANDS[:, None] & t.youth[None, :]
+    return np.vstack([fit + np.where(youth, YOUTH_POINTS, 0.0), np.zeros((1, len(t)))])
+
+
+_YOUNG_BANDS = np.array([band in YOUNG for band in AGE_BANDS], dtype=np.bool_)
+
+
+def age_fit(b: NeedBatch, t: HelperTable) -> Component:
+    points = _age_points(t)[b.age_band]
 
     def text(r: int, j: int) -> str | None:
         parts = []
-        if youth[r, j]:
+        if b.young[r] and t.youth[j]:
             parts.append("a youth or peer offer: young people get these first")
-        if known[r, 0] and not any_age[0, j]:
+        band = int(b.age_band[r])
+        if band >= 0 and t.age_groups[j].any():
             wants = ", ".join(_named(AGE_BANDS, t.age_groups[j]))
-            verdict = "fits" if fits[r, j] else "does not fit"
+            verdict = "fits" if t.age_groups[j, band] else "does not fit"
             parts.append(f"wants to support ages {wants}: {verdict} age {b.needs[r].age_band}")
         return "; ".join(parts) or None
 
@@ -144,8 +153,8 @@ def age_fit(b: NeedBatch, t: HelperTable) -> Component:
 
 
 def availability(b: NeedBatch, t: HelperTable) -> Component:
-    shared = _overlap(b.availability, t.availability)
-    points = AVAILABILITY_POINTS * np.minimum(shared, MAX_DAYPARTS)
+    both = np.minimum(shared(b.availability_bits, t.availability_bits), MAX_DAYPARTS)
+    points = np.multiply(both, AVAILABILITY_POINTS, dtype=np.float64)
 
     def text(r: int, j: int) -> str | None:
         both = _named(DAYPARTS, b.availability[r] & t.availability[j])
@@ -183,7 +192,7 @@ def components(b: NeedBatch, t: HelperTable) -> list[Component]:
 
 def total(b: NeedBatch, t: HelperTable) -> FloatArray:
     points = np.zeros((len(b), len(t)))
-    for score in SCORES:
+    for score in SCORES:  # in this order, so every sum rounds as it always did
         points += score(b, t).points
     return points
 

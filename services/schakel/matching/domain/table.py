@@ -17,6 +17,9 @@ from schakel.matching.domain.terms import Diet, on_unit_sphere
 BoolArray = npt.NDArray[np.bool_]
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+Bits = npt.NDArray[np.uint64]  # rows × words: a set of flags, 64 to a word
+Counts = npt.NDArray[np.uint8]
+WORD = 64
 
 KINDS = tuple(OfferKind)
 GRADES = tuple(Grade)
@@ -35,6 +38,34 @@ def flags(rows: Iterable[Iterable[Any]], vocabulary: Sequence[Any]) -> BoolArray
             if v in index:
                 out[r, index[v]] = True
     return out
+
+
+def packed(flags: BoolArray) -> Bits:
+    """Flag rows as bit words: two sets share a flag where their words share a bit, so a
+    pair's overlap is one AND and a popcount instead of a product over the vocabulary."""
+    rows, width = flags.shape
+    padded = np.zeros((rows, max(1, -(-width // WORD)) * WORD), dtype=np.bool_)
+    padded[:, :width] = flags
+    # Eight bytes to a word: which bit a flag lands on differs by byte order, but alike for
+    # both sides of every pair, which is all that an AND and a popcount need.
+    words: Bits = np.packbits(padded, axis=1, bitorder="little").view(np.uint64)
+    return words
+
+
+def shared(a: Bits, b: Bits) -> Counts:
+    """Per pair (rows of ``a`` × rows of ``b``): how many flags the two share."""
+    count: Counts = np.bitwise_count(a[:, None, 0] & b[None, :, 0])
+    for w in range(1, a.shape[1]):
+        count += np.bitwise_count(a[:, None, w] & b[None, :, w])
+    return count
+
+
+def share_any(a: Bits, b: Bits) -> BoolArray:
+    """Per pair: whether the two share any flag."""
+    some: BoolArray = (a[:, None, 0] & b[None, :, 0]) != 0
+    for w in range(1, a.shape[1]):
+        some |= (a[:, None, w] & b[None, :, w]) != 0
+    return some
 
 
 def any_per_row(flags: BoolArray) -> BoolArray:
@@ -69,6 +100,11 @@ class HelperTable:
     youth: BoolArray
     availability: BoolArray  # helpers × DAYPARTS
     diets: BoolArray  # helpers × DIETS (what they can serve)
+    # The flag sets above as bit words (``packed``), for every pair at once.
+    language_bits: Bits
+    interest_bits: Bits
+    availability_bits: Bits
+    diet_bits: Bits
 
     def __len__(self) -> int:
         return len(self.helpers)
@@ -79,6 +115,12 @@ class HelperTable:
         languages = tuple(sorted({lang for h in hs for lang in h.languages}))
         interests = tuple(sorted({i for h in hs for i in h.interests}))
         districts = tuple(sorted({h.district for h in hs if h.district is not None}))
+        flagged = {
+            "languages": flags((h.languages for h in hs), languages),
+            "interests": flags((h.interests for h in hs), interests),
+            "availability": flags((h.availability for h in hs), DAYPARTS),
+            "diets": flags((h.diets for h in hs), DIETS),
+        }
         return cls(
             helpers=hs,
             position={h.helper_id: i for i, h in enumerate(hs)},
@@ -95,14 +137,18 @@ class HelperTable:
             district_vocabulary=districts,
             is_activity=np.array([h.kind not in _PERSONAL for h in hs], dtype=np.bool_),
             is_cook=np.array([h.kind is OfferKind.THUISGEKOOKT for h in hs], dtype=np.bool_),
-            languages=flags((h.languages for h in hs), languages),
+            languages=flagged["languages"],
             language_vocabulary=languages,
-            interests=flags((h.interests for h in hs), interests),
+            interests=flagged["interests"],
             interest_vocabulary=interests,
             age_groups=flags((h.age_groups for h in hs), AGE_BANDS),
             youth=np.array([_youth(h) for h in hs], dtype=np.bool_),
-            availability=flags((h.availability for h in hs), DAYPARTS),
-            diets=flags((h.diets for h in hs), DIETS),
+            availability=flagged["availability"],
+            diets=flagged["diets"],
+            language_bits=packed(flagged["languages"]),
+            interest_bits=packed(flagged["interests"]),
+            availability_bits=packed(flagged["availability"]),
+            diet_bits=packed(flagged["diets"]),
         )
 
 
