@@ -17,7 +17,7 @@ from schakel.followup.notes import NoteSealer
 from schakel.followup.scheduler import DeadlineScheduler
 from schakel.platform.mongo import MongoStore
 from schakel.platform.runtime import ServiceRuntime
-from schakel.platform.settings import DEVELOPMENT, ServiceSettings, aes_key, checked_aes_key
+from schakel.platform.settings import DEVELOPMENT, ServiceSettings, checked_key, key_bytes
 
 Clock = Callable[[], datetime]
 NOTES_KEY = "SCHAKEL_FOLLOWUP_NOTES_KEY"
@@ -44,7 +44,7 @@ class FollowupSettings(ServiceSettings):
     @field_validator("followup_notes_key")
     @classmethod
     def _base64_of_32_bytes(cls, value: str | None) -> str | None:
-        return checked_aes_key(NOTES_KEY, value)
+        return checked_key(NOTES_KEY, value)
 
     def secret_problems(self) -> list[str]:
         problems = super().secret_problems()
@@ -53,7 +53,7 @@ class FollowupSettings(ServiceSettings):
         return problems
 
     def notes_key(self) -> bytes:
-        return aes_key(self, NOTES_KEY, self.followup_notes_key, "followup-notes")
+        return key_bytes(self, NOTES_KEY, self.followup_notes_key, "followup-notes")
 
     @model_validator(mode="after")
     def _offset_only_in_development(self) -> Self:

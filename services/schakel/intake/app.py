@@ -20,8 +20,8 @@ from schakel.platform.mongo import MongoStore
 from schakel.platform.runtime import ServiceRuntime
 from schakel.platform.settings import (
     ServiceSettings,
-    aes_key,
-    checked_aes_key,
+    checked_key,
+    key_bytes,
     secret_problems,
 )
 
@@ -50,7 +50,7 @@ class IntakeSettings(ServiceSettings):
     @field_validator("vault_master_key")
     @classmethod
     def _base64_of_32_bytes(cls, value: str | None) -> str | None:
-        return checked_aes_key(VAULT_KEY, value)
+        return checked_key(VAULT_KEY, value)
 
     def secret_problems(self) -> list[str]:
         problems = super().secret_problems()
@@ -70,7 +70,7 @@ class IntakeSettings(ServiceSettings):
         return BlindIndex(self.blind_index_key.encode())
 
     def master_key(self) -> bytes:
-        return aes_key(self, VAULT_KEY, self.vault_master_key, "vault")
+        return key_bytes(self, VAULT_KEY, self.vault_master_key, "vault")
 
 
 def settings() -> IntakeSettings:

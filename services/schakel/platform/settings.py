@@ -123,24 +123,24 @@ def secret_problems(setting: str, value: str | None, *, known: str) -> list[str]
     return []
 
 
-AES_KEY_BYTES = 32
+KEY_BYTES = 32
 
 
-def checked_aes_key(setting: str, value: str | None) -> str | None:
-    """``value`` when it is base64 of a 256-bit key (or unset); a key that is set must be one
-    in any mode: a typo would seal nothing readable."""
+def checked_key(setting: str, value: str | None) -> str | None:
+    """``value`` when it is base64 of a 32-byte key (or unset); a key that is set must be one
+    in any mode: a typo would seal or sign with nothing anyone can check."""
     if value is None:
         return None
     try:
         key = base64.b64decode(value, validate=True)
     except binascii.Error as exc:
         raise ValueError(f"{setting} is not base64: {exc}") from exc
-    if len(key) != AES_KEY_BYTES:
-        raise ValueError(f"{setting} must be base64 of {AES_KEY_BYTES} bytes, not {len(key)}")
+    if len(key) != KEY_BYTES:
+        raise ValueError(f"{setting} must be base64 of {KEY_BYTES} bytes, not {len(key)}")
     return value
 
 
-def aes_key(config: ServiceSettings, setting: str, value: str | None, purpose: str) -> bytes:
+def key_bytes(config: ServiceSettings, setting: str, value: str | None, purpose: str) -> bytes:
     """The key ``value`` holds; unset, refused outside development, where a fixed key derived
     from the auth secret for ``purpose`` stands in."""
     if value:
