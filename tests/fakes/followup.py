@@ -24,7 +24,11 @@ from schakel.followup.adapters import (
 from schakel.followup.domain.deadlines import Pending
 from schakel.followup.domain.log import LogEntry
 from schakel.followup.domain.state import Referral
+from schakel.followup.notes import NoteSealer
 from tests.fakes.times import bson_time
+
+# What the tests seal owners' notes with (the fakes keep them opened, as the views show them).
+NOTES = NoteSealer(b"n" * 32)
 
 
 @dataclass

@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
+import bson
 import httpx
 import pytest
 
@@ -30,11 +31,14 @@ from schakel.contracts.vocabulary import (
     Urgency,
 )
 from schakel.followup.adapters import (
+    NOTE_KEYS,
+    REFERRALS,
     DeadlineStore,
     MongoDeadlines,
     MongoReferrals,
     ReferralStore,
     StaleReferral,
+    find_referral,
     prepare,
 )
 from schakel.followup.app import FollowupSettings, build
@@ -47,7 +51,7 @@ from schakel.platform.mongo import MongoStore, Transaction
 from schakel.platform.settings import DEV_AUTH_SECRET
 from tests import payloads
 from tests.backends import BACKENDS, Backend, FakeBackend, MongoBackend, scratch_store
-from tests.fakes.followup import FakeDeadlines, FakeReferrals
+from tests.fakes.followup import NOTES, FakeDeadlines, FakeReferrals
 from tests.unit.test_followup_machine import received
 
 pytestmark = pytest.mark.integration
@@ -129,7 +133,7 @@ async def either(
 @pytest.fixture(params=BACKENDS)
 async def referrals(request: pytest.FixtureRequest) -> AsyncIterator[Backend[ReferralStore]]:
     fake: ReferralStore = FakeReferrals()
-    async with either(request, fake, MongoReferrals) as backend:
+    async with either(request, fake, lambda tx: MongoReferrals(tx, NOTES)) as backend:
         yield backend
 
 
@@ -189,6 +193,31 @@ async def test_after_an_erasure_the_notes_are_gone_and_the_log_stays(
     # Again, and for a referral followup never saw: nothing to drop.
     assert await referrals.run(lambda port: port.forget_notes("ref-1")) == 0
     assert await referrals.run(lambda port: port.forget_notes("ref-unknown")) == 0
+
+
+async def test_a_note_is_stored_only_sealed_and_cannot_be_opened_after_the_erasure(
+    mongodb_uri: str,
+) -> None:
+    """The owner's views show the note, the database holds only ciphertext; erasure destroys
+    the referral's key, so a copy left behind (as in MongoDB's oplog) opens to nothing."""
+    note = entry("ev-1").note or ""
+    async with scratch_store(mongodb_uri) as store:
+        await prepare(store)
+        saved = complete()
+        await store.transaction(
+            lambda tx: MongoReferrals(tx, NOTES).save(saved, 0, [entry("ev-1")])
+        )
+        raw = await store.db[REFERRALS].find_one({"_id": "ref-1"})
+        assert raw is not None and note.encode() not in bson.encode(raw)
+        assert await find_referral(store, NOTES, "ref-1") == (saved, [entry("ev-1")])
+        sealed = raw["log"][0]["note"]
+
+        await store.transaction(lambda tx: MongoReferrals(tx, NOTES).forget_notes("ref-1"))
+        assert await store.db[NOTE_KEYS].count_documents({"_id": "ref-1"}) == 0
+        # The sealed copy put back, as a restored write log would have it: unreadable.
+        await store.db[REFERRALS].update_one({"_id": "ref-1"}, {"$set": {"log.0.note": sealed}})
+        found = await find_referral(store, NOTES, "ref-1")
+        assert found is not None and [e.note for e in found[1]] == [None]
 
 
 # --- the DeadlineStore contract -------------------------------------------------------------
@@ -287,7 +316,7 @@ class Api:
 
     async def follow(self, event: EventEnvelope[Any]) -> None:
         await self.store.transaction(
-            lambda tx: follow(event, Ports.of(tx), self.setup, tx.emit, T0)
+            lambda tx: follow(event, Ports.of(tx, self.setup), self.setup, tx.emit, T0)
         )
 
     async def post(

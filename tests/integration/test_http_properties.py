@@ -155,7 +155,7 @@ async def _seed(feedback: MongoStore, audit: MongoStore, followup: FastAPI) -> N
     setup, store = followup.state.setup, followup.state.runtime.store
     for event in (followed.received(), followed.triaged()):
         await store.transaction(
-            lambda tx, e=event: follow_up(e, Ports.of(tx), setup, tx.emit, e.time)
+            lambda tx, e=event: follow_up(e, Ports.of(tx, setup), setup, tx.emit, e.time)
         )
     head: ChainHead | None = None
     for entry in archived.chain(archived.received("r-1"), archived.triaged("r-1")):

@@ -34,14 +34,14 @@ from schakel.followup.handlers import Ports, Setup, act, follow
 from schakel.followup.views import inbox_item, inbox_order, referral_detail
 from schakel.platform.auth import Principal, Role, verify_token
 from tests import payloads
-from tests.fakes.followup import FakeDeadlines, FakeReferrals
+from tests.fakes.followup import NOTES, FakeDeadlines, FakeReferrals
 from tests.unit.test_followup_machine import COORDINATION_POINT as POINT
 from tests.unit.test_followup_machine import NOW as NOW
 from tests.unit.test_followup_machine import OFFER
 from tests.unit.test_followup_machine import OWNER as OWNER
 
 Make = Callable[[Actor, Any], c.Command]
-SETUP = Setup(policy.load(), POINT)
+SETUP = Setup(policy.load(), POINT, notes=NOTES)
 # Each action's path, body model and command, as ``schakel.followup.api`` registers them.
 ACTIONS: dict[str, tuple[type[BaseModel], Make]] = {
     "accept": (api.NoteOnly, lambda actor, _: c.Accept(actor)),

@@ -34,7 +34,7 @@ from schakel.followup.domain.deadlines import (
 from schakel.followup.domain.state import Referral
 from schakel.followup.handlers import Ports, Setup, act, fire, follow
 from tests import payloads
-from tests.fakes.followup import FakeDeadlines, FakeReferrals
+from tests.fakes.followup import NOTES, FakeDeadlines, FakeReferrals
 from tests.unit.test_followup_machine import (
     CONVERSATION,
     MAKELAAR,
@@ -194,7 +194,7 @@ class Followup:
 
     now: datetime
     ports: Ports = field(default_factory=lambda: Ports(FakeReferrals(), FakeDeadlines()))
-    setup: Setup = field(default_factory=lambda: Setup(POLICY, POINT))
+    setup: Setup = field(default_factory=lambda: Setup(POLICY, POINT, notes=NOTES))
     events: list[EventEnvelope[Any]] = field(default_factory=list)
 
     def emit(self, event: EventEnvelope[Any]) -> None:

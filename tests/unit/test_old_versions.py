@@ -25,7 +25,7 @@ from schakel.matching.handlers import learn_need
 from schakel.triage import rules
 from schakel.triage.handlers import decide
 from tests.fakes.feedback import FakeReferrals as FeedbackReferrals
-from tests.fakes.followup import FakeDeadlines
+from tests.fakes.followup import NOTES, FakeDeadlines
 from tests.fakes.followup import FakeReferrals as FollowupReferrals
 from tests.fakes.matching import FakeProposals
 from tests.fakes.triage import FakeDecisions
@@ -35,7 +35,7 @@ RECEIVED_V1 = "nl.schakel.referral.received.v1"
 TRIAGED_V1 = "nl.schakel.referral.triaged.v1"
 NOW = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)
 BOOK = rules.load()
-FOLLOWUP_SETUP = Setup(policy.load(), "coordinatiepunt-eenzaamheid")
+FOLLOWUP_SETUP = Setup(policy.load(), "coordinatiepunt-eenzaamheid", notes=NOTES)
 
 
 def stored(stem: str) -> dict[str, Any]:

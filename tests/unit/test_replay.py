@@ -20,7 +20,7 @@ from schakel.followup.domain.commands import Accept, Command
 from schakel.followup.handlers import Ports, Setup, act, fire, follow, rebuild
 from schakel.platform.readmodels import replayable_services
 from tests import payloads
-from tests.fakes.followup import FakeDeadlines, FakeReferrals
+from tests.fakes.followup import NOTES, FakeDeadlines, FakeReferrals
 from tests.unit.test_followup_deadlines import POINT, POLICY, T0
 from tests.unit.test_followup_machine import CONVERSATION, MAKELAAR, OFFER, received
 
@@ -98,7 +98,7 @@ class Live:
 
     now: Any = T0
     ports: Ports = field(default_factory=lambda: Ports(FakeReferrals(), FakeDeadlines()))
-    setup: Setup = field(default_factory=lambda: Setup(POLICY, POINT))
+    setup: Setup = field(default_factory=lambda: Setup(POLICY, POINT, notes=NOTES))
     history: list[EventEnvelope[Any]] = field(default_factory=list)
 
     async def consume(self, payload: EventPayload, lag: timedelta = timedelta(0)) -> None:

@@ -1,5 +1,6 @@
 """Outside development mode no service starts on a secret anyone knows: a missing, published or
-short auth secret, vault master key or metrics token stops it, and the error names the setting.
+short auth secret, vault master key, followup notes key or metrics token stops it, and the
+error names the setting.
 No service starts with a retention that would break exactly-once either."""
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from pydantic import ValidationError
 from schakel.intake.app import DEV_BLIND_INDEX_KEY
 from schakel.platform.settings import DEV_AUTH_SECRET, DEV_METRICS_TOKEN, UnsafeSettings
 
-SERVICES = ("intake", "triage", "matching", "feedback", "audit", "gateway")
+SERVICES = ("intake", "triage", "matching", "followup", "feedback", "audit", "gateway")
 STRONG = "s" * 32
 VAULT_KEY = base64.b64encode(b"k" * 32).decode()
+NOTES_KEY = base64.b64encode(b"n" * 32).decode()
 SIGNING_KEY = base64.b64encode(b"a" * 32).decode()
 SETTINGS = ("SCHAKEL_AUTH_SECRET", "SCHAKEL_METRICS_TOKEN", "SCHAKEL_VAULT_MASTER_KEY")
 
@@ -37,6 +39,7 @@ def production(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     monkeypatch.setenv("SCHAKEL_ENV", "production")
     monkeypatch.setenv("SCHAKEL_AUTH_SECRET", STRONG)
     monkeypatch.setenv("SCHAKEL_VAULT_MASTER_KEY", VAULT_KEY)
+    monkeypatch.setenv("SCHAKEL_FOLLOWUP_NOTES_KEY", NOTES_KEY)
     monkeypatch.setenv("SCHAKEL_BLIND_INDEX_KEY", "b" * 32)
     monkeypatch.setenv("SCHAKEL_AUDIT_SIGNING_KEY", SIGNING_KEY)
     monkeypatch.delenv("SCHAKEL_METRICS_TOKEN", raising=False)
@@ -128,6 +131,13 @@ def test_intake_does_not_start_without_a_blind_index_key_of_its_own(
     assert says in refusal(production, "SCHAKEL_BLIND_INDEX_KEY", value, "intake")
 
 
+def test_followup_does_not_start_without_a_key_for_the_owners_notes(
+    production: pytest.MonkeyPatch,
+) -> None:
+    says = "followup refuses to start: SCHAKEL_FOLLOWUP_NOTES_KEY is not set"
+    assert says in refusal(production, "SCHAKEL_FOLLOWUP_NOTES_KEY", None, "followup")
+
+
 def test_the_audit_does_not_start_without_a_checkpoint_signing_key(
     production: pytest.MonkeyPatch,
 ) -> None:
@@ -137,19 +147,23 @@ def test_the_audit_does_not_start_without_a_checkpoint_signing_key(
 
 @pytest.mark.parametrize("env", ["production", "development"])
 @pytest.mark.parametrize(
+    ("setting", "service"),
+    [("SCHAKEL_VAULT_MASTER_KEY", "intake"), ("SCHAKEL_FOLLOWUP_NOTES_KEY", "followup")],
+)
+@pytest.mark.parametrize(
     ("value", "says"),
     [
-        ("not base64!", "SCHAKEL_VAULT_MASTER_KEY is not base64"),
+        ("not base64!", "is not base64"),
         (base64.b64encode(b"k" * 16).decode(), "must be base64 of 32 bytes, not 16"),
     ],
 )
-def test_a_vault_master_key_that_is_no_key_is_refused_in_any_mode(
-    production: pytest.MonkeyPatch, env: str, value: str, says: str
+def test_a_sealing_key_that_is_no_key_is_refused_in_any_mode(
+    production: pytest.MonkeyPatch, env: str, setting: str, service: str, value: str, says: str
 ) -> None:
     production.setenv("SCHAKEL_ENV", env)
-    production.setenv("SCHAKEL_VAULT_MASTER_KEY", value)
-    with pytest.raises(ValidationError, match=says):
-        starting("intake")()
+    production.setenv(setting, value)
+    with pytest.raises(ValidationError, match=f"{setting}.*{says}"):
+        starting(service)()
 
 
 def test_every_problem_is_named_at_once(production: pytest.MonkeyPatch) -> None:

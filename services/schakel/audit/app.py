@@ -4,10 +4,6 @@ then."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 from pydantic import Field, SecretStr, field_validator
@@ -15,16 +11,13 @@ from pydantic import Field, SecretStr, field_validator
 from schakel.audit import api
 from schakel.audit.adapters import ensure_indexes
 from schakel.audit.checkpointing import CheckpointWriter
-from schakel.audit.domain.checkpoints import KEY_BYTES
 from schakel.audit.handlers import on_every_record
 from schakel.contracts.topics import HELPER_EVENTS, REFERRAL_EVENTS
-from schakel.platform.logging import get_logger
 from schakel.platform.mongo import MongoStore
 from schakel.platform.periodic import Periodic
 from schakel.platform.runtime import ServiceRuntime
-from schakel.platform.settings import DEVELOPMENT, ServiceSettings, UnsafeSettings
+from schakel.platform.settings import ServiceSettings, checked_key, key_bytes
 
-log = get_logger(__name__)
 SIGNING_KEY = "SCHAKEL_AUDIT_SIGNING_KEY"
 
 
@@ -40,9 +33,8 @@ class AuditSettings(ServiceSettings):
     @field_validator("audit_signing_key")
     @classmethod
     def _base64_of_32_bytes(cls, value: SecretStr | None) -> SecretStr | None:
-        """A key that is set must be one, in any mode: a typo would sign with nothing."""
         if value is not None:
-            _key_bytes(value.get_secret_value())
+            checked_key(SIGNING_KEY, value.get_secret_value())
         return value
 
     def secret_problems(self) -> list[str]:
@@ -52,25 +44,10 @@ class AuditSettings(ServiceSettings):
         return problems
 
     def signing_key(self) -> Ed25519PrivateKey:
-        if self.audit_signing_key is not None:
-            raw = _key_bytes(self.audit_signing_key.get_secret_value())
-            return Ed25519PrivateKey.from_private_bytes(raw)
-        if self.env != DEVELOPMENT:
-            raise UnsafeSettings(f"audit refuses to start: {SIGNING_KEY} is not set")
-        # Development only: a fixed key derived from the auth secret, announced loudly.
-        log.warning(f"{SIGNING_KEY} not set: using a development key")
-        seed = hashlib.sha256(f"audit-signing:{self.auth_secret}".encode()).digest()
-        return Ed25519PrivateKey.from_private_bytes(seed)
-
-
-def _key_bytes(text: str) -> bytes:
-    try:
-        raw = base64.b64decode(text, validate=True)
-    except binascii.Error as exc:
-        raise ValueError(f"{SIGNING_KEY} is not base64: {exc}") from exc
-    if len(raw) != KEY_BYTES:
-        raise ValueError(f"{SIGNING_KEY} must be base64 of {KEY_BYTES} bytes, not {len(raw)}")
-    return raw
+        given = self.audit_signing_key
+        secret = None if given is None else given.get_secret_value()
+        raw = key_bytes(self, SIGNING_KEY, secret, "audit-signing")
+        return Ed25519PrivateKey.from_private_bytes(raw)
 
 
 def settings() -> AuditSettings:

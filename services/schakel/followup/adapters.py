@@ -1,8 +1,10 @@
 """Follow-up's MongoDB: one document per referral (its state, folded from events, and its
-log), and the answers kept for Idempotency-Keys."""
+log, whose notes are sealed with the referral's data key), the wrapped data keys, and the
+answers kept for Idempotency-Keys."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol
@@ -15,9 +17,12 @@ from schakel.contracts.vocabulary import DeadlineKind, EscalationLevel
 from schakel.followup.domain.deadlines import Pending, Within
 from schakel.followup.domain.log import LogEntry
 from schakel.followup.domain.state import Referral
+from schakel.followup.notes import NoteSealer, WrappedKey, open_note, seal
 from schakel.platform.mongo import Document, MongoStore, Transaction
 
 REFERRALS = "referrals"
+# One wrapped data key per referral that has notes; erasure deletes it (crypto-shredding).
+NOTE_KEYS = "note_keys"
 IDEMPOTENCY = "idempotency"
 INBOX_LIMIT = 200
 
@@ -55,7 +60,8 @@ class ReferralStore(Protocol):
 
     async def forget_notes(self, referral_id: str) -> int:
         """The person was erased: drop every note typed about them (free text could name
-        them); the log's codes and times stay. How many notes were dropped."""
+        them) and the key they were sealed with; the log's codes and times stay. How many
+        notes were dropped."""
         ...
 
 
@@ -95,9 +101,40 @@ def log_from_docs(docs: list[Document]) -> list[LogEntry]:
     return _LOG.validate_python(docs)
 
 
+KeyDoc = Callable[[], Awaitable[Document | None]]
+
+
+def unwrapped(sealer: NoteSealer, referral_id: str, doc: Document | None) -> bytes | None:
+    """The referral's data key from its stored document; None when there is none (no note
+    yet, or shredded)."""
+    if doc is None:
+        return None
+    return sealer.unwrap(referral_id, WrappedKey(doc["nonce"], doc["wrapped_key"]))
+
+
+async def opened_log(
+    sealer: NoteSealer, referral_id: str, docs: list[Document], key_doc: KeyDoc
+) -> list[LogEntry]:
+    """The stored log with its notes opened for the owner's views."""
+    if not any(isinstance(d.get("note"), bytes) for d in docs):
+        return log_from_docs(docs)
+    key = unwrapped(sealer, referral_id, await key_doc())
+    return log_from_docs([_opened(d, key, referral_id) for d in docs])
+
+
+def _opened(doc: Document, key: bytes | None, referral_id: str) -> Document:
+    note = doc.get("note")
+    if not isinstance(note, bytes):
+        return doc
+    # Without its key (shredded) a note is unreadable: none.
+    opened = None if key is None else open_note(key, referral_id, doc["event_id"], note)
+    return {**doc, "note": opened}
+
+
 class MongoReferrals:
-    def __init__(self, tx: Transaction) -> None:
+    def __init__(self, tx: Transaction, notes: NoteSealer) -> None:
         self._tx = tx
+        self._notes = notes
 
     async def get(self, referral_id: str) -> Referral | None:
         doc = await self._tx[REFERRALS].find_one({"_id": referral_id}, projection={"log": 0})
@@ -109,25 +146,58 @@ class MongoReferrals:
 
     async def log(self, referral_id: str) -> list[LogEntry]:
         doc = await self._tx[REFERRALS].find_one({"_id": referral_id}, projection={"log": 1})
-        return [] if doc is None else log_from_docs(doc.get("log", []))
+        docs = [] if doc is None else doc.get("log", [])
+        return await opened_log(self._notes, referral_id, docs, self._key_doc(referral_id))
+
+    def _key_doc(self, referral_id: str) -> KeyDoc:
+        return lambda: self._tx[NOTE_KEYS].find_one({"_id": referral_id})
 
     async def save(self, state: Referral, read_version: int, entries: list[LogEntry]) -> None:
         doc = state_to_doc(state)
+        log = await self._sealed(state.referral_id, entries)
         if read_version == 0:
             try:
-                await self._tx[REFERRALS].insert_one({**doc, "log": log_to_docs(entries)})
+                await self._tx[REFERRALS].insert_one({**doc, "log": log})
             except DuplicateKeyError as exc:
                 raise StaleReferral(state.referral_id) from exc
             return
         fields = {k: v for k, v in doc.items() if k != "_id"}
         result = await self._tx[REFERRALS].update_one(
             {"_id": state.referral_id, "version": read_version},
-            {"$set": fields, "$push": {"log": {"$each": log_to_docs(entries)}}},
+            {"$set": fields, "$push": {"log": {"$each": log}}},
         )
         if result.matched_count != 1:
             raise StaleReferral(state.referral_id)
 
+    async def _sealed(self, referral_id: str, entries: list[LogEntry]) -> list[Document]:
+        """The entries to store, each note sealed with the referral's data key (made with
+        the first note): a note is never written in plain text, not even to the oplog."""
+        docs = log_to_docs(entries)
+        if not any(d.get("note") is not None for d in docs):
+            return docs
+        key = await self._note_key_or_new(referral_id)
+        return [
+            d
+            if d.get("note") is None
+            else {**d, "note": seal(key, referral_id, d["event_id"], d["note"])}
+            for d in docs
+        ]
+
+    async def _note_key_or_new(self, referral_id: str) -> bytes:
+        key = unwrapped(self._notes, referral_id, await self._key_doc(referral_id)())
+        if key is not None:
+            return key
+        key, wrapped = self._notes.new_key(referral_id)
+        try:
+            await self._tx[NOTE_KEYS].insert_one(
+                {"_id": referral_id, "nonce": wrapped.nonce, "wrapped_key": wrapped.wrapped}
+            )
+        except DuplicateKeyError as exc:  # another unit of work made it meanwhile
+            raise StaleReferral(referral_id) from exc
+        return key
+
     async def forget_notes(self, referral_id: str) -> int:
+        await self._tx[NOTE_KEYS].delete_one({"_id": referral_id})
         doc = await self._tx[REFERRALS].find_one({"_id": referral_id}, projection={"log": 1})
         entries = [] if doc is None else doc.get("log", [])
         noted = sum(1 for entry in entries if entry.get("note") is not None)
@@ -170,12 +240,14 @@ async def prepare(store: MongoStore) -> None:
 
 
 async def find_referral(
-    store: MongoStore, referral_id: str
+    store: MongoStore, notes: NoteSealer, referral_id: str
 ) -> tuple[Referral, list[LogEntry]] | None:
     doc = await store.db[REFERRALS].find_one({"_id": referral_id})
     if doc is None:
         return None
-    return state_from_doc(doc), log_from_docs(doc.get("log", []))
+    key_doc = lambda: store.db[NOTE_KEYS].find_one({"_id": referral_id})  # noqa: E731
+    log = await opened_log(notes, referral_id, doc.get("log", []), key_doc)
+    return state_from_doc(doc), log
 
 
 async def inbox_of(store: MongoStore, organisation: str, closed: bool) -> list[Referral]:

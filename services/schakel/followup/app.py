@@ -8,17 +8,19 @@ from datetime import UTC, datetime, timedelta
 from typing import Self
 
 from fastapi import FastAPI
-from pydantic import model_validator
+from pydantic import field_validator, model_validator
 
 from schakel.followup import api, duplicates, policy
 from schakel.followup.adapters import prepare
 from schakel.followup.handlers import Setup, handlers
+from schakel.followup.notes import NoteSealer
 from schakel.followup.scheduler import DeadlineScheduler
 from schakel.platform.mongo import MongoStore
 from schakel.platform.runtime import ServiceRuntime
-from schakel.platform.settings import DEVELOPMENT, ServiceSettings
+from schakel.platform.settings import DEVELOPMENT, ServiceSettings, checked_key, key_bytes
 
 Clock = Callable[[], datetime]
+NOTES_KEY = "SCHAKEL_FOLLOWUP_NOTES_KEY"
 
 
 class FollowupSettings(ServiceSettings):
@@ -35,6 +37,23 @@ class FollowupSettings(ServiceSettings):
     # Development and tests only: the clock runs this many seconds ahead, so a deadline days
     # away can fall due in a real process (refused outside development mode).
     clock_offset_seconds: float = 0.0
+    # SCHAKEL_FOLLOWUP_NOTES_KEY: base64 of 32 bytes, the key that wraps each referral's key
+    # of the owners' notes (``notes``). Losing it makes every note unreadable.
+    followup_notes_key: str | None = None
+
+    @field_validator("followup_notes_key")
+    @classmethod
+    def _base64_of_32_bytes(cls, value: str | None) -> str | None:
+        return checked_key(NOTES_KEY, value)
+
+    def secret_problems(self) -> list[str]:
+        problems = super().secret_problems()
+        if self.followup_notes_key is None:
+            problems.append(f"{NOTES_KEY} is not set")
+        return problems
+
+    def notes_key(self) -> bytes:
+        return key_bytes(self, NOTES_KEY, self.followup_notes_key, "followup-notes")
 
     @model_validator(mode="after")
     def _offset_only_in_development(self) -> Self:
@@ -61,8 +80,9 @@ def offset_clock(clock: Clock, seconds: float) -> Clock:
     return lambda: clock() + shift
 
 
-def setup_of(config: FollowupSettings) -> Setup:
-    return Setup(policy.load(config.deadline_policy), config.coordination_point_id)
+def setup_of(config: FollowupSettings, notes: NoteSealer | None = None) -> Setup:
+    notes = notes or NoteSealer(config.notes_key())
+    return Setup(policy.load(config.deadline_policy), config.coordination_point_id, notes=notes)
 
 
 def build(config: FollowupSettings | None = None, clock: Clock = system_clock) -> FastAPI:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -34,6 +34,7 @@ from schakel.followup.domain.deadlines import (
 from schakel.followup.domain.log import LogEntry
 from schakel.followup.domain.machine import Refusal, decide
 from schakel.followup.domain.state import Followed, Referral, apply
+from schakel.followup.notes import NoteSealer
 from schakel.platform.consumer import Handler
 from schakel.platform.logging import get_logger
 from schakel.platform.mongo import Transaction
@@ -95,11 +96,12 @@ def entry_of(
 @dataclass(frozen=True)
 class Setup:
     """What every unit of work decides with besides the state: the deadline policy, the
-    coordination point and the calendar."""
+    coordination point and the calendar; and what it seals the owners' notes with."""
 
     policy: DeadlinePolicy
     coordination_point: str
     is_holiday: IsHoliday = dutch_public_holiday
+    notes: NoteSealer = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -108,8 +110,8 @@ class Ports:
     deadlines: DeadlineStore
 
     @classmethod
-    def of(cls, tx: Transaction) -> Ports:
-        return cls(MongoReferrals(tx), MongoDeadlines(tx))
+    def of(cls, tx: Transaction, setup: Setup) -> Ports:
+        return cls(MongoReferrals(tx, setup.notes), MongoDeadlines(tx))
 
 
 def new_deadline_id() -> str:
@@ -279,19 +281,23 @@ CONSUMED: tuple[type[EventPayload], ...] = (
 OWN = tuple(p for p in LIFECYCLE_PAYLOADS if p not in CONSUMED)
 
 
-async def on_erased(event: EventEnvelope[Any], tx: Transaction) -> None:
-    """The person was erased: their referral's notes go; its state and log of codes stay."""
-    dropped = await Ports.of(tx).referrals.forget_notes(event.subject)
-    log.info("notes dropped after erasure", notes=dropped)
+def erasing(setup: Setup) -> Handler:
+    async def on_erased(event: EventEnvelope[Any], tx: Transaction) -> None:
+        """The person was erased: their referral's notes and the key they were sealed with
+        go; its state and log of codes stay."""
+        dropped = await Ports.of(tx, setup).referrals.forget_notes(event.subject)
+        log.info("notes dropped after erasure", notes=dropped)
+
+    return on_erased
 
 
 def handlers(clock: Clock, setup: Setup) -> dict[str, Handler]:
     async def on_event(event: EventEnvelope[Any], tx: Transaction) -> None:
-        await follow(event, Ports.of(tx), setup, tx.emit, clock())
+        await follow(event, Ports.of(tx, setup), setup, tx.emit, clock())
 
     return {
         **{payload.event_name: on_event for payload in CONSUMED},
-        PersonErased.event_name: on_erased,
+        PersonErased.event_name: erasing(setup),
     }
 
 
@@ -333,9 +339,9 @@ async def _claimed(
 
 def replay_handlers(setup: Setup) -> dict[str, Handler]:
     async def on_event(event: EventEnvelope[Any], tx: Transaction) -> None:
-        await rebuild(event, Ports.of(tx), setup)
+        await rebuild(event, Ports.of(tx, setup), setup)
 
     return {
         **{payload.event_name: on_event for payload in (*CONSUMED, *OWN)},
-        PersonErased.event_name: on_erased,
+        PersonErased.event_name: erasing(setup),
     }

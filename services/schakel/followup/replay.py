@@ -5,16 +5,20 @@ its DeadlinePassed event says, never because the replay's clock says so."""
 
 from __future__ import annotations
 
+import os
+
 from schakel.followup import duplicates
 from schakel.followup.adapters import CANCELLED, DEADLINES, REFERRALS, prepare
 from schakel.followup.app import settings, setup_of
 from schakel.followup.handlers import replay_handlers
+from schakel.followup.notes import KEY_BYTES, NoteSealer
 from schakel.platform.handling import EventHandling
 from schakel.platform.mongo import MongoStore
 from schakel.platform.readmodels import ReadModel, Replaying
 
 READ_MODELS = (
     # Notes are free text the owner typed with a command: kept only here, never in an event.
+    # Sealed live (a referral's own key), none replayed.
     ReadModel(REFERRALS, ignore=frozenset({"log.note"})),
     # Ids are minted per run; a level cancelled within one live unit of work may be written
     # and cancelled between two replayed events of it: only what waits or fired counts.
@@ -31,7 +35,9 @@ READ_MODELS = (
 
 def replaying() -> Replaying:
     config = settings()
-    handling = EventHandling({**replay_handlers(setup_of(config)), **duplicates.HANDLERS})
+    # Replay seals no note (no event carries one), so it needs no notes key: a throwaway one.
+    setup = setup_of(config, NoteSealer(os.urandom(KEY_BYTES)))
+    handling = EventHandling({**replay_handlers(setup), **duplicates.HANDLERS})
 
     async def on_start(store: MongoStore) -> None:
         await prepare(store)

@@ -74,7 +74,7 @@ class DeadlineScheduler:
 
     async def _fire_one(self, deadline_id: str, now: datetime) -> bool:
         async def work(tx: Transaction) -> bool:
-            return await fire(deadline_id, Ports.of(tx), self._setup, now, tx.emit)
+            return await fire(deadline_id, Ports.of(tx, self._setup), self._setup, now, tx.emit)
 
         try:
             return await self._store.transaction(work)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
 from datetime import timedelta
 
 from fastapi import FastAPI
@@ -22,15 +19,14 @@ from schakel.platform.logging import get_logger
 from schakel.platform.mongo import MongoStore
 from schakel.platform.runtime import ServiceRuntime
 from schakel.platform.settings import (
-    DEVELOPMENT,
     ServiceSettings,
-    UnsafeSettings,
+    checked_key,
+    key_bytes,
     secret_problems,
 )
 
 log = get_logger(__name__)
 VAULT_KEY = "SCHAKEL_VAULT_MASTER_KEY"
-VAULT_KEY_BYTES = 32
 # Once the compose file's fallback: published, so it protects nothing.
 PUBLISHED_VAULT_KEYS = frozenset({"ZGV2ZWxvcG1lbnQtb25seS1rZXktbm90LXNlY3JldCE="})
 BLIND_INDEX_KEY = "SCHAKEL_BLIND_INDEX_KEY"
@@ -54,18 +50,7 @@ class IntakeSettings(ServiceSettings):
     @field_validator("vault_master_key")
     @classmethod
     def _base64_of_32_bytes(cls, value: str | None) -> str | None:
-        """A key that is set must be one, in any mode: a typo would seal nothing readable."""
-        if value is None:
-            return None
-        try:
-            key = base64.b64decode(value, validate=True)
-        except binascii.Error as exc:
-            raise ValueError(f"{VAULT_KEY} is not base64: {exc}") from exc
-        if len(key) != VAULT_KEY_BYTES:
-            raise ValueError(
-                f"{VAULT_KEY} must be base64 of {VAULT_KEY_BYTES} bytes, not {len(key)}"
-            )
-        return value
+        return checked_key(VAULT_KEY, value)
 
     def secret_problems(self) -> list[str]:
         problems = super().secret_problems()
@@ -85,13 +70,7 @@ class IntakeSettings(ServiceSettings):
         return BlindIndex(self.blind_index_key.encode())
 
     def master_key(self) -> bytes:
-        if self.vault_master_key:
-            return base64.b64decode(self.vault_master_key)
-        if self.env != DEVELOPMENT:
-            raise UnsafeSettings(f"intake refuses to start: {VAULT_KEY} is not set")
-        # Development only: a fixed key derived from the auth secret, announced loudly.
-        log.warning(f"{VAULT_KEY} not set: using a development key")
-        return hashlib.sha256(f"vault:{self.auth_secret}".encode()).digest()
+        return key_bytes(self, VAULT_KEY, self.vault_master_key, "vault")
 
 
 def settings() -> IntakeSettings:

@@ -8,6 +8,9 @@ known or short secret and names the setting.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 from datetime import timedelta
 from typing import Literal
 
@@ -15,7 +18,9 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from schakel.contracts.topics import DLQ_RETENTION_MS
+from schakel.platform.logging import get_logger
 
+log = get_logger(__name__)
 DEV_AUTH_SECRET = "schakel-development-secret-change-me"
 # What `make run` and the benchmarks send for /metrics; public, so never a real token.
 DEV_METRICS_TOKEN = "schakel-development-metrics-token"
@@ -116,3 +121,31 @@ def secret_problems(setting: str, value: str | None, *, known: str) -> list[str]
     if len(value.encode()) < MIN_SECRET_BYTES:
         return [f"{setting} is shorter than {MIN_SECRET_BYTES} bytes"]
     return []
+
+
+KEY_BYTES = 32
+
+
+def checked_key(setting: str, value: str | None) -> str | None:
+    """``value`` when it is base64 of a 32-byte key (or unset); a key that is set must be one
+    in any mode: a typo would seal or sign with nothing anyone can check."""
+    if value is None:
+        return None
+    try:
+        key = base64.b64decode(value, validate=True)
+    except binascii.Error as exc:
+        raise ValueError(f"{setting} is not base64: {exc}") from exc
+    if len(key) != KEY_BYTES:
+        raise ValueError(f"{setting} must be base64 of {KEY_BYTES} bytes, not {len(key)}")
+    return value
+
+
+def key_bytes(config: ServiceSettings, setting: str, value: str | None, purpose: str) -> bytes:
+    """The key ``value`` holds; unset, refused outside development, where a fixed key derived
+    from the auth secret for ``purpose`` stands in."""
+    if value:
+        return base64.b64decode(value)
+    if config.env != DEVELOPMENT:
+        raise UnsafeSettings(f"{config.service_name} refuses to start: {setting} is not set")
+    log.warning(f"{setting} not set: using a development key")
+    return hashlib.sha256(f"{purpose}:{config.auth_secret}".encode()).digest()

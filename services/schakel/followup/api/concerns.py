@@ -124,7 +124,7 @@ async def _raise(
     now: datetime,
     key: str | None,
 ) -> Answer:
-    ports, remembered = Ports.of(tx), MongoIdempotency(tx)
+    ports, remembered = Ports.of(tx, setup), MongoIdempotency(tx)
     scoped = f"concern:{principal.organisation if principal else '-'}:{key}"
     if key and (earlier := await remembered.remembered(scoped)) is not None:
         if earlier.fingerprint != fingerprint(body):

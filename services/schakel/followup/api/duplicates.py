@@ -18,10 +18,11 @@ from schakel.followup.api.owners import (
     NOT_FOUND,
     Answer,
     Clock,
+    FollowupSetup,
     in_transaction,
     router,
 )
-from schakel.followup.handlers import SOURCE, Ports
+from schakel.followup.handlers import SOURCE, Ports, Setup
 from schakel.platform.auth import Authenticated, Principal, require_role
 from schakel.platform.dependencies import Store
 from schakel.platform.mongo import Transaction
@@ -40,11 +41,12 @@ async def _answer(
     referral_id: str,
     signal_id: str,
     decision: Decision,
+    setup: Setup,
 ) -> Answer:
     require_role(principal, *ACTING_ROLES)
 
     async def work(tx: Transaction) -> Answer:
-        state = await Ports.of(tx).referrals.get(referral_id)
+        state = await Ports.of(tx, setup).referrals.get(referral_id)
         suspicion = await duplicates.waiting_in(tx, signal_id)
         missing = state is None or suspicion is None or suspicion["referral_id"] != referral_id
         if missing or state is None or state.owner_organisation != principal.organisation:
@@ -79,9 +81,14 @@ def _route(action: str, decision: Decision, summary: str) -> Callable[..., Any]:
         name=f"duplicate_{action}",
     )
     async def endpoint(
-        store: Store, principal: Authenticated, clock: Clock, referral_id: str, signal_id: str
+        store: Store,
+        principal: Authenticated,
+        clock: Clock,
+        setup: FollowupSetup,
+        referral_id: str,
+        signal_id: str,
     ) -> JSONResponse:
-        answer = await _answer(store, principal, clock(), referral_id, signal_id, decision)
+        answer = await _answer(store, principal, clock(), referral_id, signal_id, decision, setup)
         return answer.response()
 
     return endpoint

@@ -146,6 +146,7 @@ async def referral(
     store: Store,
     principal: Authenticated,
     clock: Clock,
+    setup: FollowupSetup,
     referral_id: str,
     record: RecordView,
 ) -> dict[str, Any]:
@@ -153,7 +154,7 @@ async def referral(
     matching reasons, the proposal, the history and the actions possible now. Opening it is
     recorded (``nl.schakel.referral.viewed.v1``, once per account and day)."""
     require_role(principal, *ACTING_ROLES)
-    found = await find_referral(store, referral_id)
+    found = await find_referral(store, setup.notes, referral_id)
     if found is None or not may_see(principal, found[0]):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no referral {referral_id}")
     await record(principal, referral_id, ReferralView.INBOX, source="/schakel/followup")
@@ -249,7 +250,7 @@ async def _perform(
     require_role(principal, *ACTING_ROLES)
 
     async def work(tx: Transaction) -> Answer:
-        ports, remembered = Ports.of(tx), MongoIdempotency(tx)
+        ports, remembered = Ports.of(tx, setup), MongoIdempotency(tx)
         referrals = ports.referrals
         scoped = f"{principal.organisation}:{referral_id}:{command.action}:{key}"
         if key:
