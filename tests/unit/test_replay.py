@@ -158,3 +158,19 @@ async def test_followup_rebuilt_from_its_history_equals_what_the_live_handlers_l
     for event in live.history:
         await rebuild(event, replayed.ports, replayed.setup)
     assert await replayed.ports.referrals.get("ref-1") == state
+
+
+def test_a_list_kept_in_the_order_events_were_applied_compares_by_what_it_holds() -> None:
+    concern = {"type": "concern-raised", "at": "12:00:00.493"}
+    regraded = {"type": "regraded", "at": "12:00:00.441"}
+    live = {"log": [concern, regraded], "state": {"history": ["e-2", "e-1"], "stage": "x"}}
+    replayed = {"log": [regraded, concern], "state": {"history": ["e-1", "e-2"], "stage": "x"}}
+    unordered = frozenset({"log", "state.history"})
+    assert list(field_differences(live, replayed, frozenset(), unordered)) == []
+    # In order, they differ; and a missing entry is a difference whatever the order.
+    assert list(field_differences(live, replayed, frozenset()))
+    shorter = {**replayed, "log": [regraded]}
+    assert [p for p, _, _ in field_differences(live, shorter, frozenset(), unordered)] == [
+        "log.1.at",
+        "log.1.type",
+    ]

@@ -332,7 +332,7 @@ async def _sorted(store: MongoStore, model: ReadModel) -> AsyncIterator[Document
 async def differences(target: Target) -> AsyncIterator[Difference]:
     """Every difference between the target's live and replayed read models."""
     for model in target.replaying.read_models:
-        spec = Model(model.collection, model.key, model.referral, model.ignore)
+        spec = Model(model.collection, model.key, model.referral, model.ignore, model.unordered)
         async for difference in compare(
             spec, _sorted(target.live, model), _sorted(target.replay, model)
         ):

@@ -19,7 +19,14 @@ from schakel.platform.readmodels import ReadModel, Replaying
 READ_MODELS = (
     # Notes are free text the owner typed with a command: kept only here, never in an event.
     # Sealed live (a referral's own key), none replayed.
-    ReadModel(REFERRALS, ignore=frozenset({"log.note"})),
+    # Its log and the ids it applied are in the order followup applied them: an owner's
+    # command decided while a consumed event of the same referral was on its way is applied
+    # first live and archived after it, so these hold the same entries in another order.
+    ReadModel(
+        REFERRALS,
+        ignore=frozenset({"log.note"}),
+        unordered=frozenset({"log", "state.history"}),
+    ),
     # Ids are minted per run; a level cancelled within one live unit of work may be written
     # and cancelled between two replayed events of it: only what waits or fired counts.
     ReadModel(

@@ -29,7 +29,8 @@ class ReadModel:
     per run); ``referral``: the field naming the referral a difference is reported under;
     ``ignore``: dotted paths that legitimately differ per run (a list's items are matched by
     position, so ``log.at`` means ``at`` of every item of ``log``); ``only``: a filter for the
-    documents compared.
+    documents compared; ``unordered``: dotted paths of lists kept in the order events were
+    applied, which may differ from the archive's order, so they compare as multisets.
     """
 
     collection: str
@@ -37,6 +38,7 @@ class ReadModel:
     referral: str = "_id"
     ignore: frozenset[str] = frozenset()
     only: Mapping[str, Any] = field(default_factory=dict)
+    unordered: frozenset[str] = frozenset()
 
 
 class StartHook(Protocol):

@@ -4,6 +4,7 @@ and compared field by field; a field whose path is ignored is left out."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
@@ -53,11 +54,31 @@ def ignored(path: str, ignore: frozenset[str]) -> bool:
 MISSING = object()
 
 
+def as_multiset(doc: Document, unordered: frozenset[str]) -> Document:
+    """``doc`` with each list at a path of ``unordered`` (dotted, top-level documents only)
+    in one canonical order, so that two lists holding the same items compare equal."""
+    out = dict(doc)
+    for path in unordered:
+        head, _, rest = path.partition(".")
+        inner = out.get(head)
+        if rest and isinstance(inner, Mapping):
+            out[head] = as_multiset(inner, frozenset({rest}))
+        elif not rest and isinstance(inner, list):
+            out[head] = sorted(
+                inner, key=lambda item: json.dumps(item, sort_keys=True, default=str)
+            )
+    return out
+
+
 def field_differences(
-    live: Document, replayed: Document, ignore: frozenset[str]
+    live: Document,
+    replayed: Document,
+    ignore: frozenset[str],
+    unordered: frozenset[str] = frozenset(),
 ) -> Iterator[tuple[str, Any, Any]]:
     """(path, live value, replayed value) of every field that differs; an absent field's
     value is None."""
+    live, replayed = as_multiset(live, unordered), as_multiset(replayed, unordered)
     left = {p: v for p, v in flatten(live) if not ignored(p, ignore)}
     right = {p: v for p, v in flatten(replayed) if not ignored(p, ignore)}
     for path in sorted(left.keys() | right.keys()):
@@ -74,6 +95,7 @@ class Model:
     key: tuple[str, ...]
     referral: str
     ignore: frozenset[str]
+    unordered: frozenset[str] = frozenset()
 
     def key_of(self, doc: Document) -> tuple[Any, ...]:
         return tuple(doc.get(k) for k in self.key)
@@ -112,7 +134,7 @@ async def compare(
             )
             b = await anext(replayed, None)
         elif a is not None and b is not None:
-            for path, left, right in field_differences(a, b, model.ignore):
+            for path, left, right in field_differences(a, b, model.ignore, model.unordered):
                 yield Difference(
                     model.collection, model.referral_of(a), model.key_of(a), path, left, right
                 )
