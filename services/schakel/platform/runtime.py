@@ -47,8 +47,7 @@ class ServiceRuntime:
         on_start: StartHook | None = None,
         every_record: RecordHandler | None = None,
         workers: tuple[WorkerFactory, ...] = (),
-        topic: str = REFERRAL_EVENTS,
-        topics: tuple[str, ...] = (),
+        topics: tuple[str, ...] = (REFERRAL_EVENTS,),  # read by one consumer group
     ) -> None:
         self.settings = settings
         self.store = MongoStore(settings.mongodb_uri, settings.database_name)
@@ -75,7 +74,7 @@ class ServiceRuntime:
             self.consumer = EventConsumer(
                 settings.service_name, self.store, self.dead_letters, handlers, every_record
             )
-            self.consumer.subscribe(self.broker, *(topics or (topic,)))
+            self.consumer.subscribe(self.broker, *topics)
 
     async def start(self) -> None:
         await self.store.ensure_platform_indexes(self.settings.processed_events_retention)
