@@ -11,6 +11,12 @@ transaction costs a handful of round trips and an fsync whatever it holds; a han
 gets one event at a time. When the batch fails, its records are applied one at a time, each
 in its own transaction with its own retries, so a record that cannot be handled is isolated
 and dead-lettered while the others are applied.
+
+The partitions of one poll are applied side by side, each in order and in transactions of
+its own: a referral's events share a partition (they are keyed by referral), so its order is
+kept, while one partition's round trips to MongoDB no longer wait for another's. Records that
+share a document across referrals (a helper's places, say) meet in MongoDB as a write
+conflict, which the transaction retries after the other committed.
 """
 
 from __future__ import annotations
@@ -89,8 +95,11 @@ class EventConsumer:
         dead_letters: DeadLetters,
         handlers: Mapping[str, Handler] | None = None,
         every_record: RecordHandler | None = None,
+        *,
+        partitions_in_parallel: bool = True,
     ) -> None:
         self.service = service
+        self._in_parallel = partitions_in_parallel
         self._store = store
         self._dead_letters = dead_letters
         self._handling = EventHandling(handlers, every_record)
@@ -131,15 +140,25 @@ class EventConsumer:
             self._idle.set()
 
     async def _handle(self, message: KafkaMessage, records: Sequence[Any]) -> None:
-        handled: list[Any] = []  # in the batch's order: a prefix of it
+        consumer = message.consumer
+        if self._in_parallel:
+            lanes = by_partition(records)
+            await asyncio.gather(*(self._handle_in_order(consumer, lane) for lane in lanes))
+        else:
+            await self._handle_in_order(consumer, records)
+        await self.offsets.maybe_commit()
+
+    async def _handle_in_order(self, consumer: Any, records: Sequence[Any]) -> None:
+        """Handle ``records`` one after another; never raises: what was not handled comes
+        again (its partitions seek back to it)."""
+        handled: list[Any] = []  # in the records' order: a prefix of them
         try:
             await self.on_records(records, handled.append)
         except Exception:  # whatever failed, the records not handled yet come again
-            _seek_back(message.consumer, records[len(handled) :])
+            _seek_back(consumer, records[len(handled) :])
         finally:
             for record in handled:
-                self.offsets.handled(message.consumer, record)
-        await self.offsets.maybe_commit()
+                self.offsets.handled(consumer, record)
 
     async def drain(self, within: float = DRAIN_SECONDS) -> None:
         """Graceful stop, before the broker closes: finish the record in hand, take no
@@ -268,6 +287,14 @@ class EventConsumer:
         outcome = "applied" if applied else "duplicate"
         EVENTS_CONSUMED.labels(event_type=event_type, outcome=outcome).inc()
         log.info("event handled", outcome=outcome)
+
+
+def by_partition(records: Sequence[Any]) -> list[list[Any]]:
+    """The records of each partition (of each topic), in their order."""
+    lanes: dict[tuple[str, int], list[Any]] = {}
+    for record in records:
+        lanes.setdefault((record.topic, record.partition), []).append(record)
+    return list(lanes.values())
 
 
 def _seek_back(consumer: Any, unhandled: Sequence[Any]) -> None:

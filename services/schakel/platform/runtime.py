@@ -48,6 +48,7 @@ class ServiceRuntime:
         every_record: RecordHandler | None = None,
         workers: tuple[WorkerFactory, ...] = (),
         topics: tuple[str, ...] = (REFERRAL_EVENTS,),  # read by one consumer group
+        partitions_in_parallel: bool = True,  # see schakel.platform.consumer
     ) -> None:
         self.settings = settings
         self.store = MongoStore(settings.mongodb_uri, settings.database_name)
@@ -72,7 +73,12 @@ class ServiceRuntime:
                 log_level=logging.DEBUG,
             )
             self.consumer = EventConsumer(
-                settings.service_name, self.store, self.dead_letters, handlers, every_record
+                settings.service_name,
+                self.store,
+                self.dead_letters,
+                handlers,
+                every_record,
+                partitions_in_parallel=partitions_in_parallel,
             )
             self.consumer.subscribe(self.broker, *topics)
 
