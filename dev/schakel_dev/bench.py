@@ -3,10 +3,14 @@ raw-broker baseline, and the whole pipeline measured against it.
 
 Against a fresh local Kafka (or `--bootstrap-servers`, baseline only): produces keyed 1-KiB
 messages with an idempotent producer (acks=all) and consumes them back, and prints messages/s
-and MiB/s. Then, on the same broker, starts SecantusDB and every service, posts signals to the
-gateway from a few concurrent clients and waits until the audit archive holds every event they
-cause (see `schakel_dev.bench_pipeline`). Last, the audit's replay of a seeded history against
-a raw consume of the same topic, and its peak memory (`schakel_dev.bench_replay`). Everything
+and MiB/s. Then the infrastructure yardstick on the same broker: four hops with aiokafka and
+pymongo only, each one transaction per batch (`schakel_dev.bench_yardstick`). Then starts
+SecantusDB and every service, posts signals to the gateway from a few concurrent clients and
+waits until the audit archive holds every event they cause, then paces signals at half that
+rate and profiles the busiest service (see `schakel_dev.bench_pipeline`), and prints the goals
+of issue 13, met or not, with the figures of this run. Last, the audit's replay of a seeded
+history against a raw consume of the same topic, and its peak memory
+(`schakel_dev.bench_replay`). Everything
 runs on 127.0.0.1, within a 10-minute cap (the replay part has its own, by its size), and every
 process started here is stopped at the end.
 """
@@ -148,7 +152,7 @@ def _pipeline(
     print(f"pipeline: {config.signals} signals from {config.clients} clients via the gateway")
     result = run_pipeline(kafka, data_dir, config, deadline)
     if result is not None:
-        print_report(result, raw[0].per_second if raw else None)
+        print_report(result, raw[0].per_second if raw else None, yardstick)
     if result is None or result.end_to_end_seconds is None:
         return 1  # the figures say why
     return 0
