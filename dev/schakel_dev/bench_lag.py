@@ -38,15 +38,16 @@ def group_lag(committed: Mapping[TopicPartition, int], ends: Mapping[TopicPartit
 
 
 class LagSampler:
-    """Samples the lag of every service's group until cancelled, into `trace`."""
+    """Samples the lag of every service's group until cancelled, into `trace`, at
+    `time.perf_counter()` times (`shifted` puts them on the run's time axis)."""
 
     def __init__(self, bootstrap_servers: str, services: Iterable[str]) -> None:
         self.bootstrap_servers = bootstrap_servers
         self.partitions = {name: group_partitions(name) for name in services}
         self.trace: dict[str, list[Point]] = {name: [] for name in self.partitions}
 
-    async def run(self, started: float) -> None:
-        """From `started` (time.perf_counter()) on, one sample per group every LAG_PAUSE s."""
+    async def run(self) -> None:
+        """One sample per group every LAG_PAUSE s."""
         admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap_servers)
         ends_reader = AIOKafkaConsumer(bootstrap_servers=self.bootstrap_servers)
         await admin.start()
@@ -54,7 +55,7 @@ class LagSampler:
         try:
             while True:
                 with contextlib.suppress(KafkaError):
-                    await self._sample(admin, ends_reader, time.perf_counter() - started)
+                    await self._sample(admin, ends_reader, time.perf_counter())
                 await asyncio.sleep(LAG_PAUSE)
         finally:
             await ends_reader.stop()
@@ -68,6 +69,11 @@ class LagSampler:
             committed = {tp: meta.offset for tp, meta in offsets.items()}
             ends = await ends_reader.end_offsets(partitions)
             self.trace[name].append((at, float(group_lag(committed, ends))))
+
+
+def shifted(trace: Mapping[str, list[Point]], origin: float) -> dict[str, list[Point]]:
+    """The same samples with their times counted from `origin` (e.g. the first POST)."""
+    return {name: [(at - origin, lag) for at, lag in points] for name, points in trace.items()}
 
 
 def lag_summary(trace: Mapping[str, list[Point]]) -> list[tuple[str, float, float]]:

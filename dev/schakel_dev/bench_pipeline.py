@@ -39,7 +39,7 @@ from schakel_dev.bench_follow import (
     trace_archive,
     wait_for_archive,
 )
-from schakel_dev.bench_lag import LagSampler
+from schakel_dev.bench_lag import LagSampler, shifted
 from schakel_dev.bench_load import Post, post_signals
 from schakel_dev.bench_metrics import ServiceLoad
 from schakel_dev.bench_phases import (
@@ -158,16 +158,17 @@ async def measure(setting: _Setting, deadline: Deadline) -> PipelineResult:
         sampler = StatusSampler(config.signals, config.samples)
         sampling = asyncio.create_task(sampler.run(polling, waits))
         lag = LagSampler(setting.kafka.bootstrap_servers, CONSUMING_SERVICES)
-        lagging = asyncio.create_task(lag.run(time.perf_counter()))
+        lagging = asyncio.create_task(lag.run())
         run = await _post_and_wait(posting, probe, config, sampler, waits)
         await _finish(sampling, run.wait)
         result = await _collect(probe, config, run, sampler)
         if run.end_to_end_seconds is not None:
-            await _later_parts(setting, probe, posting, result, waits)
+            saturation = result.accepted / run.end_to_end_seconds
+            await _later_parts(setting, probe, posting, result, saturation, waits)
         lagging.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await lagging
-        result.lag = lag.trace
+        result.lag = shifted(lag.trace, min((p.started for p in run.posts), default=0.0))
         return result
 
 
@@ -176,15 +177,15 @@ async def _later_parts(
     probe: Probe,
     posting: httpx.AsyncClient,
     result: PipelineResult,
+    saturation: float,
     deadline: Deadline,
 ) -> None:
-    """Half the saturation rate, then the busiest service profiled, each if time allows."""
-    assert result.end_to_end_seconds is not None
+    """Half the saturation rate (signals/s), then the busiest service profiled, each if
+    time allows."""
     first = setting.config.signals  # correlation ids stay unique over the parts
     if deadline.left() > PHASE_SECONDS:
-        rate = result.accepted / result.end_to_end_seconds / 2
         async with _client(setting.endpoints.gateway, PACED_CLIENTS) as pacing:
-            result.paced = await paced(pacing, probe, rate, first, deadline)
+            result.paced = await paced(pacing, probe, saturation / 2, first, deadline)
     busiest = busiest_service(result.cpu_seconds, setting.services)
     if busiest and deadline.left() > PHASE_SECONDS:
         result.profile = await profile_busiest(

@@ -1,8 +1,8 @@
 """The infrastructure yardstick of `make bench`: what Kafka and SecantusDB allow four hops.
 
-Four hop processes, each with aiokafka and pymongo only (no schakel code), do what a schakel
-consumer does with a batch (`schakel.platform.consumer`, `mongo.apply_batch`, `outbox`):
-read up to `BATCH` records of the previous topic, then in ONE MongoDB transaction look up
+Four hop processes (`bench_yardstick_hop`), aiokafka and pymongo only (no schakel code), do what
+a schakel consumer does with a batch (`schakel.platform.consumer`, `apply_batch`, `outbox`):
+read up to 100 records of the previous topic, then in ONE MongoDB transaction look up
 their processed markers, upsert one state document per record and insert the outbox rows
 and the markers; commit the offsets once the transaction has; and an outbox relay in the
 same process, woken by the commit (a 0.5 s poll otherwise), publishes the oldest 200 rows
@@ -18,43 +18,28 @@ from the first produce to the last arrival.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import contextlib
-import functools
 import os
 import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.errors import KafkaError
-from bson import ObjectId
-from pymongo import ASCENDING, AsyncMongoClient
-from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.asynchronous.database import AsyncDatabase
+from aiokafka import AIOKafkaConsumer
 
 from schakel_dev.bench_deadline import Deadline
 from schakel_dev.bench_kafka import batching_producer, create_topic
 from schakel_dev.bench_proc import cpu_delta, cpu_seconds
+from schakel_dev.bench_yardstick_hop import PARTITIONS
 from schakel_dev.kafka_server import KafkaServer
 from schakel_dev.mongo_server import MongoServer
 from schakel_dev.processes import ManagedProcess
 
 HOPS = 4
-PARTITIONS = 6  # as schakel's topics
-BATCH = 100  # records per poll and transaction, as schakel's consumers (BATCH_RECORDS)
-RELAY_BATCH = 200  # outbox rows per relay pass, as schakel's relay
-RELAY_POLL = 0.5  # seconds, the relay's fallback when no commit wakes it
 EVENTS = 1200
 SIZE = 1024
 SECONDS = 45.0  # the measurement's own cap, from the first produce
-
-Document = dict[str, Any]
 
 
 @dataclass
@@ -75,137 +60,6 @@ class YardstickResult:
 
 def topic(run: str, index: int) -> str:
     return f"yardstick-{run}-{index}"
-
-
-# --- one hop (runs as `python -m schakel_dev.bench_yardstick --hop ...`) ---
-
-
-async def run_hop(args: argparse.Namespace) -> None:
-    client: AsyncMongoClient[Document] = AsyncMongoClient(args.mongodb_uri)
-    db = client[f"yardstick_hop{args.hop}"]
-    await db["outbox"].create_index([("seq", ASCENDING)])
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=args.bootstrap_servers,
-        group_id=f"yardstick-{args.run}-hop{args.hop}",
-        enable_auto_commit=False,
-        auto_offset_reset="earliest",
-        max_poll_records=BATCH,
-    )
-    producer = batching_producer(args.bootstrap_servers)
-    await consumer.start()
-    await producer.start()
-    consumer.assign([TopicPartition(args.topic_in, p) for p in range(PARTITIONS)])
-    await _find_coordinator(consumer, TopicPartition(args.topic_in, 0))
-    written = asyncio.Event()
-    relay = asyncio.create_task(_relay(db, producer, written))
-    print("ready", flush=True)  # in the log
-    Path(args.ready).touch()  # noqa: ASYNC240 (once, before any work)
-    try:
-        while True:
-            batches = await consumer.getmany(timeout_ms=500, max_records=BATCH)
-            records = [r for part in batches.values() for r in part]
-            if not records:
-                continue
-            async with client.start_session() as session:
-                await session.with_transaction(
-                    functools.partial(
-                        _apply, db, records=records, topic_out=args.topic_out, hop=args.hop
-                    )
-                )
-            written.set()
-            await consumer.commit({tp: part[-1].offset + 1 for tp, part in batches.items()})
-    finally:
-        relay.cancel()
-        await consumer.stop()
-        await producer.stop()
-
-
-async def _find_coordinator(consumer: AIOKafkaConsumer, partition: TopicPartition) -> None:
-    """Ready only once offsets can be committed: on a fresh broker the group coordinator
-    (the offsets topic) takes a while, which is start-up, not the yardstick's throughput."""
-    while True:
-        try:
-            await consumer.committed(partition)
-            return
-        except KafkaError:
-            await asyncio.sleep(0.2)
-
-
-async def _apply(
-    db: AsyncDatabase[Document],
-    session: AsyncClientSession,
-    *,
-    records: Sequence[Any],
-    topic_out: str,
-    hop: int,
-) -> None:
-    """Markers, state and outbox of a batch, as `MongoStore.apply_batch` writes them."""
-    ids = [_event_id(r) for r in records]
-    done = {
-        m["_id"]
-        async for m in db["processed_events"].find(
-            {"_id": {"$in": ids}}, projection={"_id": 1}, session=session
-        )
-    }
-    now, markers, rows = datetime.now(UTC), [], []
-    for record, event_id in zip(records, ids, strict=True):
-        if event_id in done:
-            continue
-        done.add(event_id)
-        markers.append({"_id": event_id, "applied_at": now})
-        await db["state"].update_one(
-            {"_id": record.key},
-            {"$inc": {"events": 1}, "$set": {"last_event": event_id, "at": now}},
-            upsert=True,
-            session=session,
-        )
-        rows.append(_outbox_row(record, f"{event_id}>{hop}", topic_out, now))
-    if rows:
-        await db["outbox"].insert_many(rows, session=session)
-    if markers:
-        await db["processed_events"].insert_many(markers, session=session)
-
-
-def _event_id(record: Any) -> str:
-    return str(dict(record.headers)["id"].decode())
-
-
-def _outbox_row(record: Any, event_id: str, topic_out: str, now: datetime) -> Document:
-    return {
-        "_id": event_id,
-        "seq": ObjectId(),
-        "topic": topic_out,
-        "key": record.key,
-        "value": record.value,
-        "headers": [["id", event_id.encode()]],
-        "created_at": now,
-    }
-
-
-async def _relay(db: AsyncDatabase[Document], producer: Any, written: asyncio.Event) -> None:
-    """schakel's `OutboxRelay.relay_once` in a loop: oldest rows first, delete once acked."""
-    outbox = db["outbox"]
-    while True:
-        rows = await outbox.find().sort("seq", 1).limit(RELAY_BATCH).to_list()
-        if not rows:
-            written.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(written.wait(), RELAY_POLL)
-            continue
-        sent = [
-            await producer.send(
-                row["topic"],
-                value=bytes(row["value"]),
-                key=bytes(row["key"]),
-                headers=[(name, bytes(raw)) for name, raw in row["headers"]],
-            )
-            for row in rows
-        ]
-        await asyncio.gather(*sent)
-        await outbox.delete_many({"_id": {"$in": [row["_id"] for row in rows]}})
-
-
-# --- the measurement (in the bench process) ---
 
 
 def run_yardstick(
@@ -243,7 +97,7 @@ def _hop_command(
     index: int, run: str, kafka: KafkaServer, mongo: MongoServer, data_dir: Path
 ) -> list[str]:
     return [
-        sys.executable, "-m", "schakel_dev.bench_yardstick",
+        sys.executable, "-m", "schakel_dev.bench_yardstick_hop",
         "--hop", str(index), "--run", run,
         "--bootstrap-servers", kafka.bootstrap_servers, "--mongodb-uri", mongo.uri,
         "--topic-in", topic(run, index), "--topic-out", topic(run, index + 1),
@@ -323,19 +177,3 @@ def yardstick_lines(result: YardstickResult) -> list[str]:
         total = sum(result.cpu_seconds.values()) / result.arrived * 1000
         lines.append(f"CPU ms per event: {per_event}; sum {total:.1f}")
     return lines
-
-
-def _parse_hop_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m schakel_dev.bench_yardstick")
-    parser.add_argument("--hop", type=int, required=True)
-    parser.add_argument("--run", required=True)
-    parser.add_argument("--bootstrap-servers", required=True)
-    parser.add_argument("--mongodb-uri", required=True)
-    parser.add_argument("--topic-in", required=True)
-    parser.add_argument("--topic-out", required=True)
-    parser.add_argument("--ready", required=True, help="file created once the hop consumes")
-    return parser.parse_args(argv)
-
-
-if __name__ == "__main__":
-    asyncio.run(run_hop(_parse_hop_args(None)))

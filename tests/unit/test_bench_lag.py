@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiokafka import TopicPartition
 
 from schakel.contracts.topics import REFERRAL_EVENTS
-from schakel_dev.bench_lag import group_lag, group_partitions, lag_summary
+from schakel_dev.bench_lag import group_lag, group_partitions, lag_summary, shifted
 
 P0, P1, P2 = (TopicPartition(REFERRAL_EVENTS, p) for p in range(3))
 
@@ -37,3 +37,8 @@ def test_the_summary_ranks_services_by_their_highest_lag() -> None:
         "matching": [],
     }
     assert lag_summary(trace) == [("audit", 40.0, 12.0), ("triage", 5.0, 0.0)]
+
+
+def test_samples_are_put_on_the_time_axis_of_the_run() -> None:
+    trace = {"audit": [(100.5, 3.0), (101.5, 0.0)], "triage": []}
+    assert shifted(trace, 100.0) == {"audit": [(0.5, 3.0), (1.5, 0.0)], "triage": []}

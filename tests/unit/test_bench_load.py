@@ -107,3 +107,10 @@ async def test_no_paced_post_goes_out_after_the_deadline() -> None:
     async with httpx.AsyncClient(base_url="http://gateway", transport=gateway(seen)) as client:
         posts = await post_paced(client, 50.0, 10, 0, Deadline.after(-1))
     assert (posts, seen) == ([], [])
+
+
+async def test_a_later_part_posts_from_its_first_index_so_correlation_ids_stay_unique() -> None:
+    seen: list[int] = []
+    async with httpx.AsyncClient(base_url="http://gateway", transport=gateway(seen)) as client:
+        await post_signals(client, 3, 2, Deadline.after(60), [], first=300)
+    assert sorted(seen) == [300, 301, 302]
