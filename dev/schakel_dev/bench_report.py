@@ -85,6 +85,7 @@ def report_lines(
     yield _audit_line(result)
     yield _comparison_line(result, raw_produce_per_second)
     yield _yardstick_line(result, yardstick)
+    yield _yardstick_cpu_line(result, yardstick)
     yield _hop_line(result)
     yield from _load_lines(result)
     yield _cpu_line(result)
@@ -131,6 +132,17 @@ def _yardstick_line(result: PipelineResult, yardstick: YardstickResult | None) -
         f"vs yardstick: {rate:.1f} signals/s vs {yardstick.per_second:.1f} events/s through "
         f"{HOPS} hops = {share:.0%} (one signal counted as one yardstick event: both cross 4 "
         "transactional hops; a signal also causes 3 events read by 6 consumer groups)"
+    )
+
+
+def _yardstick_cpu_line(result: PipelineResult, yardstick: YardstickResult | None) -> str:
+    pipeline = system_cpu_ms_per_signal(result)
+    infrastructure = yardstick.cpu_ms_per_event if yardstick else None
+    if pipeline is None or infrastructure is None:
+        return "vs yardstick CPU: no comparison"
+    return (
+        f"vs yardstick CPU: {pipeline:.1f} ms per signal vs {infrastructure:.1f} ms per "
+        f"yardstick event = {pipeline / infrastructure:.1f} times"
     )
 
 

@@ -85,7 +85,7 @@ def test_a_run_that_reached_the_end_reports_rates_and_where_the_time_went() -> N
     assert lines[4] == (
         "vs raw broker: 1.5 pipeline events/s vs 3,000 raw produce msg/s = 0.05% (1 : 2,000)"
     )
-    assert lines[6] == (
+    assert line(lines, "hops") == (
         "hops of the sampled signals, p50/p95 s: gateway+intake 0.4/0.6, ->triage 1.0/2.0"
     )
     assert next(line for line in lines if line.startswith("where")) == (
@@ -107,9 +107,13 @@ def line(lines: list[str], start: str) -> str:
 
 
 def test_the_pipeline_is_compared_with_the_yardstick_one_signal_per_event() -> None:
-    yardstick = YardstickResult(1200, 1200, 1200 / 2.0)  # 2 events/s through four hops
+    # 2 events/s through four hops, 1.5 ms of CPU per event
+    yardstick = YardstickResult(1200, 1200, 1200 / 2.0, {"hop0": 0.6, "secantusd": 1.2})
     assert yardstick_share(result(), yardstick) == 0.25  # 0.5 signals/s
     lines = list(report_lines(result(), 3000.0, yardstick))
+    assert line(lines, "vs yardstick CPU") == (
+        "vs yardstick CPU: 1500.0 ms per signal vs 1.5 ms per yardstick event = 1000.0 times"
+    )
     assert line(lines, "vs yardstick").startswith(
         "vs yardstick: 0.5 signals/s vs 2.0 events/s through 4 hops = 25% (one signal counted "
         "as one yardstick event"
