@@ -3,7 +3,8 @@ schakel.audit` runs `python -m schakel.audit` unchanged; SIGUSR1 turns cProfile 
 turns it off and writes `<module>.prof` in the working directory. The benchmark starts every
 service this way (nothing is profiled, so nothing is slowed down) and profiles the busiest one
 during a part of its own. cProfile follows the main thread, where a service's event loop, its
-handlers and its relay run; py-spy would need ptrace, which containers often forbid.
+handlers and its relay run; a sampling profiler (py-spy) would be one more dependency and
+needs permission to ptrace the service.
 """
 
 from __future__ import annotations
