@@ -22,7 +22,7 @@ help:
 	@echo "make run      Kafka, SecantusDB and all services with demo data (Ctrl-C stops)"
 	@echo "make test     all tests (PYTEST_ARGS='-m integration' etc. passed to pytest)"
 	@echo "make lint     ruff check, ruff format --check, mypy --strict, import layers"
-	@echo "make bench    matching's assignment, raw Kafka baseline and the whole pipeline"
+	@echo "make bench    matching's assignment, raw Kafka, the yardstick and the whole pipeline"
 	@echo "make schemas  export the event schemas and AsyncAPI document"
 	@echo "make redrive SERVICE=triage [DRY_RUN=1]  dead letters back to their topic, after a fix"
 	@echo "make replay [REPLAY_ARGS=--restart]  rebuild every read model from the audit archive, compare"

@@ -3,10 +3,14 @@ raw-broker baseline, and the whole pipeline measured against it.
 
 Against a fresh local Kafka (or `--bootstrap-servers`, baseline only): produces keyed 1-KiB
 messages with an idempotent producer (acks=all) and consumes them back, and prints messages/s
-and MiB/s. Then, on the same broker, starts SecantusDB and every service, posts signals to the
-gateway from a few concurrent clients and waits until the audit archive holds every event they
-cause (see `schakel_dev.bench_pipeline`). Last, the audit's replay of a seeded history against
-a raw consume of the same topic, and its peak memory (`schakel_dev.bench_replay`). Everything
+and MiB/s. Then the infrastructure yardstick on the same broker: four hops with aiokafka and
+pymongo only, each one transaction per batch (`schakel_dev.bench_yardstick`). Then starts
+SecantusDB and every service, posts signals to the gateway from a few concurrent clients and
+waits until the audit archive holds every event they cause, then paces signals at half that
+rate and profiles the busiest service (see `schakel_dev.bench_pipeline`), and prints the goals
+of issue 13, met or not, with the figures of this run. Last, the audit's replay of a seeded
+history against a raw consume of the same topic, and its peak memory
+(`schakel_dev.bench_replay`). Everything
 runs on 127.0.0.1, within a 10-minute cap (the replay part has its own, by its size), and every
 process started here is stopped at the end.
 """
@@ -33,6 +37,7 @@ from schakel_dev.bench_pipeline import PipelineConfig, run_pipeline
 from schakel_dev.bench_replay import measure as measure_replay
 from schakel_dev.bench_replay import print_replay
 from schakel_dev.bench_report import print_report
+from schakel_dev.bench_yardstick import YardstickResult, run_yardstick, yardstick_lines
 from schakel_dev.jars import kafka_version
 from schakel_dev.kafka_server import KafkaServer
 
@@ -87,7 +92,8 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 def _run(args: argparse.Namespace, deadline: Deadline) -> int:
-    if not (args.raw_only or args.pipeline_only or args.replay_only or args.bootstrap_servers):
+    skip_matching = args.raw_only or args.pipeline_only or args.replay_only or args.yardstick_only
+    if not (skip_matching or args.bootstrap_servers):
         print_matching(measure_matching())  # in-process, before any server starts
         if args.matching_only:
             return 0
@@ -101,12 +107,15 @@ def _run(args: argparse.Namespace, deadline: Deadline) -> int:
         ready = f"ready in {kafka.startup_seconds:.1f} s"
         print(f"local Kafka {kafka_version()} at {kafka.bootstrap_servers}, {ready}")
         raw = None
-        if not (args.pipeline_only or args.replay_only):
+        if not (args.pipeline_only or args.replay_only or args.yardstick_only):
             raw = _report(kafka.bootstrap_servers, args.messages, args.size, deadline)
-        code = 0
+        yardstick = None
         if not (args.raw_only or args.replay_only):
-            code = _pipeline(kafka, data_dir, args, deadline, raw)
-        if args.replay_events and not (args.raw_only or args.pipeline_only):
+            yardstick = _yardstick(kafka, data_dir, deadline)
+        code = 0
+        if not (args.raw_only or args.replay_only or args.yardstick_only):
+            code = _pipeline(kafka, data_dir, args, deadline, raw, yardstick)
+        if args.replay_events and not (args.raw_only or args.pipeline_only or args.yardstick_only):
             events = args.replay_events
             print(f"replay: a seeded history of {events} events, replayed by the audit")
             print_replay(measure_replay(kafka, data_dir, events, replay_deadline(events)))
@@ -120,18 +129,30 @@ def replay_deadline(events: int) -> Deadline:
     return Deadline.after(REPLAY_BASE_SECONDS + events / 2)
 
 
+def _yardstick(kafka: KafkaServer, data_dir: Path, deadline: Deadline) -> YardstickResult | None:
+    print(
+        "infrastructure yardstick: 4 hops of aiokafka + pymongo, one transaction per batch "
+        "(markers, state, outbox), outbox relay to the next topic, no schakel code:"
+    )
+    result = run_yardstick(kafka, data_dir, deadline)
+    for line in yardstick_lines(result) if result else []:
+        print(f"  {line}")
+    return result
+
+
 def _pipeline(
     kafka: KafkaServer,
     data_dir: Path,
     args: argparse.Namespace,
     deadline: Deadline,
     raw: tuple[Throughput, Throughput] | None,
+    yardstick: YardstickResult | None,
 ) -> int:
     config = PipelineConfig(args.signals, args.clients, args.samples)
     print(f"pipeline: {config.signals} signals from {config.clients} clients via the gateway")
     result = run_pipeline(kafka, data_dir, config, deadline)
     if result is not None:
-        print_report(result, raw[0].per_second if raw else None)
+        print_report(result, raw[0].per_second if raw else None, yardstick)
     if result is None or result.end_to_end_seconds is None:
         return 1  # the figures say why
     return 0
@@ -149,6 +170,9 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     only.add_argument("--pipeline-only", action="store_true", help="only the pipeline")
     only.add_argument("--matching-only", action="store_true", help="only matching's assignment")
     only.add_argument("--replay-only", action="store_true", help="only the replay of a history")
+    only.add_argument(
+        "--yardstick-only", action="store_true", help="only the infrastructure yardstick"
+    )
     parser.add_argument(
         "--replay-events",
         type=_bounded(0, 10_000_000),

@@ -61,9 +61,11 @@ async def post_signals(
     clients: int,
     deadline: Deadline,
     listeners: Sequence[Callable[[Post], None]],
+    first: int = 0,
 ) -> list[Post]:
-    """`signals` POSTs from `clients` concurrent clients; stops at the deadline."""
-    indices = iter(range(signals))
+    """`signals` POSTs (indices from `first` on) from `clients` concurrent clients; stops at
+    the deadline."""
+    indices = iter(range(first, first + signals))
     posts: list[Post] = []
 
     async def client_loop() -> None:
@@ -77,6 +79,26 @@ async def post_signals(
 
     await asyncio.gather(*(client_loop() for _ in range(clients)))
     return posts
+
+
+def paced_offsets(rate: float, count: int) -> list[float]:
+    """When each of `count` POSTs is due, in seconds from the start, at `rate` per second."""
+    return [n / rate for n in range(count)]
+
+
+async def post_paced(
+    client: httpx.AsyncClient, rate: float, count: int, first: int, deadline: Deadline
+) -> list[Post]:
+    """`count` POSTs at `rate` per second, each sent when due whether or not the earlier
+    ones were answered (an open load, as many signalers are), until the deadline."""
+    started = time.perf_counter()
+
+    async def due(n: int, offset: float) -> Post | None:
+        await asyncio.sleep(max(0.0, started + offset - time.perf_counter()))
+        return None if deadline.passed else await post_one(client, first + n)
+
+    posts = await asyncio.gather(*(due(n, t) for n, t in enumerate(paced_offsets(rate, count))))
+    return [post for post in posts if post is not None]
 
 
 async def post_one(client: httpx.AsyncClient, index: int) -> Post:

@@ -7,8 +7,11 @@ end-to-end signals/s and events/s, the time from POST to a final signaler status
 of receipts, the audit chain check, and where the time went: the delay per hop of the sampled
 signals (from their CloudEvents times in the archive), handler time per service (from
 `/metrics`, `bench_metrics`) and CPU seconds per process (from /proc, `bench_proc`).
-`bench_report` prints the figures and writes an SVG plot of signals accepted and signals fully
-archived over time to `.bench/`: the gap is the backlog.
+That backlog run gives the saturation rate; then signals paced at half of it, and a burst with
+the busiest service (most CPU) under cProfile (`bench_phases`). Each consuming service's lag is
+sampled throughout (`bench_lag`). `bench_report` prints the figures and writes an SVG plot to
+`.bench/`: signals accepted and signals fully archived over time (the gap is the backlog), and
+below it the consumer lag per service.
 """
 
 from __future__ import annotations
@@ -22,8 +25,10 @@ from pathlib import Path
 
 import httpx
 
+from schakel_dev import repo_root
 from schakel_dev.bench_deadline import Deadline
 from schakel_dev.bench_follow import (
+    EVENTS_PER_SIGNAL,
     ArchiveCheck,
     ArchiveWait,
     Endpoints,
@@ -34,20 +39,29 @@ from schakel_dev.bench_follow import (
     trace_archive,
     wait_for_archive,
 )
+from schakel_dev.bench_lag import LagSampler, shifted
 from schakel_dev.bench_load import Post, post_signals
 from schakel_dev.bench_metrics import ServiceLoad
+from schakel_dev.bench_phases import (
+    PACED_MAX,
+    PacedResult,
+    ProfileResult,
+    busiest_service,
+    paced,
+    profile_busiest,
+)
 from schakel_dev.bench_proc import cpu_delta, cpu_seconds
 from schakel_dev.kafka_server import KafkaServer
 from schakel_dev.mongo_server import MongoServer
 from schakel_dev.stack import Stack
 
-# received, triaged, feedback-recorded "doorgezet" (nothing is proposed before the owner's
-# first conversation, which no benchmark signal gets; the receipt already said "ontvangen")
-EVENTS_PER_SIGNAL = 3
 HANDLING_SERVICES = ("triage", "matching", "followup", "feedback", "audit")
+CONSUMING_SERVICES = ("intake", *HANDLING_SERVICES)  # a consumer group each: their lag
 HTTP_TIMEOUT = 30.0
 SAMPLER_GRACE = 10.0  # for the last sampled statuses, once the archive is complete
 RESERVE_SECONDS = 20.0  # of the overall cap, kept for the final check and the figures
+PHASE_SECONDS = 90.0  # the paced and the profiled part start only with this much time left
+PACED_CLIENTS = 32  # connections for the paced POSTs: they must not queue for one
 
 
 @dataclass(frozen=True)
@@ -73,6 +87,10 @@ class PipelineResult:
     hops: dict[str, list[float]] = field(default_factory=dict)
     # (seconds since the first POST, events audit archived by then), for the plot
     archive_trace: list[tuple[float, int]] = field(default_factory=list)
+    # service -> (seconds since the first POST, records its group has not committed)
+    lag: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+    paced: PacedResult | None = None
+    profile: ProfileResult | None = None
 
     @property
     def accepted(self) -> int:
@@ -87,10 +105,16 @@ def run_pipeline(
         print(f"SecantusDB at {mongo.uri.split('/?')[0]}, ready in {mongo.startup_seconds:.1f} s")
         started = time.monotonic()
         with Stack(
-            kafka.bootstrap_servers, mongo.uri, data_dir / "services", free_ports=True
+            kafka.bootstrap_servers,
+            mongo.uri,
+            data_dir / "services",
+            free_ports=True,
+            launcher="schakel_dev.profiling",  # idle until the profiled part
         ) as stack:
             print(f"{len(stack)} services ready in {time.monotonic() - started:.1f} s")
-            return _run_measure(_endpoints(stack, kafka, mongo), config, deadline)
+            names = tuple(service.name for service in stack)
+            run = _Setting(_endpoints(stack, kafka, mongo), config, stack.run_dir, kafka, names)
+            return _run_measure(run, deadline)
 
 
 def _endpoints(stack: Stack, kafka: KafkaServer, mongo: MongoServer) -> Endpoints:
@@ -104,19 +128,27 @@ def _endpoints(stack: Stack, kafka: KafkaServer, mongo: MongoServer) -> Endpoint
     )
 
 
-def _run_measure(
-    endpoints: Endpoints, config: PipelineConfig, deadline: Deadline
-) -> PipelineResult | None:
+@dataclass(frozen=True)
+class _Setting:
+    endpoints: Endpoints
+    config: PipelineConfig
+    run_dir: Path  # the services' working directory, where a profile is written
+    kafka: KafkaServer
+    services: tuple[str, ...]  # every service's name, the gateway's too
+
+
+def _run_measure(setting: _Setting, deadline: Deadline) -> PipelineResult | None:
     try:
-        return asyncio.run(asyncio.wait_for(measure(endpoints, config, deadline), deadline.left()))
+        return asyncio.run(asyncio.wait_for(measure(setting, deadline), deadline.left()))
     except TimeoutError:
         print("\npipeline benchmark stopped: it reached the overall time cap")
         return None
 
 
-async def measure(
-    endpoints: Endpoints, config: PipelineConfig, deadline: Deadline
-) -> PipelineResult:
+async def measure(setting: _Setting, deadline: Deadline) -> PipelineResult:
+    """The backlog run (saturation), then the paced and the profiled parts, with the
+    consumer lag sampled throughout."""
+    endpoints, config = setting.endpoints, setting.config
     waits = deadline.earlier(RESERVE_SECONDS)
     async with (
         _client(endpoints.gateway, config.clients) as posting,
@@ -125,9 +157,46 @@ async def measure(
         probe = Probe(polling, endpoints, await auditor_headers(polling))
         sampler = StatusSampler(config.signals, config.samples)
         sampling = asyncio.create_task(sampler.run(polling, waits))
+        lag = LagSampler(setting.kafka.bootstrap_servers, CONSUMING_SERVICES)
+        lagging = asyncio.create_task(lag.run())
         run = await _post_and_wait(posting, probe, config, sampler, waits)
         await _finish(sampling, run.wait)
-        return await _collect(probe, config, run, sampler)
+        result = await _collect(probe, config, run, sampler)
+        if run.end_to_end_seconds is not None:
+            saturation = result.accepted / run.end_to_end_seconds
+            await _later_parts(setting, probe, posting, result, saturation, waits)
+        lagging.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await lagging
+        result.lag = shifted(lag.trace, min((p.started for p in run.posts), default=0.0))
+        return result
+
+
+async def _later_parts(
+    setting: _Setting,
+    probe: Probe,
+    posting: httpx.AsyncClient,
+    result: PipelineResult,
+    saturation: float,
+    deadline: Deadline,
+) -> None:
+    """Half the saturation rate (signals/s), then the busiest service profiled, each if
+    time allows."""
+    first = setting.config.signals  # correlation ids stay unique over the parts
+    if deadline.left() > PHASE_SECONDS:
+        async with _client(setting.endpoints.gateway, PACED_CLIENTS) as pacing:
+            result.paced = await paced(pacing, probe, saturation / 2, first, deadline)
+    busiest = busiest_service(result.cpu_seconds, setting.services)
+    if busiest and deadline.left() > PHASE_SECONDS:
+        result.profile = await profile_busiest(
+            posting,
+            probe,
+            busiest,
+            first + PACED_MAX,
+            setting.run_dir,
+            repo_root() / ".bench",
+            deadline,
+        )
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from schakel_dev import repo_root
-from schakel_dev.bench_pipeline import EVENTS_PER_SIGNAL, PipelineResult
-from schakel_dev.svgplot import line_chart
+from schakel_dev.bench_follow import EVENTS_PER_SIGNAL
+from schakel_dev.bench_goals import Figures, goal_lines
+from schakel_dev.bench_lag import lag_summary
+from schakel_dev.bench_phases import PacedResult, ProfileResult
+from schakel_dev.bench_pipeline import PipelineResult
+from schakel_dev.bench_yardstick import HOPS, YardstickResult
+from schakel_dev.svgplot import line_chart, stacked
+
+BENCH_CLIENT = "bench client"  # the load generator: shown, not counted as the system's CPU
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -21,11 +28,17 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
 
 
-def print_report(result: PipelineResult, raw_produce_per_second: float | None) -> None:
-    for line in report_lines(result, raw_produce_per_second):
+def print_report(
+    result: PipelineResult,
+    raw_produce_per_second: float | None,
+    yardstick: YardstickResult | None = None,
+) -> None:
+    for line in report_lines(result, raw_produce_per_second, yardstick):
         print(f"  {line}")
     path = write_plot(result, repo_root() / ".bench")
     print(f"  plot: {path.relative_to(repo_root())} (open it in a browser)")
+    for line in goal_lines(figures(result, yardstick)):
+        print(f"  {line}")
 
 
 def progress_series(result: PipelineResult) -> dict[str, list[tuple[float, float]]]:
@@ -47,27 +60,152 @@ def write_plot(result: PipelineResult, directory: Path) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     path = directory / f"pipeline-{stamp}.svg"
     title = f"{result.accepted} signals from {result.config.clients} clients through every service"
-    path.write_text(
-        line_chart(
-            progress_series(result),
-            title=title,
-            x_label="seconds since the first POST",
-            y_label="signals",
-        )
+    progress = line_chart(
+        progress_series(result), title=title, x_label="seconds since the first POST",
+        y_label="signals",
+    )  # fmt: skip
+    lag = line_chart(
+        result.lag,
+        title="consumer lag per service (records not yet committed), every part of the run",
+        x_label="seconds since the first POST",
+        y_label="records",
     )
+    path.write_text(stacked([progress, lag]) if result.lag else progress)
     return path
 
 
-def report_lines(result: PipelineResult, raw_produce_per_second: float | None) -> Iterator[str]:
+def report_lines(
+    result: PipelineResult,
+    raw_produce_per_second: float | None,
+    yardstick: YardstickResult | None = None,
+) -> Iterator[str]:
     yield _accepted_line(result)
     yield _end_to_end_line(result)
     yield _latency_line(result)
     yield _audit_line(result)
     yield _comparison_line(result, raw_produce_per_second)
+    yield _yardstick_line(result, yardstick)
+    yield _yardstick_cpu_line(result, yardstick)
     yield _hop_line(result)
     yield from _load_lines(result)
     yield _cpu_line(result)
+    yield _cpu_per_signal_line(result)
     yield _where_line(result)
+    yield _lag_line(result)
+    if result.paced is not None:
+        yield from paced_lines(result.paced)
+    if result.profile is not None:
+        yield _profile_line(result.profile)
+
+
+def _profile_line(profile: ProfileResult) -> str:
+    whole = "" if profile.complete else " (the burst was not fully archived)"
+    return (
+        f"profile of {profile.service} over {profile.signals} signals{whole}: "
+        f"{_shown(profile.stats)}, top functions in {_shown(profile.summary)}"
+    )
+
+
+def _shown(path: Path) -> Path:
+    root = repo_root()
+    return path.relative_to(root) if path.is_relative_to(root) else path
+
+
+def yardstick_share(result: PipelineResult, yardstick: YardstickResult | None) -> float | None:
+    """Pipeline signals/s end to end over yardstick events/s through four hops. One signal
+    counts as one yardstick event: each crosses four transactional hops on its way (intake,
+    triage, feedback, audit; marker, state and outbox per hop), so the yardstick's rate is
+    what the infrastructure allows such a chain. A signal does more besides (3 events, each
+    read by 6 consumer groups), which is the pipeline's own cost, not the infrastructure's."""
+    seconds = result.end_to_end_seconds
+    if seconds is None or yardstick is None or not yardstick.per_second:
+        return None
+    return result.accepted / seconds / yardstick.per_second
+
+
+def _yardstick_line(result: PipelineResult, yardstick: YardstickResult | None) -> str:
+    share = yardstick_share(result, yardstick)
+    if share is None or yardstick is None or result.end_to_end_seconds is None:
+        return "vs yardstick: no comparison (no yardstick or no end-to-end figure)"
+    rate = result.accepted / result.end_to_end_seconds
+    return (
+        f"vs yardstick: {rate:.1f} signals/s vs {yardstick.per_second:.1f} events/s through "
+        f"{HOPS} hops = {share:.0%} (one signal counted as one yardstick event: both cross 4 "
+        "transactional hops; a signal also causes 3 events read by 6 consumer groups)"
+    )
+
+
+def _yardstick_cpu_line(result: PipelineResult, yardstick: YardstickResult | None) -> str:
+    pipeline = system_cpu_ms_per_signal(result)
+    infrastructure = yardstick.cpu_ms_per_event if yardstick else None
+    if pipeline is None or infrastructure is None:
+        return "vs yardstick CPU: no comparison"
+    return (
+        f"vs yardstick CPU: {pipeline:.1f} ms per signal vs {infrastructure:.1f} ms per "
+        f"yardstick event = {pipeline / infrastructure:.1f} times"
+    )
+
+
+def cpu_ms_per_signal(result: PipelineResult) -> dict[str, float]:
+    """CPU ms per accepted signal of each process in the backlog run, busiest first."""
+    if not result.accepted:
+        return {}
+    per_signal = {n: s / result.accepted * 1000 for n, s in result.cpu_seconds.items()}
+    return dict(sorted(per_signal.items(), key=lambda item: -item[1]))
+
+
+def system_cpu_ms_per_signal(result: PipelineResult) -> float | None:
+    """The sum over the system's processes (services, Kafka, SecantusDB), not the bench's."""
+    per_signal = cpu_ms_per_signal(result)
+    if not per_signal:
+        return None
+    return sum(ms for name, ms in per_signal.items() if name != BENCH_CLIENT)
+
+
+def _cpu_per_signal_line(result: PipelineResult) -> str:
+    total = system_cpu_ms_per_signal(result)
+    if total is None:
+        return "CPU ms per signal: not available"
+    listed = ", ".join(f"{name} {ms:.1f}" for name, ms in cpu_ms_per_signal(result).items())
+    return f"CPU ms per signal: {listed}; sum {total:.1f} (without the {BENCH_CLIENT})"
+
+
+def _lag_line(result: PipelineResult) -> str:
+    rows = lag_summary(result.lag)
+    if not rows:
+        return "consumer lag: not sampled"
+    listed = ", ".join(f"{name} {int(most)}/{int(last)}" for name, most, last in rows)
+    return f"consumer lag, records, highest/at the end: {listed}"
+
+
+def paced_lines(paced: PacedResult) -> list[str]:
+    posts = [p.seconds for p in paced.posts]
+    found = paced.final_latencies
+    through = "" if paced.wait.reached_at is not None else " (NOT all archived in time)"
+    return [
+        f"at half saturation: {paced.accepted}/{len(paced.posts)} signals accepted at "
+        f"{paced.rate:.1f} signals/s in {paced.seconds:.1f} s{through}; POST p50 "
+        f"{_ms(percentile(posts, 50))}, p95 {_ms(percentile(posts, 95))}, "
+        f"p99 {_ms(percentile(posts, 99))}",
+        f"  POST to final status (feedback's event time in the archive), {len(found)} of "
+        f"{paced.sampled} sampled: p50 {percentile(found, 50):.2f} s, "
+        f"p95 {percentile(found, 95):.2f} s, p99 {percentile(found, 99):.2f} s",
+        "  signal to proposal: not measurable here (nothing is proposed before the owner's "
+        "first conversation; it would need a scripted conversation per signal)",
+    ]
+
+
+def figures(result: PipelineResult, yardstick: YardstickResult | None) -> Figures:
+    seconds = result.end_to_end_seconds
+    paced = result.paced
+    final = paced.final_latencies if paced else []
+    return Figures(
+        yardstick_share=yardstick_share(result, yardstick),
+        cpu_ms_per_signal=system_cpu_ms_per_signal(result),
+        signals_per_second=result.accepted / seconds if seconds else None,
+        final_p99_seconds=percentile(final, 99) if final else None,
+        post_p50_seconds=percentile([p.seconds for p in paced.posts], 50) if paced else None,
+    )
 
 
 def _accepted_line(result: PipelineResult) -> str:

@@ -95,9 +95,11 @@ class ServiceProcess:
         port: int,
         run_dir: Path,
         env: Mapping[str, str],
+        launcher: str | None = None,
     ) -> None:
         self.name = name
         self.module = module
+        self.launcher = launcher  # a module that runs `module` (schakel_dev.profiling)
         self.port = port
         self.run_dir = Path(run_dir)
         self.env = dict(env)
@@ -127,7 +129,9 @@ class ServiceProcess:
     def start(self) -> Self:
         """Spawn the process; `wait_ready` tells when it serves requests."""
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        self.process.spawn([sys.executable, "-m", self.module], cwd=self.run_dir, env=self.env)
+        launch = [self.launcher] if self.launcher else []
+        command = [sys.executable, "-m", *launch, self.module]
+        self.process.spawn(command, cwd=self.run_dir, env=self.env)
         return self
 
     def is_ready(self) -> bool:
@@ -173,7 +177,8 @@ class Stack:
 
     `ports` overrides the default port per service name; `free_ports=True` picks free ports
     instead (tests running next to `make run`). `extra_env` goes to every service, after the
-    defaults, so it can override them.
+    defaults, so it can override them. `launcher` is a module every service is run by
+    (`python -m <launcher> <module>`), e.g. `schakel_dev.profiling`.
     """
 
     def __init__(
@@ -189,6 +194,7 @@ class Stack:
         log_level: str = "INFO",
         extra_env: Mapping[str, str] | None = None,
         services: Sequence[ServiceSpec] = SERVICES,
+        launcher: str | None = None,
     ) -> None:
         self.kafka_bootstrap_servers = kafka_bootstrap_servers
         self.mongodb_uri = mongodb_uri
@@ -201,7 +207,12 @@ class Stack:
         chosen.update(ports or {})
         self.services: dict[str, ServiceProcess] = {
             spec.name: ServiceProcess(
-                spec.name, spec.module, chosen[spec.name], self.run_dir, self._env(spec, chosen)
+                spec.name,
+                spec.module,
+                chosen[spec.name],
+                self.run_dir,
+                self._env(spec, chosen),
+                launcher,
             )
             for spec in services
         }

@@ -10,7 +10,9 @@ from collections.abc import Mapping, Sequence
 from xml.sax.saxutils import escape
 
 Point = tuple[float, float]
-COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e")
+COLOURS = (
+    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf",
+)  # fmt: skip
 WIDTH, HEIGHT = 760, 420
 LEFT, RIGHT, TOP, BOTTOM = 64, 24, 48, 80  # margins; the legend sits below the x axis
 TICKS = 5
@@ -88,3 +90,13 @@ def line_chart(
         legend_x += 40 + 7 * len(name)  # about one average glyph width per character
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
+
+
+def stacked(charts: Sequence[str]) -> str:
+    """Charts made by `line_chart`, one below the other in one SVG."""
+    inner = [chart.replace("<svg ", f'<svg y="{i * HEIGHT}" ', 1) for i, chart in enumerate(charts)]
+    total = HEIGHT * len(charts)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{total}" '
+        f'viewBox="0 0 {WIDTH} {total}">\n' + "".join(inner) + "</svg>\n"
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import httpx
 
@@ -15,6 +16,8 @@ from schakel_dev.bench_load import (
     ROLES,
     Post,
     correlation_id,
+    paced_offsets,
+    post_paced,
     post_signals,
     signal_body,
 )
@@ -83,3 +86,31 @@ async def test_a_gateway_that_does_not_answer_is_recorded_as_status_zero() -> No
         (1, 0, None),
         (2, 0, None),
     ]
+
+
+def test_paced_posts_are_due_at_even_intervals_from_the_start() -> None:
+    assert paced_offsets(4.0, 5) == [0.0, 0.25, 0.5, 0.75, 1.0]
+
+
+async def test_paced_posts_go_out_at_their_rate_each_index_once_from_the_first() -> None:
+    seen: list[int] = []
+    async with httpx.AsyncClient(base_url="http://gateway", transport=gateway(seen)) as client:
+        started = time.perf_counter()
+        posts = await post_paced(client, 50.0, 10, 300, Deadline.after(60))
+    assert sorted(p.index for p in posts) == list(range(300, 310))
+    # The last one is due 9/50 s after the first: paced, not a burst.
+    assert max(p.started for p in posts) - started >= 9 / 50
+
+
+async def test_no_paced_post_goes_out_after_the_deadline() -> None:
+    seen: list[int] = []
+    async with httpx.AsyncClient(base_url="http://gateway", transport=gateway(seen)) as client:
+        posts = await post_paced(client, 50.0, 10, 0, Deadline.after(-1))
+    assert (posts, seen) == ([], [])
+
+
+async def test_a_later_part_posts_from_its_first_index_so_correlation_ids_stay_unique() -> None:
+    seen: list[int] = []
+    async with httpx.AsyncClient(base_url="http://gateway", transport=gateway(seen)) as client:
+        await post_signals(client, 3, 2, Deadline.after(60), [], first=300)
+    assert sorted(seen) == [300, 301, 302]

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from schakel_dev.svgplot import BOTTOM, HEIGHT, LEFT, TOP, WIDTH, line_chart, nice_step
+from schakel_dev.svgplot import BOTTOM, HEIGHT, LEFT, TOP, WIDTH, line_chart, nice_step, stacked
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -54,3 +54,13 @@ def test_title_and_axis_labels_are_shown() -> None:
 def test_no_data_still_gives_an_empty_chart() -> None:
     empty = ET.fromstring(line_chart({}, title="nothing", x_label="x", y_label="y"))
     assert empty.findall(f"{SVG}polyline") == []
+
+
+def test_stacked_charts_sit_one_below_the_other_in_one_valid_svg() -> None:
+    one = line_chart({"a": [(0.0, 1.0)]}, title="first", x_label="s", y_label="n")
+    two = line_chart({"b": [(0.0, 2.0)]}, title="second", x_label="s", y_label="records")
+    outer = ET.fromstring(stacked([one, two]))
+    assert outer.get("height") == str(2 * HEIGHT)
+    charts = outer.findall(f"{SVG}svg")
+    assert [c.get("y") for c in charts] == ["0", str(HEIGHT)]
+    assert [c.findall(f"{SVG}text")[0].text for c in charts] == ["first", "second"]
