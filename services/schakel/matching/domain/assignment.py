@@ -28,7 +28,7 @@ from schakel.matching.domain.constraints import feasible
 from schakel.matching.domain.helpers import AnyHelper
 from schakel.matching.domain.offers import Need
 from schakel.matching.domain.pairs import Pairs
-from schakel.matching.domain.scores import ceiling, components, explain, total
+from schakel.matching.domain.scores import components, contenders, explain, total
 from schakel.matching.domain.table import BoolArray, FloatArray, HelperTable, IntArray
 
 MATCH_VALUE = 1000.0
@@ -138,10 +138,10 @@ def _best_pairs(
     """Per referral the allowed pairs of its ``k`` best scores (and every pair tied with the
     ``k``-th: which of them to drop would be arbitrary), scoring as few as it can: the
     ``k``-th best of a sample (every 16th helper) is never above the ``k``-th best of all,
-    so a pair whose ceiling stays below it is left out unscored."""
+    so a pair that cannot reach it is left out unscored."""
     sample = Pairs.allowed(allowed, every=SAMPLE_EVERY)
     bound = _kth_of_few(sample.need, total(b, table, sample), k, len(b))
-    pairs = Pairs.allowed(allowed & (ceiling(b, table) >= bound[:, None]))
+    pairs = Pairs.allowed(allowed & contenders(b, table, bound))
     score = total(b, table, pairs)
     keep = score >= _kth_best(pairs.need, score, k, len(b))[pairs.need]
     return pairs.kept(keep), score[keep]

@@ -48,9 +48,9 @@ def not_declined(b: NeedBatch, t: HelperTable) -> BoolArray:
 def grade(b: NeedBatch, t: HelperTable) -> BoolArray:
     """The helper serves the need's grade with a kind the Wegwijzer, the urgency and the
     person's wishes allow."""
-    serves = np.ascontiguousarray(t.grades.T)[np.maximum(b.grade, 0)]
+    serves = np.take(np.ascontiguousarray(t.grades.T), np.maximum(b.grade, 0), axis=0)
     serves &= (b.grade >= 0)[:, None]
-    serves &= b.kind_allowed[:, t.kind]
+    serves &= np.take(b.kind_allowed, t.kind, axis=1)
     return serves
 
 
@@ -72,8 +72,11 @@ def district(b: NeedBatch, t: HelperTable) -> BoolArray:
 
 def diet(b: NeedBatch, t: HelperTable) -> BoolArray:
     """A cook serves every diet the person needs. The documents name no diets."""
-    missing = b.diet_bits[:, None, 0] & ~t.diet_bits[None, :, 0]  # DIETS fit in one word
-    return np.asarray(~t.is_cook[None, :] | (missing == 0), dtype=np.bool_)
+    fits = np.ones((len(b), len(t)), dtype=np.bool_)
+    cooks = np.flatnonzero(t.is_cook)  # the others serve no meals: only cooks are checked
+    missing = b.diet_bits[:, None, 0] & ~t.diet_bits[None, cooks, 0]  # DIETS fit in one word
+    fits[:, cooks] = missing == 0
+    return fits
 
 
 def capacity(b: NeedBatch, t: HelperTable) -> BoolArray:

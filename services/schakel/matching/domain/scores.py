@@ -219,15 +219,16 @@ MOST: dict[Callable[[NeedBatch, HelperTable, Pairs], Component], float] = {
 ROUNDING = 1e-9  # sums in another order may round the other way
 
 
-def ceiling(b: NeedBatch, t: HelperTable) -> FloatArray:
-    """For every pair (referrals × helpers) a score ``total`` never exceeds: the scores in
-    ``MOST`` at their most, the others as they are, each a lookup in a small table. Cheap,
-    so a pair that cannot be among a referral's best is left out before it is scored."""
-    points = b.kind_points[:, t.kind]
-    points += _age_points(t)[b.age_band]
-    points += _waiting_points(b)[:, None]
-    points += sum(MOST.values()) + ROUNDING
-    return points
+def contenders(b: NeedBatch, t: HelperTable, at_least: FloatArray) -> BoolArray:
+    """For every pair (referrals × helpers) whether its score can reach ``at_least`` (one
+    per referral): ``total`` never exceeds kind, age fit and waiting as they are plus the
+    scores in ``MOST`` at their most. Cheap (lookups in small tables), so a pair that
+    cannot be among a referral's best is left out before it is scored."""
+    known = np.take(b.kind_points, t.kind, axis=1)
+    known += np.take(_age_points(t), b.age_band, axis=0)
+    rest = _waiting_points(b) + sum(MOST.values()) + ROUNDING
+    can: BoolArray = known >= (at_least - rest)[:, None]
+    return can
 
 
 def explain(parts: list[Component], k: int) -> tuple[str, ...]:
