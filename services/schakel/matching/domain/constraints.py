@@ -136,11 +136,23 @@ class Feasible:
 def feasible(b: NeedBatch, t: HelperTable) -> Feasible:
     """Pairs that break no constraint, and per referral the constraint that left none."""
     allowed = np.ones((len(b), len(t)), dtype=np.bool_)
-    alive = np.full(len(b), len(t) > 0, dtype=np.bool_)
-    binding = np.where(alive, NONE_BOUND, EMPTY_REGISTRY)
+    for constraint in CONSTRAINTS:
+        allowed &= constraint.allowed(b, t)
+    binding = np.full(len(b), NONE_BOUND if len(t) else EMPTY_REGISTRY, dtype=np.int64)
+    if len(t) and len(none_fit := np.flatnonzero(~any_per_row(allowed))):
+        binding[none_fit] = _binding(b.at(none_fit), t)
+    return Feasible(allowed, binding)
+
+
+def _binding(b: NeedBatch, t: HelperTable) -> IntArray:
+    """For referrals nothing fits, the constraint that left none: the constraints again, in
+    their order, for these few referrals only."""
+    allowed = np.ones((len(b), len(t)), dtype=np.bool_)
+    alive = np.ones(len(b), dtype=np.bool_)
+    binding = np.full(len(b), NONE_BOUND, dtype=np.int64)
     for index, constraint in enumerate(CONSTRAINTS):
         allowed &= constraint.allowed(b, t)
         still = any_per_row(allowed)
         binding[alive & ~still] = index
         alive = still
-    return Feasible(allowed, binding)
+    return binding
