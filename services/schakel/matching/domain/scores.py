@@ -68,7 +68,7 @@ def _named(vocabulary: Sequence[str], flags: BoolArray) -> list[str]:
 
 
 def kind(b: NeedBatch, t: HelperTable, p: Pairs) -> Component:
-    kinds = t.kind[p.helper]
+    kinds = np.take(t.kind, p.helper)
 
     def text(k: int) -> str | None:
         need, offer_kind = b.needs[p.need[k]], KINDS[int(kinds[k])]
@@ -98,9 +98,11 @@ def distance(b: NeedBatch, t: HelperTable, p: Pairs) -> Component:
 
 
 def language(b: NeedBatch, t: HelperTable, p: Pairs) -> Component:
-    theirs = t.language_bits[p.helper]
-    shares_first = share_any(b.first_language_bits[p.need], theirs)
-    shares_any = share_any(b.language_bits[p.need], theirs)  # the first is one of them
+    theirs = np.take(t.language_bits, p.helper, axis=0)
+    shares_first = share_any(np.take(b.first_language_bits, p.need, axis=0), theirs)
+    shares_any = share_any(
+        np.take(b.language_bits, p.need, axis=0), theirs
+    )  # the first is one of them
     level = shares_first.view(np.uint8) + shares_any.view(np.uint8)  # 0, 1 or 2 halves
     points = np.multiply(level, LANGUAGE_POINTS / 2, dtype=np.float64)
 
@@ -118,7 +120,9 @@ def language(b: NeedBatch, t: HelperTable, p: Pairs) -> Component:
 
 
 def interests(b: NeedBatch, t: HelperTable, p: Pairs) -> Component:
-    both = shared(b.interest_bits[p.need], t.interest_bits[p.helper])
+    both = shared(
+        np.take(b.interest_bits, p.need, axis=0), np.take(t.interest_bits, p.helper, axis=0)
+    )
     points = np.multiply(np.minimum(both, MAX_INTERESTS), INTEREST_POINTS, dtype=np.float64)
 
     def text(k: int) -> str | None:
@@ -142,7 +146,9 @@ _YOUNG_BANDS = np.array([band in YOUNG for band in AGE_BANDS], dtype=np.bool_)
 
 
 def age_fit(b: NeedBatch, t: HelperTable, p: Pairs) -> Component:
-    points = _age_points(t)[b.age_band[p.need], p.helper]
+    table = _age_points(t)
+    band = np.take(b.age_band, p.need) % len(table)  # -1, unknown: the last row
+    points = np.take(table, band * len(t) + p.helper)
 
     def text(k: int) -> str | None:
         r, j = p.need[k], p.helper[k]
@@ -160,7 +166,9 @@ def age_fit(b: NeedBatch, t: HelperTable, p: Pairs) -> Component:
 
 
 def availability(b: NeedBatch, t: HelperTable, p: Pairs) -> Component:
-    both = shared(b.availability_bits[p.need], t.availability_bits[p.helper])
+    both = shared(
+        np.take(b.availability_bits, p.need, axis=0), np.take(t.availability_bits, p.helper, axis=0)
+    )
     points = np.multiply(np.minimum(both, MAX_DAYPARTS), AVAILABILITY_POINTS, dtype=np.float64)
 
     def text(k: int) -> str | None:
