@@ -4,7 +4,8 @@
 - the best proposal for one new referral against the same 10,000 helpers (goal: under 20 ms),
 - the optimum's total against the greedy one-by-one baseline on the same population, and
   against the optimum over every allowed pair (the solver gets each referral's best
-  ``CANDIDATES`` helpers; the difference is what that pruning costs).
+  ``CANDIDATES`` helpers and any tied with the last of them; the difference is what that
+  pruning costs).
 
 The population is random but seeded, spread over the PC4 centroids of every district, with
 the mix a city might have: half buddies, a quarter home cooks, a quarter activities.

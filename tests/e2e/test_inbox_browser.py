@@ -1,7 +1,8 @@
 """The owners' inbox in a real browser on a phone-sized screen, against every service: a GP
 sends a wellbeing prescription; a social broker of the owning organisation signs in, finds it
 in the inbox, accepts it (with the keyboard only), logs a contact attempt, records the first
-conversation with consent, and closes it with an outcome (after the page explained a mistake);
+conversation with consent and the person's wishes (mobility, interests and availability among
+them, shown back on the page), and closes it with an outcome (after the page explained a mistake);
 then the GP sees the outcome and the receipt page is checked. Debian's Chromium driven by
 Playwright, with every request to another host refused (see test_docs_page.py).
 
@@ -123,9 +124,16 @@ def test_a_social_broker_takes_a_gp_referral_from_the_inbox_to_an_outcome(
             page.check(f"#record-first-conversation-{choice}")
         page.check("#record-first-conversation-kinds-maatje")
         page.check("#record-first-conversation-languages-nl")
+        page.select_option("#record-first-conversation-mobility", "aan_huis_gebonden")
+        page.check("#record-first-conversation-interests-wandelen")
+        page.check("#record-first-conversation-availability-weekdag-middag")
         conversation.locator("button[type=submit]").click()
         page.wait_for_url(f"{base}/inbox/{referral_id}?gedaan=record_first_conversation")
         assert "Het eerste gesprek is vastgelegd." in confirmation(page)
+        # What was asked is what follow-up recorded, and the page shows it back.
+        recorded = page.locator("section[aria-labelledby=conversation-title]").inner_text()
+        for wish in ("Aan huis gebonden", "Wandelen", "Doordeweeks 's middags"):
+            assert wish in recorded, recorded
 
         # A mistake first: 'other' without saying what happened is explained at the field.
         close = page.locator("#actie-close")

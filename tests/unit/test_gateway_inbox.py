@@ -494,7 +494,12 @@ CONVERSATION = {
     "reached": True,
     "knew_of_signal": True,
     "consents_to_support": True,
-    "wishes": {"kinds": ["maatje"]},
+    "wishes": {
+        "kinds": ["maatje"],
+        "mobility": "aan_huis_gebonden",
+        "interests": ["tuinieren"],
+        "availability": ["weekend_ochtend"],
+    },
 }
 
 
@@ -514,7 +519,10 @@ async def test_the_referral_page_shows_facts_reasons_proposal_history_and_the_ac
     assert "contactgegevens" in text and "via intake" in text  # no name: it is in the vault
     assert "a reason" in text  # triage's rule that fired
     assert "Bezoekmaatje" in text and "Humanitas Utrecht" in text and "near" in text
-    assert "Een maatje (vrijwilliger)" in text  # the wish from the first conversation
+    assert "Een maatje (vrijwilliger)" in text  # the wishes from the first conversation
+    conversation = text[text.index('id="conversation-title"') : text.index('id="proposal-title"')]
+    for wish in ("Aan huis gebonden", "Tuinieren", "In het weekend &#39;s ochtends"):
+        assert wish in conversation
     for step in ("Aangenomen", "Eerste gesprek", "Ondersteuning voorgesteld"):
         assert step in text[text.index('id="history-title"') :]
     forms = {f.action for f in Page(text).forms} - {"/uitloggen"}
@@ -596,6 +604,9 @@ CASES: dict[str, tuple[list[Step], dict[str, Any], dict[str, Any]]] = {
             "languages": ["nl", "tr"],
             "other_languages": "so, tr",
             "diet": ["halal"],
+            "mobility": "beperkt",
+            "interests": ["wandelen", "schaken"],
+            "availability": ["weekdag_ochtend", "weekend_middag"],
             "grade": "licht_tot_matig",
             "djg_score": "4",
             "note": "Wil graag iets in de buurt",
@@ -608,6 +619,9 @@ CASES: dict[str, tuple[list[Step], dict[str, Any], dict[str, Any]]] = {
                 "kinds": ["activiteit", "maatje"],
                 "languages": ["nl", "tr", "so"],
                 "diet": ["halal"],
+                "interests": ["wandelen", "schaken"],
+                "availability": ["weekdag_ochtend", "weekend_middag"],
+                "mobility": "beperkt",
             },
             "grade": "licht_tot_matig",
             "djg_score": 4,
@@ -654,6 +668,25 @@ async def test_each_action_form_posts_the_json_followup_expects(
     assert sent["json"] == expected
     assert sent["headers"]["idempotency-key"] == sent_form.form.fields["idempotency_key"]
     assert sent["headers"]["authorization"].startswith("Bearer ")
+
+
+async def test_the_first_conversation_asks_mobility_interests_and_availability_in_both_languages(
+    browser: httpx.AsyncClient, followup: FakeFollowup
+) -> None:
+    await followup.route(REFERRAL)
+    await followup.do(REFERRAL, "accept", {})
+    await sign_in(browser)
+
+    dutch = (await browser.get(f"/inbox/{REFERRAL}")).text
+    english = (await browser.get(f"/inbox/{REFERRAL}", params={"lang": "en"})).text
+
+    form = dutch[dutch.index('id="actie-record-first-conversation"') :]
+    assert '<select id="record-first-conversation-mobility" name="mobility"' in form
+    assert '<option value="">Niet gevraagd</option>' in form  # may stay unasked
+    assert 'name="interests" value="wandelen"' in form and "Wandelen" in form
+    assert 'name="availability" value="weekdag_avond"' in form
+    assert "Doordeweeks &#39;s avonds" in form and "Aan huis gebonden" in form
+    assert "How far can the person go?" in english and "Weekday evenings" in english
 
 
 async def test_a_first_conversation_that_did_not_reach_the_person_is_an_attempt(
@@ -707,6 +740,13 @@ async def test_what_the_form_itself_refuses_is_said_next_to_the_field_and_not_se
     assert "Kies een van de mogelijkheden." in block(
         silent.text, "record-first-conversation-consents-to-support"
     )
+    talked = {"reached": "ja", "knew_of_signal": "ja", "consents_to_support": "ja"}
+    for name, changed in (("mobility", "rolstoel"), ("interests", ["wandelen", "Het park"])):
+        refused = await act(browser, "record_first_conversation", {**talked, name: changed})
+        assert refused.status_code == 422
+        assert "Kies een van de mogelijkheden." in block(
+            refused.text, f"record-first-conversation-{name}"
+        )
     unknown = await act(browser, "put_on_hold", {"reason": "vakantie"})
     assert unknown.status_code == 422
     assert "Kies een van de mogelijkheden." in block(unknown.text, "put-on-hold-reason")

@@ -188,3 +188,16 @@ def test_pruned_to_each_referral_s_best_the_solver_can_miss_a_second_choice() ->
 
     assert len(pruned.matches) == 1 and len(full.matches) == 2
     assert assign([first, second], table, NOW).matches == full.matches  # default: both fit
+
+
+def test_helpers_tied_at_the_last_candidate_place_all_go_to_the_solver() -> None:
+    """Which of two equally good helpers to drop would be arbitrary; dropping one could
+    leave a referral unmatched. Both twins fit the first referral alike; the second fits
+    only the twin registered first, so the solver helps both only if it sees both twins."""
+    twin, other_twin = buddy("tweeling-1"), buddy("tweeling-2")
+    only_first = need(excluded=frozenset({"tweeling-2"}))
+    table = HelperTable.of([twin, other_twin])
+
+    result = assign([need(), only_first], table, NOW, candidates=1)
+
+    assert pairs(result) == {0: "tweeling-2", 1: "tweeling-1"}

@@ -1,6 +1,7 @@
 """The fast path (every referral × helper pair at once, flag sets as bit words, scores as
-lookups) against the straightforward one: each pair scored on its own, and the optimum found
-by trying every assignment, on small random worlds drawn like the bench's."""
+lookups, only the pairs that can be among a referral's best scored) against the
+straightforward one: each pair scored on its own, each referral's best found by sorting, and
+the optimum found by trying every assignment, on small random worlds drawn like the bench's."""
 
 from __future__ import annotations
 
@@ -13,12 +14,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from schakel.matching.domain.assignment import MATCH_VALUE, URGENCY_PRIORITY, assign, reasons
+from schakel.matching.domain.assignment import (
+    MATCH_VALUE,
+    URGENCY_PRIORITY,
+    assign,
+    candidates_of,
+    reasons,
+)
 from schakel.matching.domain.batch import NeedBatch
 from schakel.matching.domain.constraints import feasible
 from schakel.matching.domain.helpers import AnyHelper
 from schakel.matching.domain.offers import Need
-from schakel.matching.domain.scores import total
+from schakel.matching.domain.pairs import Pairs
+from schakel.matching.domain.scores import contenders, total
 from schakel.matching.domain.table import HelperTable
 from schakel_dev.bench_matching import NOW, helper, need
 
@@ -34,7 +42,8 @@ def _one_by_one(needs: list[Need], helpers: list[AnyHelper]) -> Iterator[tuple[b
         for h in helpers:
             one = HelperTable.of([h])
             batch = NeedBatch.of([n], one, NOW)
-            yield bool(feasible(batch, one).allowed[0, 0]), float(total(batch, one)[0, 0])
+            score = total(batch, one, Pairs.every(1, 1))[0]
+            yield bool(feasible(batch, one).allowed[0, 0]), float(score)
 
 
 @settings(max_examples=25, deadline=None)
@@ -44,13 +53,49 @@ def test_every_pair_at_once_is_each_pair_on_its_own(seed: int, helpers: int, nee
     table = HelperTable.of(hs)
     batch = NeedBatch.of(ns, table, NOW)
 
-    allowed, score = feasible(batch, table).allowed, total(batch, table)
+    allowed = feasible(batch, table).allowed
+    score = total(batch, table, Pairs.every(len(ns), len(hs)))
 
     alone = list(_one_by_one(ns, hs))
     assert allowed.ravel().tolist() == [fits for fits, _ in alone]
     assert score.ravel().tolist() == pytest.approx(
         [points for _, points in alone], abs=1e-6
     )  # a chord from one product or many
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**32), st.integers(1, 40), st.integers(1, 6))
+def test_every_pair_can_reach_its_own_score(seed: int, helpers: int, needs: int) -> None:
+    """``contenders`` leaves pairs out unscored: were a pair's score above what it says the
+    pair can reach, a referral's best helper could be left out."""
+    ns, hs = _world(seed, helpers, needs)
+    table = HelperTable.of(hs)
+    batch = NeedBatch.of(ns, table, NOW)
+
+    score = total(batch, table, Pairs.every(len(ns), len(hs))).reshape(len(ns), len(hs))
+
+    for j in range(len(hs)):  # each helper's scores as the bar, per referral
+        assert contenders(batch, table, score[:, j])[:, j].all()
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**32), st.integers(1, 80), st.integers(1, 6), st.integers(1, 8))
+def test_the_candidates_are_each_referral_s_best_and_every_tie(
+    seed: int, helpers: int, needs: int, k: int
+) -> None:
+    ns, hs = _world(seed, helpers, needs)
+    table = HelperTable.of(hs)
+    batch = NeedBatch.of(ns, table, NOW)
+    allowed = feasible(batch, table).allowed
+    score = total(batch, table, Pairs.every(len(ns), len(hs))).reshape(allowed.shape)
+
+    kept = candidates_of(ns, table, NOW, k)
+
+    for i in range(len(ns)):  # by sorting: the k-th best, and every pair at least as good
+        ranked = sorted(score[i, allowed[i]], reverse=True)
+        kth = ranked[k - 1] if len(ranked) >= k else -np.inf
+        expected = {j for j in np.flatnonzero(allowed[i]) if score[i, j] >= kth}
+        assert kept[i] == expected
 
 
 def _best_by_trying_all(needs: list[Need], helpers: list[AnyHelper]) -> float:

@@ -20,12 +20,15 @@ from starlette.datastructures import FormData
 
 from schakel.gateway.pages.inbox_texts import (
     CLOSE_OUTCOME,
+    DAYPART,
     DECLINE_REASON,
     DIET,
     GRADE,
     HOLD_REASON,
     INBOX_TEXT,
+    INTERESTS,
     LANGUAGES,
+    MOBILITY,
     OFFER_KIND,
     REJECT_REASON,
     ROUTE,
@@ -110,11 +113,15 @@ def _first_conversation(values: Values) -> dict[str, Any]:
     if _text(values, "reached") == NO:
         return _with_note(values, {"reached": False})
     others = [c.strip() for c in _text(values, "other_languages").split(",") if c.strip()]
-    wishes = {
+    wishes: dict[str, Any] = {
         "kinds": _many(values, "kinds"),
         "languages": list(dict.fromkeys([*_many(values, "languages"), *others])),
         "diet": _many(values, "diet"),
+        "interests": _many(values, "interests"),
+        "availability": _many(values, "availability"),
     }
+    if mobility := _text(values, "mobility"):  # not asked: left out, as the API's default
+        wishes["mobility"] = mobility
     return _with_note(
         values,
         {
@@ -226,6 +233,18 @@ ACTION_FORMS: dict[str, ActionForm] = {
                     max_length=100,
                 ),
                 FormField("diet", "checkboxes", "diet_q", choices=_labels(DIET)),
+                FormField(
+                    "mobility",
+                    "select",
+                    "mobility_q",
+                    "mobility_hint",
+                    choices=_labels(MOBILITY),
+                    empty_choice="not_asked",
+                ),
+                FormField(
+                    "interests", "checkboxes", "interests_q", "interests_hint", choices=INTERESTS
+                ),
+                FormField("availability", "checkboxes", "availability_q", choices=_labels(DAYPART)),
                 FormField(
                     "grade", "select", "grade_q", choices=_labels(GRADE), empty_choice="not_judged"
                 ),

@@ -7,12 +7,14 @@ from schakel.contracts.vocabulary import (
     BusinessStatus,
     Channel,
     CloseOutcome,
+    Daypart,
     DeadlineKind,
     DeclineReason,
     DietNeed,
     EscalationLevel,
     Grade,
     HoldReason,
+    Mobility,
     OfferKind,
     RejectReason,
     Route,
@@ -153,6 +155,9 @@ INBOX_TEXT: Texts = {
     "wishes_kinds": ("Gewenste ondersteuning", "Support wanted"),
     "wishes_languages": ("Talen", "Languages"),
     "wishes_diet": ("Dieet", "Diet"),
+    "wishes_mobility": ("Mobiliteit", "Mobility"),
+    "wishes_interests": ("Interesses", "Interests"),
+    "wishes_availability": ("Beschikbaar", "Available"),
     "proposal_title": ("Voorstel voor ondersteuning (matching)", "Proposed support (matching)"),
     "proposal_none": (
         "Nog geen voorstel. Matching stelt pas iets voor als het eerste gesprek met "
@@ -201,6 +206,7 @@ INBOX_TEXT: Texts = {
     ),
     "choose": ("Kies…", "Choose…"),
     "not_judged": ("Niet beoordeeld", "Not judged"),
+    "not_asked": ("Niet gevraagd", "Not asked"),
     "not_measured": ("Niet gemeten", "Not measured"),
     "reject_reason": ("Waarom wijst u af?", "Why do you reject it?"),
     "transfer_to_organisation": ("Code van de organisatie", "Organisation's code"),
@@ -237,6 +243,17 @@ INBOX_TEXT: Texts = {
         "ISO 639 codes, separated by commas, for example: so, ti",
     ),
     "diet_q": ("Dieetwensen", "Diet needs"),
+    "mobility_q": ("Hoe ver kan de persoon gaan?", "How far can the person go?"),
+    "mobility_hint": (
+        "Aan huis gebonden: matching stelt alleen ondersteuning voor die naar de persoon toe komt.",
+        "Housebound: matching proposes only support that comes to the person.",
+    ),
+    "interests_q": ("Interesses", "Interests"),
+    "interests_hint": (
+        "Matching geeft voorrang aan een maatje of aanbod met dezelfde interesses.",
+        "Matching prefers a buddy or offer that shares them.",
+    ),
+    "availability_q": ("Wanneer kan de persoon?", "When is the person available?"),
     "grade_q": ("Uw inschatting van de ernst", "Your judgement of the grade"),
     "djg_q": ("De Jong Gierveld-score (optioneel)", "De Jong Gierveld score (optional)"),
     "djg_hint": (
@@ -596,6 +613,33 @@ DIET: dict[DietNeed, tuple[str, str]] = {
     DietNeed.DIABETES: ("Diabetes", "Diabetes"),
     DietNeed.GLUTENVRIJ: ("Glutenvrij", "Gluten-free"),
     DietNeed.ZACHT: ("Zacht eten (makkelijk te kauwen)", "Soft food (easy to chew)"),
+}
+MOBILITY: dict[Mobility, tuple[str, str]] = {
+    Mobility.ZELFSTANDIG: ("Gaat zelfstandig op pad", "Goes out on their own"),
+    Mobility.BEPERKT: ("Korte afstanden, of met hulp", "Short distances, or with help"),
+    Mobility.AAN_HUIS_GEBONDEN: ("Aan huis gebonden", "Housebound"),
+}
+DAYPART: dict[Daypart, tuple[str, str]] = {
+    Daypart.WEEKDAG_OCHTEND: ("Doordeweeks 's ochtends", "Weekday mornings"),
+    Daypart.WEEKDAG_MIDDAG: ("Doordeweeks 's middags", "Weekday afternoons"),
+    Daypart.WEEKDAG_AVOND: ("Doordeweeks 's avonds", "Weekday evenings"),
+    Daypart.WEEKEND_OCHTEND: ("In het weekend 's ochtends", "Weekend mornings"),
+    Daypart.WEEKEND_MIDDAG: ("In het weekend 's middags", "Weekend afternoons"),
+    Daypart.WEEKEND_AVOND: ("In het weekend 's avonds", "Weekend evenings"),
+}
+# Interests as the codes the helpers' registrations use: the contracts fix only a code's form
+# (``INTEREST_CODE``), so the form offers the common ones.
+INTERESTS: dict[str, tuple[str, str]] = {
+    "wandelen": ("Wandelen", "Walking"),
+    "fietsen": ("Fietsen", "Cycling"),
+    "koffie": ("Koffie drinken en praten", "Coffee and a chat"),
+    "koken": ("Koken", "Cooking"),
+    "tuinieren": ("Tuinieren", "Gardening"),
+    "muziek": ("Muziek", "Music"),
+    "lezen": ("Lezen", "Reading"),
+    "schaken": ("Schaken", "Chess"),
+    "handwerken": ("Handwerken", "Needlework"),
+    "voetbal": ("Voetbal", "Football"),
 }
 # The languages most asked for in Utrecht's neighbourhoods; others by code.
 LANGUAGES: dict[str, tuple[str, str]] = {

@@ -14,6 +14,7 @@ from schakel.gateway.pages.inbox_texts import (
     BUSINESS_STATUS,
     CHANNEL,
     CLOSE_OUTCOME,
+    DAYPART,
     DEADLINE,
     DECLINE_REASON,
     DIET,
@@ -22,8 +23,10 @@ from schakel.gateway.pages.inbox_texts import (
     GRADE,
     HOLD_REASON,
     INBOX_TEXT,
+    INTERESTS,
     LANGUAGES,
     MATCHED_ON,
+    MOBILITY,
     OFFER_KIND,
     REJECT_REASON,
     ROUTE,
@@ -203,6 +206,9 @@ def _conversation(found: Any, lang: Lang) -> dict[str, Any] | None:
         "kinds": words(OFFER_KIND, wishes.get("kinds"), lang),
         "languages": words(LANGUAGES, wishes.get("languages"), lang),
         "diet": words(DIET, wishes.get("diet"), lang),
+        "mobility": word(MOBILITY, wishes.get("mobility"), lang),
+        "interests": words(INTERESTS, wishes.get("interests"), lang),
+        "availability": words(DAYPART, wishes.get("availability"), lang),
     }
 
 

@@ -2,7 +2,8 @@
 
 - ``offers``: the Table 1 offer registry's rules (grade per the Wegwijzer, the need);
 - ``terms``, ``helpers``: buddies, home cooks and activities with capacity and location;
-- ``table``: the registry as arrays; ``constraints`` (hard) and ``scores`` (soft, explained);
+- ``table``: the registry as arrays; ``constraints`` (hard) and ``scores`` (soft, explained),
+  the scores computed for ``pairs`` picked beforehand (those that break no constraint);
 - ``assignment``: the best helper for one referral, and the optimum over all open ones.
 """
 

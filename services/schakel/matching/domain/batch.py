@@ -101,6 +101,11 @@ class NeedBatch:
         """The referrals ``start:stop`` (every array cut alike)."""
         return NeedBatch(**{name: value[start:stop] for name, value in vars(self).items()})
 
+    def at(self, rows: IntArray) -> NeedBatch:
+        """The referrals at ``rows``, in that order."""
+        picked = {name: value[rows] for name, value in vars(self).items() if name != "needs"}
+        return NeedBatch(needs=tuple(self.needs[int(r)] for r in rows), **picked)
+
 
 def _bools(values: Iterable[bool]) -> BoolArray:
     return np.fromiter(values, dtype=np.bool_)

@@ -48,9 +48,9 @@ def not_declined(b: NeedBatch, t: HelperTable) -> BoolArray:
 def grade(b: NeedBatch, t: HelperTable) -> BoolArray:
     """The helper serves the need's grade with a kind the Wegwijzer, the urgency and the
     person's wishes allow."""
-    serves = np.ascontiguousarray(t.grades.T)[np.maximum(b.grade, 0)]
+    serves = np.take(np.ascontiguousarray(t.grades.T), np.maximum(b.grade, 0), axis=0)
     serves &= (b.grade >= 0)[:, None]
-    serves &= b.kind_allowed[:, t.kind]
+    serves &= np.take(b.kind_allowed, t.kind, axis=1)
     return serves
 
 
@@ -72,8 +72,11 @@ def district(b: NeedBatch, t: HelperTable) -> BoolArray:
 
 def diet(b: NeedBatch, t: HelperTable) -> BoolArray:
     """A cook serves every diet the person needs. The documents name no diets."""
-    missing = b.diet_bits[:, None, 0] & ~t.diet_bits[None, :, 0]  # DIETS fit in one word
-    return np.asarray(~t.is_cook[None, :] | (missing == 0), dtype=np.bool_)
+    fits = np.ones((len(b), len(t)), dtype=np.bool_)
+    cooks = np.flatnonzero(t.is_cook)  # the others serve no meals: only cooks are checked
+    missing = b.diet_bits[:, None, 0] & ~t.diet_bits[None, cooks, 0]  # DIETS fit in one word
+    fits[:, cooks] = missing == 0
+    return fits
 
 
 def capacity(b: NeedBatch, t: HelperTable) -> BoolArray:
@@ -133,11 +136,23 @@ class Feasible:
 def feasible(b: NeedBatch, t: HelperTable) -> Feasible:
     """Pairs that break no constraint, and per referral the constraint that left none."""
     allowed = np.ones((len(b), len(t)), dtype=np.bool_)
-    alive = np.full(len(b), len(t) > 0, dtype=np.bool_)
-    binding = np.where(alive, NONE_BOUND, EMPTY_REGISTRY)
+    for constraint in CONSTRAINTS:
+        allowed &= constraint.allowed(b, t)
+    binding = np.full(len(b), NONE_BOUND if len(t) else EMPTY_REGISTRY, dtype=np.int64)
+    if len(t) and len(none_fit := np.flatnonzero(~any_per_row(allowed))):
+        binding[none_fit] = _binding(b.at(none_fit), t)
+    return Feasible(allowed, binding)
+
+
+def _binding(b: NeedBatch, t: HelperTable) -> IntArray:
+    """For referrals nothing fits, the constraint that left none: the constraints again, in
+    their order, for these few referrals only."""
+    allowed = np.ones((len(b), len(t)), dtype=np.bool_)
+    alive = np.ones(len(b), dtype=np.bool_)
+    binding = np.full(len(b), NONE_BOUND, dtype=np.int64)
     for index, constraint in enumerate(CONSTRAINTS):
         allowed &= constraint.allowed(b, t)
         still = any_per_row(allowed)
         binding[alive & ~still] = index
         alive = still
-    return Feasible(allowed, binding)
+    return binding

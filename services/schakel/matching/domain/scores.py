@@ -1,5 +1,6 @@
-"""Soft scores: how well a helper who breaks no constraint fits, each one array over
-referrals × helpers with the sentence a social broker reads for any one pair.
+"""Soft scores: how well a helper who breaks no constraint fits, each one array over the
+referral × helper pairs given (``Pairs``: the optimum scores only those that break no
+constraint) with the sentence a social broker reads for any one pair.
 
 Sources: the kind of support in the person's or the Wegwijzer's order (004 §7); Thuisgekookt
 matches people "die zo dicht mogelijk bij elkaar in de buurt wonen" (004 §6, 000), hence the
@@ -18,6 +19,7 @@ import numpy as np
 
 from schakel.matching.domain.batch import NeedBatch
 from schakel.matching.domain.offers import KIND_PREFERENCE, KIND_STEP, kind_reason
+from schakel.matching.domain.pairs import Pairs
 from schakel.matching.domain.table import (
     AGE_BANDS,
     DAYPARTS,
@@ -50,14 +52,14 @@ MAX_DAYPARTS = 2
 WAITING_POINTS_PER_WEEK = 0.5
 MAX_WAITING_POINTS = 4.0
 
-Text = Callable[[int, int], str | None]  # (referral row, helper row) → sentence
+Text = Callable[[int], str | None]  # (pair) → sentence
 
 
 @dataclass(frozen=True)
 class Component:
     """One score for every pair, and its sentence for any one pair."""
 
-    points: FloatArray  # referrals × helpers
+    points: FloatArray  # per pair
     text: Text
 
 
@@ -65,59 +67,67 @@ def _named(vocabulary: Sequence[str], flags: BoolArray) -> list[str]:
     return [str(v) for v, on in zip(vocabulary, flags, strict=True) if on]
 
 
-def kind(b: NeedBatch, t: HelperTable) -> Component:
-    def text(r: int, j: int) -> str | None:
-        need, k = b.needs[r], KINDS[int(t.kind[j])]
-        reason = kind_reason(k, need) if need.grade in KIND_PREFERENCE else None
+def kind(b: NeedBatch, t: HelperTable, p: Pairs) -> Component:
+    kinds = np.take(t.kind, p.helper)
+
+    def text(k: int) -> str | None:
+        need, offer_kind = b.needs[p.need[k]], KINDS[int(kinds[k])]
+        reason = kind_reason(offer_kind, need) if need.grade in KIND_PREFERENCE else None
         return None if reason is None else reason[1]
 
-    return Component(b.kind_points[:, t.kind], text)
+    return Component(np.take(b.kind_points, p.need * len(KINDS) + kinds), text)
 
 
-def distance(b: NeedBatch, t: HelperTable) -> Component:
-    km = great_circle_km(b.where, t.where)
-    reach = np.where(t.is_cook, COOK_RANGE_KM, DISTANCE_RANGE_KM)[None, :]
-    closeness = 1 - km / reach
+def distance(b: NeedBatch, t: HelperTable, p: Pairs) -> Component:
+    km = great_circle_km(b.where, t.where, p.need, p.helper)
+    cook, phone = t.is_cook[p.helper], t.by_phone[p.helper]
+    closeness = 1 - km / np.where(cook, COOK_RANGE_KM, DISTANCE_RANGE_KM)
     np.fmin(np.fmax(closeness, 0.0, out=closeness), 1.0, out=closeness)  # fmax: unknown is 0
     closeness *= DISTANCE_POINTS
-    points = np.where(t.by_phone[None, :], DISTANCE_POINTS / 2, closeness)
+    points = np.where(phone, DISTANCE_POINTS / 2, closeness)
 
-    def text(r: int, j: int) -> str | None:
-        if t.by_phone[j]:
+    def text(k: int) -> str | None:
+        if phone[k]:
             return "by phone: distance plays no part"
-        if np.isnan(km[r, j]):
+        if np.isnan(km[k]):
             return None
-        near = " (a few streets)" if t.is_cook[j] and km[r, j] <= A_FEW_STREETS_KM else ""
-        return f"{km[r, j]:.1f} km away{near}"
+        near = " (a few streets)" if cook[k] and km[k] <= A_FEW_STREETS_KM else ""
+        return f"{km[k]:.1f} km away{near}"
 
     return Component(points, text)
 
 
-def language(b: NeedBatch, t: HelperTable) -> Component:
-    shares_first = share_any(b.first_language_bits, t.language_bits)
-    shares_any = share_any(b.language_bits, t.language_bits)  # the first is one of them
+def language(b: NeedBatch, t: HelperTable, p: Pairs) -> Component:
+    theirs = np.take(t.language_bits, p.helper, axis=0)
+    shares_first = share_any(np.take(b.first_language_bits, p.need, axis=0), theirs)
+    shares_any = share_any(
+        np.take(b.language_bits, p.need, axis=0), theirs
+    )  # the first is one of them
     level = shares_first.view(np.uint8) + shares_any.view(np.uint8)  # 0, 1 or 2 halves
     points = np.multiply(level, LANGUAGE_POINTS / 2, dtype=np.float64)
 
-    def text(r: int, j: int) -> str | None:
-        need = b.needs[r]
+    def text(k: int) -> str | None:
+        need = b.needs[p.need[k]]
         if not need.languages:
             return None
-        if shares_first[r, j]:
+        if shares_first[k]:
             return f"speaks {need.languages[0]}, the person's preferred language"
-        if shares_any[r, j]:
+        if shares_any[k]:
             return "shares a language the person speaks"
         return "shares none of the person's languages"
 
     return Component(points, text)
 
 
-def interests(b: NeedBatch, t: HelperTable) -> Component:
-    both = np.minimum(shared(b.interest_bits, t.interest_bits), MAX_INTERESTS)
-    points = np.multiply(both, INTEREST_POINTS, dtype=np.float64)
+def interests(b: NeedBatch, t: HelperTable, p: Pairs) -> Component:
+    both = shared(
+        np.take(b.interest_bits, p.need, axis=0), np.take(t.interest_bits, p.helper, axis=0)
+    )
+    points = np.multiply(np.minimum(both, MAX_INTERESTS), INTEREST_POINTS, dtype=np.float64)
 
-    def text(r: int, j: int) -> str | None:
-        both = _named(t.interest_vocabulary, b.interests[r] & t.interests[j])
+    def text(k: int) -> str | None:
+        flags = b.interests[p.need[k]] & t.interests[p.helper[k]]
+        both = _named(t.interest_vocabulary, flags)
         return f"shared interests: {', '.join(both)}" if both else None
 
     return Component(points, text)
@@ -135,10 +145,13 @@ def _age_points(t: HelperTable) -> FloatArray:
 _YOUNG_BANDS = np.array([band in YOUNG for band in AGE_BANDS], dtype=np.bool_)
 
 
-def age_fit(b: NeedBatch, t: HelperTable) -> Component:
-    points = _age_points(t)[b.age_band]
+def age_fit(b: NeedBatch, t: HelperTable, p: Pairs) -> Component:
+    table = _age_points(t)
+    band = np.take(b.age_band, p.need) % len(table)  # -1, unknown: the last row
+    points = np.take(table, band * len(t) + p.helper)
 
-    def text(r: int, j: int) -> str | None:
+    def text(k: int) -> str | None:
+        r, j = p.need[k], p.helper[k]
         parts = []
         if b.young[r] and t.youth[j]:
             parts.append("a youth or peer offer: young people get these first")
@@ -152,30 +165,35 @@ def age_fit(b: NeedBatch, t: HelperTable) -> Component:
     return Component(points, text)
 
 
-def availability(b: NeedBatch, t: HelperTable) -> Component:
-    both = np.minimum(shared(b.availability_bits, t.availability_bits), MAX_DAYPARTS)
-    points = np.multiply(both, AVAILABILITY_POINTS, dtype=np.float64)
+def availability(b: NeedBatch, t: HelperTable, p: Pairs) -> Component:
+    both = shared(
+        np.take(b.availability_bits, p.need, axis=0), np.take(t.availability_bits, p.helper, axis=0)
+    )
+    points = np.multiply(np.minimum(both, MAX_DAYPARTS), AVAILABILITY_POINTS, dtype=np.float64)
 
-    def text(r: int, j: int) -> str | None:
-        both = _named(DAYPARTS, b.availability[r] & t.availability[j])
+    def text(k: int) -> str | None:
+        both = _named(DAYPARTS, b.availability[p.need[k]] & t.availability[p.helper[k]])
         return f"available {', '.join(both)}" if both else None
 
     return Component(points, text)
 
 
-def waiting(b: NeedBatch, t: HelperTable) -> Component:
-    """The same for every helper: it decides who goes first when helpers are scarce."""
-    per_need = np.minimum(b.waiting_days / 7 * WAITING_POINTS_PER_WEEK, MAX_WAITING_POINTS)
-    points = np.broadcast_to(per_need[:, None], (len(b), len(t)))
+def _waiting_points(b: NeedBatch) -> FloatArray:
+    return np.minimum(b.waiting_days / 7 * WAITING_POINTS_PER_WEEK, MAX_WAITING_POINTS)
 
-    def text(r: int, j: int) -> str | None:
-        days = b.waiting_days[r]
+
+def waiting(b: NeedBatch, t: HelperTable, p: Pairs) -> Component:
+    """The same for every helper: it decides who goes first when helpers are scarce."""
+    per_need = _waiting_points(b)
+
+    def text(k: int) -> str | None:
+        days = b.waiting_days[p.need[k]]
         return f"waiting {days:.0f} day(s)" if days >= 1 else None
 
-    return Component(points, text)
+    return Component(per_need[p.need], text)
 
 
-SCORES: tuple[Callable[[NeedBatch, HelperTable], Component], ...] = (
+SCORES: tuple[Callable[[NeedBatch, HelperTable, Pairs], Component], ...] = (
     kind,
     distance,
     language,
@@ -186,21 +204,45 @@ SCORES: tuple[Callable[[NeedBatch, HelperTable], Component], ...] = (
 )
 
 
-def components(b: NeedBatch, t: HelperTable) -> list[Component]:
-    return [score(b, t) for score in SCORES]
+def components(b: NeedBatch, t: HelperTable, p: Pairs) -> list[Component]:
+    return [score(b, t, p) for score in SCORES]
 
 
-def total(b: NeedBatch, t: HelperTable) -> FloatArray:
-    points = np.zeros((len(b), len(t)))
+def total(b: NeedBatch, t: HelperTable, p: Pairs) -> FloatArray:
+    """Every pair's score: only the ``p`` given are computed (those that break no
+    constraint, when the optimum asks)."""
+    points = np.zeros(len(p))
     for score in SCORES:  # in this order, so every sum rounds as it always did
-        points += score(b, t).points
+        points += score(b, t, p).points
     return points
 
 
-def explain(parts: list[Component], r: int, j: int) -> tuple[str, ...]:
-    """Each score's sentence for one pair, with its points."""
+# The scores that never exceed a known most, the distance (the costliest) among them.
+MOST: dict[Callable[[NeedBatch, HelperTable, Pairs], Component], float] = {
+    distance: DISTANCE_POINTS,
+    language: LANGUAGE_POINTS,
+    interests: MAX_INTERESTS * INTEREST_POINTS,
+    availability: MAX_DAYPARTS * AVAILABILITY_POINTS,
+}
+ROUNDING = 1e-9  # sums in another order may round the other way
+
+
+def contenders(b: NeedBatch, t: HelperTable, at_least: FloatArray) -> BoolArray:
+    """For every pair (referrals × helpers) whether its score can reach ``at_least`` (one
+    per referral): ``total`` never exceeds kind, age fit and waiting as they are plus the
+    scores in ``MOST`` at their most. Cheap (lookups in small tables), so a pair that
+    cannot be among a referral's best is left out before it is scored."""
+    known = np.take(b.kind_points, t.kind, axis=1)
+    known += np.take(_age_points(t), b.age_band, axis=0)
+    rest = _waiting_points(b) + sum(MOST.values()) + ROUNDING
+    can: BoolArray = known >= (at_least - rest)[:, None]
+    return can
+
+
+def explain(parts: list[Component], k: int) -> tuple[str, ...]:
+    """Each score's sentence for pair ``k``, with its points."""
     out = []
     for c in parts:
-        if (text := c.text(r, j)) is not None:
-            out.append(f"{text} ({c.points[r, j]:+.1f})")
+        if (text := c.text(k)) is not None:
+            out.append(f"{text} ({c.points[k]:+.1f})")
     return tuple(out)

@@ -53,18 +53,18 @@ def packed(flags: BoolArray) -> Bits:
 
 
 def shared(a: Bits, b: Bits) -> Counts:
-    """Per pair (rows of ``a`` × rows of ``b``): how many flags the two share."""
-    count: Counts = np.bitwise_count(a[:, None, 0] & b[None, :, 0])
+    """Per pair (row ``i`` of ``a`` with row ``i`` of ``b``): how many flags the two share."""
+    count: Counts = np.bitwise_count(a[:, 0] & b[:, 0])
     for w in range(1, a.shape[1]):
-        count += np.bitwise_count(a[:, None, w] & b[None, :, w])
+        count += np.bitwise_count(a[:, w] & b[:, w])
     return count
 
 
 def share_any(a: Bits, b: Bits) -> BoolArray:
-    """Per pair: whether the two share any flag."""
-    some: BoolArray = (a[:, None, 0] & b[None, :, 0]) != 0
+    """Per pair (aligned rows): whether the two share any flag."""
+    some: BoolArray = (a[:, 0] & b[:, 0]) != 0
     for w in range(1, a.shape[1]):
-        some |= (a[:, None, w] & b[None, :, w]) != 0
+        some |= (a[:, w] & b[:, w]) != 0
     return some
 
 
