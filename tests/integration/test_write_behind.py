@@ -43,6 +43,8 @@ async def _calls(c: TxCollection) -> list[Any]:
     said = [
         await c.find_one({"_id": "a"}),
         await c.find_one({"_id": "zz"}),
+        await c.insert_one({"_id": "zz", "v": 0}),  # read as missing, then inserted
+        await c.find_one({"_id": "zz"}),
         await c.insert_one({"_id": "n1", "v": 1, "tags": [], "at": MICROS}),
         await c.find_one({"_id": "n1"}, projection={"tags": 0}),
         await c.update_one(
@@ -53,9 +55,13 @@ async def _calls(c: TxCollection) -> list[Any]:
         await c.update_one({"_id": "a", "places": {"$gt": 0}}, {"$inc": {"places": -1}}),
         await c.update_one({"_id": "b", "places": {"$gt": 0}}, {"$inc": {"places": -1}}),
         await c.update_one({"_id": "c", "status": {"$in": ["p", "m"]}}, {"$set": {"status": "m"}}),
+        await c.find_one({"_id": "c", "status": "m"}),
+        await c.find_one({"_id": "c", "status": "p"}),
+        await c.find_one({"_id": "c", "places": {"$lte": 1}}, projection={"log": 0}),
         await c.update_one({"_id": "u1"}, {"$setOnInsert": {"s": 1}}, upsert=True),
         await c.update_one({"_id": "u1"}, {"$setOnInsert": {"s": 2}}, upsert=True),
         await c.update_one({"_id": "zz"}, {"$set": {"s": 2}}),
+        await c.update_one({"_id": "zy"}, {"$set": {"s": 2}}),
         await c.replace_one({"_id": "a"}, {"x": 1, "when": MICROS}),
         await c.find_one({"_id": "a"}, projection={"when": 1}),
         await c.replace_one({"_id": "r9"}, {"y": 1}, upsert=True),

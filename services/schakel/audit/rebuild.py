@@ -141,7 +141,10 @@ class Target:
             return
         try:
             await self.replay.transaction(lambda tx: _apply_once(tx, works))
-        except Exception:
+        except Exception as exc:
+            log.info(
+                "replay batch failed, applied one by one", service=self.service, error=repr(exc)
+            )
             for seq, delivery in taken:
                 await self.apply(seq, delivery)
             return

@@ -4,13 +4,14 @@ from here, and the writes go to MongoDB together, one ``bulk_write`` per collect
 work is done or before anything else reads that collection.
 
 Only the plain shapes handlers use most are kept: ``find_one``/``update_one``/
-``replace_one``/``delete_one`` by ``_id`` (with simple conditions on top-level fields and the
-update operators ``$set``, ``$inc``, ``$push`` with ``$each`` and ``$setOnInsert``), and
-``insert_one``. Every other call first writes what is pending on that collection and then
-goes to MongoDB as it would, so every read sees every write before it. A document kept here
-is kept as MongoDB would give it back (BSON-encoded and decoded). An insert of an ``_id``
-already stored fails when the writes go out, failing the whole unit of work: the caller
-applies its events one by one then (replay does), where the handler sees the error as live.
+``replace_one``/``delete_one`` by ``_id`` (``find_one`` and ``update_one`` also with simple
+conditions on top-level fields; the update operators ``$set``, ``$inc``, ``$push`` with
+``$each`` and ``$setOnInsert``), and ``insert_one``. Every other call first writes what is
+pending on that collection and then goes to MongoDB as it would, so every read sees every
+write before it. A document kept here is kept as MongoDB would give it back (BSON-encoded
+and decoded). An insert of an ``_id`` already stored fails when the writes go out, failing
+the whole unit of work: the caller applies its events one by one then (replay does), where
+the handler sees the error as live.
 """
 
 from __future__ import annotations
@@ -88,18 +89,26 @@ class KeptCollection(TxCollection):
     # -- kept shapes -------------------------------------------------------------------------
 
     async def find_one(self, filter: Filter, **options: Any) -> Document | None:
-        key = _by_id(filter)
+        key = _by_id(filter, conditions=True)
         projection = options.get("projection")
         if key is None or set(options) - {"projection"} or not _plain_projection(projection):
             return await self._passed(super().find_one(filter, **options))
         doc = _decoded(await self._load(key))
-        return None if doc is None else _projected(doc, projection)
+        if doc is None:
+            return None
+        matches = _matches(doc, filter)
+        if matches is None:  # a condition not kept here: MongoDB decides
+            return await self._passed(super().find_one(filter, **options))
+        return _projected(doc, projection) if matches else None
 
     async def insert_one(self, document: Document) -> InsertOneResult:
         key = document.get("_id")
-        if not isinstance(key, _SCALAR) or key in self._kept:
-            return await self._passed(super().insert_one(document))
-        self._kept[key] = Kept(_encoded(document), Stored.UNKNOWN, dirty=True)
+        kept = self._kept.get(key) if isinstance(key, _SCALAR) else None
+        if not isinstance(key, _SCALAR) or (kept is not None and kept.raw is not None):
+            # No _id given, or one that is there: MongoDB's own answer (a duplicate key error).
+            return await self._passed(super().insert_one(document), True)
+        stored = Stored.UNKNOWN if kept is None else kept.stored
+        self._kept[key] = Kept(_encoded(document), stored, dirty=True)
         return InsertOneResult(key, acknowledged=True)
 
     async def insert_many(self, documents: Sequence[Document]) -> InsertManyResult:
