@@ -124,7 +124,7 @@ def _run(args: argparse.Namespace, deadline: Deadline) -> int:
 
 def replay_deadline(events: int) -> Deadline:
     """The replay part's own cap (its size is chosen apart from the rest): at least 2
-    events/s for seeding, consuming and replaying together (replay ran at 8 to 19 events/s
+    events/s for seeding, consuming and replaying together (replay ran at 13 to 43 events/s
     on 2 shared cores, docs/audit.md)."""
     return Deadline.after(REPLAY_BASE_SECONDS + events / 2)
 

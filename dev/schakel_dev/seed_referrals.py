@@ -1,8 +1,10 @@
 """Synthetic referral histories for the replay benchmark: each referral's events in the order
 the services write them (received, triaged, the signaler's feedback stages, the owner's
 lifecycle, matching's proposal or waitlist, closed), every payload a contract class of
-``schakel.contracts`` (so validated), triaged by triage's own rule book and proposing offers
-of matching's demo registry. No I/O: ``seed_history`` produces and archives them."""
+``schakel.contracts`` (so validated), triaged by triage's own rule book, proposing offers
+of matching's demo registry, and told to the signaler where feedback's own fold and handler
+would tell it (``feedback.handlers.news``). No I/O: ``seed_history`` produces and archives
+them."""
 
 from __future__ import annotations
 
@@ -15,7 +17,6 @@ from typing import Any
 
 from schakel.contracts.envelope import CONTENT_TYPE, SPEC_VERSION, EventEnvelope, EventPayload
 from schakel.contracts.events import (
-    FeedbackRecorded,
     MatchProposed,
     Offer,
     ReferralReceived,
@@ -43,12 +44,13 @@ from schakel.contracts.vocabulary import (
     CloseOutcome,
     Observation,
     OfferKind,
-    PlainOutcome,
     PrescribedTo,
     SignalerRole,
-    SignalerStage,
     TaskStatus,
 )
+from schakel.feedback.domain import ReferralState
+from schakel.feedback.domain import apply as feedback_fold
+from schakel.feedback.handlers import FOLLOWED, news
 from schakel.matching.demo_offers import DEMO_OFFERS
 from schakel.matching.postcodes import districts
 from schakel.triage.app import rule_book, settings
@@ -149,6 +151,7 @@ class _History:
         self._at = at
         self.referral_id = maker._uuid()
         self.events: list[Record] = []
+        self._signaler: ReferralState | None = None  # feedback's read model of the referral
         self._write()
 
     def _emit(self, payload: EventPayload, source: str, minutes: float) -> Record:
@@ -177,22 +180,23 @@ class _History:
             RawEvent(attributes, payload.model_dump(mode="json")), value, tuple(headers)
         )
         self.events.append(record)
+        if isinstance(payload, FOLLOWED):
+            self._tell_signaler(event)
         return record
 
-    def _stage(self, stage: SignalerStage, **more: Any) -> None:
-        cause = self.events[-1]
-        payload = FeedbackRecorded(
-            referral_id=self.referral_id, stage=stage, caused_by_type=cause.event.type, **more
-        )
-        self._emit(payload, "feedback", 0.01)
+    def _tell_signaler(self, event: EventEnvelope[Any]) -> None:
+        """What feedback's handler does with the event: a feedback-recorded event when what
+        the signaler is told changes (not for "ontvangen": the receipt said it)."""
+        before, self._signaler = self._signaler, feedback_fold(self._signaler, event)
+        told = news(event, before, self._signaler)
+        if told is not None:
+            self._emit(told.data, "feedback", 0.01)
 
     def _write(self) -> None:
         received = self._received()
         self._emit(received, "intake", 0)
-        self._stage(SignalerStage.ONTVANGEN)
         triaged = triaged_payload(self.referral_id, triage(facts_of(received), self._m._book))
         self._emit(triaged, "triage", 0.02)
-        self._stage(SignalerStage.DOORGEZET, organisation_kind=triaged.route)
         self._owner = triaged.owner_organisation
         self._owner_name = triaged.owner_name
         self._actor = Actor(organisation=self._owner, role=ActorRole.SOCIAAL_MAKELAAR)
@@ -238,7 +242,6 @@ class _History:
         if rng.random() < shape.untouched:
             return
         self._step(ReferralAccepted, 4, status=TaskStatus.ACCEPTED, owner_name=self._owner_name)
-        self._stage(SignalerStage.OPGEPAKT)
         if rng.random() < shape.accepted_only:
             return
         if rng.random() < shape.unreached:
@@ -261,7 +264,6 @@ class _History:
             wishes=Wishes(kinds=kinds, languages=["nl"]),
             djg_score=rng.randint(0, 6),
         )
-        self._stage(SignalerStage.IN_CONTACT)
         if consent:
             self._support()
 
@@ -312,7 +314,6 @@ class _History:
             business_status=BusinessStatus.SUPPORT_STARTED, kind=kind, offer_id=offer_id,
             provider_organisation=provider,
         )  # fmt: skip
-        self._stage(SignalerStage.HULP_GESTART)
         for check_in in range(1, rng.randint(0, 2) + 1):
             self._step(
                 CheckInRecorded, 24 * 14, status=TaskStatus.IN_PROGRESS,
@@ -326,7 +327,6 @@ class _History:
             status_reason=CloseOutcome.HULP_GEKREGEN.value, outcome=CloseOutcome.HULP_GEKREGEN,
             support_kind=kind, djg_score=rng.randint(0, 6),
         )  # fmt: skip
-        self._stage(SignalerStage.AFGESLOTEN, outcome=PlainOutcome.HULP_GEVONDEN)
 
 
 def interleaved(referrals: Referrals, events: int, open_at_once: int = 200) -> Iterator[Record]:

@@ -1,24 +1,31 @@
 """The replay benchmark's seeded history: every record is one the contracts' CloudEvents
 reader and upcasters accept, each referral's events come in the order the services write
-them, and the same seed gives the same history."""
+them, the signaler is told what feedback's live handler tells, and the same seed gives the
+same history."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from functools import cache
 from itertools import pairwise
+from typing import Any
 
 from aiokafka.structs import RecordMetadata
 
 from schakel.audit.domain.chain import ChainVerifier, append
+from schakel.contracts.envelope import EventEnvelope
 from schakel.contracts.kafka_binding import read_raw, upcast
+from schakel.contracts.topics import REFERRAL_EVENTS
+from schakel.feedback.handlers import follow
 from schakel_dev.seed_history import written
 from schakel_dev.seed_referrals import Record, Referrals, interleaved
+from tests.fakes.feedback import FakeReferrals
 
 EVENTS = 1_500
 RECEIVED = "nl.schakel.referral.received.v2"
 TRIAGED = "nl.schakel.referral.triaged.v2"
 CLOSED = "nl.schakel.referral.closed.v1"
+FEEDBACK = "nl.schakel.referral.feedback-recorded.v2"
 
 
 @cache
@@ -43,7 +50,7 @@ def test_each_referral_begins_received_then_triaged_and_every_event_follows_its_
     whole = [e for e in by_referral.values() if e[0].event.type == RECEIVED and len(e) > 3]
     assert len(whole) > 50
     for events in whole:
-        assert [e.event.type for e in events[:3:2]] == [RECEIVED, TRIAGED]
+        assert [e.event.type for e in events[:2]] == [RECEIVED, TRIAGED]
         for cause, effect in pairwise(events):
             effect_is, cause_is = effect.event.attributes, cause.event.attributes
             assert effect_is.causationid == cause_is.id
@@ -52,6 +59,28 @@ def test_each_referral_begins_received_then_triaged_and_every_event_follows_its_
     # Referrals are interleaved as live, and some get all the way to closed.
     assert history[1].event.subject != history[0].event.subject
     assert any(events[-2].event.type == CLOSED for events in whole)
+
+
+async def test_the_signaler_is_told_what_feedbacks_live_handler_tells_and_no_more() -> None:
+    seeded: dict[str, list[Any]] = defaultdict(list)
+    told: dict[str, list[Any]] = defaultdict(list)
+    referrals = FakeReferrals()
+
+    def emit(event: EventEnvelope[Any], topic: str = REFERRAL_EVENTS) -> None:
+        if topic == REFERRAL_EVENTS:
+            told[event.subject].append(event.data.model_dump(mode="json"))
+
+    whole = Referrals(3)
+    for record in (record for _ in range(300) for record in whole.next()):
+        if record.event.type == FEEDBACK:
+            seeded[record.event.subject].append(record.event.data)
+        else:
+            await follow(upcast(read_raw(record.headers, record.value)), referrals, emit)
+
+    assert seeded == told
+    stages = [news["stage"] for referral in seeded.values() for news in referral]
+    assert "ontvangen" not in stages  # the receipt says it; live no longer sends it
+    assert {"doorgezet", "hulp_gestart", "afgesloten"} <= set(stages)
 
 
 def test_the_same_seed_gives_the_same_history_and_another_seed_another() -> None:

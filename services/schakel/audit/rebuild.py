@@ -35,6 +35,7 @@ from schakel.platform.readmodels import (
     replayable_services,
     replaying,
 )
+from schakel.platform.writebehind import WriteBehindTransaction
 
 log = get_logger(__name__)
 PREFIX = "schakel_replay_"
@@ -140,7 +141,10 @@ class Target:
             return
         try:
             await self.replay.transaction(lambda tx: _apply_once(tx, works))
-        except Exception:
+        except Exception as exc:
+            log.info(
+                "replay batch failed, applied one by one", service=self.service, error=repr(exc)
+            )
             for seq, delivery in taken:
                 await self.apply(seq, delivery)
             return
@@ -149,7 +153,9 @@ class Target:
 
 async def _apply_once(tx: Transaction, works: list[tuple[str, Work]]) -> None:
     """``MongoStore.apply_once`` for many events in one transaction: the markers are read
-    and written together."""
+    and written together, and the handlers' reads and writes by ``_id`` are kept across the
+    batch and written out together (``WriteBehindTransaction``): a round trip per event and
+    call is what bounded replay."""
     ids = [event_id for event_id, _ in works]
     found = tx[PROCESSED].find({"_id": {"$in": ids}}, projection={"_id": True})
     done = {doc["_id"] async for doc in found}
@@ -159,8 +165,10 @@ async def _apply_once(tx: Transaction, works: list[tuple[str, Work]]) -> None:
         await tx[PROCESSED].insert_many(
             [{"_id": event_id, "applied_at": now} for event_id, _ in fresh]
         )
+    kept = WriteBehindTransaction(tx)
     for _, work in fresh:
-        await work(tx)
+        await work(kept)
+    await kept.flush()
 
 
 @dataclass(frozen=True)

@@ -46,17 +46,25 @@ def feedback_recorded(
     return new_event(payload, source=SOURCE, subject=event.subject, cause=event)
 
 
+def news(
+    event: EventEnvelope[Any], before: ReferralState | None, after: ReferralState
+) -> EventEnvelope[FeedbackRecorded] | None:
+    """The feedback-recorded event ``event`` causes, if what the signaler is told changed.
+    The receipt itself told the signaler "ontvangen", so only later news is an event: this
+    event, read by the audit to show who was told what, was half of all traffic otherwise."""
+    told_before = before.signaler_news if before is not None else RECEIPT_NEWS
+    return feedback_recorded(event, after) if after.signaler_news != told_before else None
+
+
 async def follow(event: EventEnvelope[Any], referrals: ReferralStore, emit: Emit) -> None:
     state = await referrals.get(event.data.referral_id)
     new = apply(state, event)
     if new is state:
         return
     await referrals.save(new)
-    # The receipt itself told the signaler "ontvangen", so only later news is an event: this
-    # event, read by the audit to show who was told what, was half of all traffic otherwise.
-    told_before = state.signaler_news if state is not None else RECEIPT_NEWS
-    if new.signaler_news != told_before:
-        emit(feedback_recorded(event, new))
+    told = news(event, state, new)
+    if told is not None:
+        emit(told)
     update = referrer_update(state, new, event)
     if update is not None:
         emit(new_event(update, source=SOURCE, subject=event.subject, cause=event), GP_FEEDBACK)

@@ -138,6 +138,14 @@ class Transaction:
         self.emitted: list[EventEnvelope[Any]] = []
         self._topics: dict[str, str] = {}  # event id -> topic, for events not on REFERRAL_EVENTS
 
+    @property
+    def session(self) -> AsyncClientSession:
+        return self._session
+
+    @property
+    def db(self) -> AsyncDatabase[Document]:
+        return self._db
+
     def __getitem__(self, collection: str) -> TxCollection:
         return TxCollection(self._db[collection], self._session)
 
@@ -163,6 +171,14 @@ class TxCollection:
     def __init__(self, collection: AsyncCollection[Document], session: AsyncClientSession):
         self._collection = collection
         self._session = session
+
+    @property
+    def collection(self) -> AsyncCollection[Document]:
+        return self._collection
+
+    @property
+    def session(self) -> AsyncClientSession:
+        return self._session
 
     async def find_one(self, filter: Filter, **options: Any) -> Document | None:
         return await self._collection.find_one(filter, session=self._session, **options)
