@@ -14,8 +14,8 @@ from schakel.audit.domain.chain import (
     ChainHead,
     VerifyReport,
     WrittenEvent,
-    append,
     chain_hash,
+    chained,
 )
 from schakel.audit.domain.roots import ROOTS, HeadBehind, Root, RootVerifier, next_root, root_hash
 from schakel.audit.handlers import ArchiveCheck, verify_archive
@@ -42,11 +42,8 @@ def event(n: int, partition: int) -> WrittenEvent:
 
 
 def chain_of(events: list[WrittenEvent]) -> list[ArchiveEntry]:
-    """Every hash computed: what a careful forger writes too."""
-    entries: list[ArchiveEntry] = []
-    for e in events:
-        entries.append(append(entries[-1].head if entries else None, e))
-    return entries
+    """The chain of ``events``, every hash computed: what a careful forger writes too."""
+    return chained(events)
 
 
 async def archive_of(partitions: dict[int, int], *, root_each: bool = False) -> FakeArchive:

@@ -154,6 +154,14 @@ def append(head: ChainHead | None, event: WrittenEvent) -> ArchiveEntry:
     return ArchiveEntry(seq, prev_hash, chain_hash(seq, prev_hash, event), event)
 
 
+def chained(events: Iterable[WrittenEvent], head: ChainHead | None = None) -> list[ArchiveEntry]:
+    """The entries of ``events`` appended one after the other to one chain after ``head``."""
+    entries: list[ArchiveEntry] = []
+    for event in events:
+        entries.append(append(entries[-1].head if entries else head, event))
+    return entries
+
+
 @dataclass(frozen=True)
 class VerifyReport:
     intact: bool
