@@ -8,12 +8,21 @@ from __future__ import annotations
 
 import io
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from schakel.audit import outside
-from schakel.audit.adapters import ARCHIVE, CHAINS, ROOTS, ensure_indexes, entry_of, root_of
+from schakel.audit.adapters import (
+    ARCHIVE,
+    CHAINS,
+    ROOTS,
+    MongoArchive,
+    ensure_indexes,
+    entry_of,
+    root_of,
+)
 from schakel.audit.checkpointing import CheckpointWriter
 from schakel.audit.domain.chain import GENESIS_HASH, ChainHead, chain_hash
 from schakel.audit.domain.checkpoints import Checkpoint
@@ -186,3 +195,19 @@ async def test_a_checkpoint_whose_signature_does_not_verify_is_reported(
         "its signature does not verify with the given public key"
     )
     assert report[-1] == "verify: 1 of 2 checkpoints confirmed" and code == 1
+
+
+async def test_an_entry_is_never_archived_before_the_one_before_it_in_its_chain(
+    store: MongoStore,
+) -> None:
+    """Another instance with its clock ahead archived the head: the next entry takes the head's
+    time, not an earlier one, so the archive's order keeps the partition's order."""
+    await archive(store, 1)
+    ahead = datetime.now(UTC) + timedelta(hours=1)
+    await store.db[CHAINS].update_one({"_id": P0}, {"$set": {"archived_at": ahead}})
+    await archive(store, 2, first=2)  # partition 0, then 1
+
+    ordered = [e async for e in MongoArchive(store).in_order()]
+
+    assert [(e.chain, e.seq) for e in ordered] == [(P0, 1), (P1, 1), (P0, 2)]
+    assert ordered[-1].archived_at == ahead.replace(microsecond=ahead.microsecond // 1000 * 1000)

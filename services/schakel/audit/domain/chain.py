@@ -95,7 +95,7 @@ class Position(NamedTuple):
     seq: int
 
     def __str__(self) -> str:
-        return f"{self.chain}#{self.seq}"
+        return f"{self.chain}#{self.seq}" if self.seq else "the start"
 
 
 START = Position(datetime.min.replace(tzinfo=UTC), "", 0)  # before every entry
