@@ -15,9 +15,17 @@ from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from schakel.audit import adapters
-from schakel.audit.adapters import READS, ArchiveReader, ChainStore, MongoArchive, MongoChain
+from schakel.audit.adapters import (
+    READS,
+    ArchiveReader,
+    ChainStore,
+    MongoArchive,
+    MongoChain,
+    RootStore,
+)
 from schakel.audit.domain.access import ArchiveRead, ReadKind, ReadOutcome
 from schakel.audit.domain.chain import ArchiveEntry, ChainHead, WrittenEvent, append
+from schakel.audit.domain.roots import Root
 from schakel.platform.mongo import Document
 from tests.backends import BACKENDS, Backend, FakeBackend, MongoBackend, scratch_store
 from tests.fakes.audit import FakeArchive
@@ -25,6 +33,7 @@ from tests.fakes.audit import FakeArchive
 pytestmark = pytest.mark.integration
 
 TOPIC = "schakel.referral-events"
+CHAIN_1 = f"{TOPIC}/1"
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 
 
@@ -36,6 +45,7 @@ class Archive:
 
     chain: Backend[ChainStore]
     reader: ArchiveReader
+    roots: RootStore
     recorded_reads: Callable[[], Awaitable[list[ArchiveRead]]]
 
 
@@ -60,7 +70,7 @@ async def archive(request: pytest.FixtureRequest) -> AsyncIterator[Archive]:
         async def fake_reads() -> list[ArchiveRead]:
             return list(fake.reads)
 
-        yield Archive(FakeBackend[ChainStore](fake), fake, fake_reads)
+        yield Archive(FakeBackend[ChainStore](fake), fake, fake, fake_reads)
         return
     # Looked up here, not requested: fake-only runs start no MongoDB server.
     async with scratch_store(request.getfixturevalue("mongodb_uri")) as store:
@@ -70,7 +80,8 @@ async def archive(request: pytest.FixtureRequest) -> AsyncIterator[Archive]:
             # ObjectIds grow within a process: _id order is the order of recording.
             return [read_of(d) async for d in store.db[READS].find({}).sort("_id", ASCENDING)]
 
-        yield Archive(MongoBackend[ChainStore](store, MongoChain), MongoArchive(store), mongo_reads)
+        mongo = MongoArchive(store)
+        yield Archive(MongoBackend[ChainStore](store, MongoChain), mongo, mongo, mongo_reads)
 
 
 def written(
@@ -78,6 +89,7 @@ def written(
     referral_id: str = "r-1",
     correlation_id: str = "c-1",
     causation_id: str | None = None,
+    partition: int = 1,
 ) -> WrittenEvent:
     return WrittenEvent(
         event_id=f"e-{1000 - n}",  # ids sort against seq: no backend gets seq order for free
@@ -89,15 +101,15 @@ def written(
         causationid=causation_id,
         payload={"referral_id": referral_id, "n": n},
         topic=TOPIC,
-        partition=1,
+        partition=partition,
         offset=n,
         key=referral_id.encode(),
     )
 
 
 async def append_next(chain: ChainStore, event: WrittenEvent) -> ArchiveEntry:
-    """What the archive handler does: read the head, append after it."""
-    head = await chain.head()
+    """What the archive handler does: read its chain's head, append after it."""
+    head = await chain.head(event.chain)
     entry = append(head, event)
     await chain.append(entry, after=head)
     return entry
@@ -129,9 +141,13 @@ async def refusal(archive: Archive, entry: ArchiveEntry, after: ChainHead | None
     return refused.value.error
 
 
-async def heads(archive: Archive) -> tuple[ChainHead | None, ChainHead | None]:
-    """The head as the write side and as the read side see it."""
-    return await archive.chain.run(lambda c: c.head()), await archive.reader.head()
+async def heads(
+    archive: Archive, chain: str = CHAIN_1
+) -> tuple[ChainHead | None, ChainHead | None]:
+    """The chain's head as the write side and as the read side see it."""
+    return await archive.chain.run(lambda c: c.head(chain)), (await archive.reader.heads()).get(
+        chain
+    )
 
 
 async def everything(archive: Archive) -> list[ArchiveEntry]:
@@ -282,9 +298,74 @@ async def test_by_receipt_hash_gives_the_entries_whose_payload_carries_it(
     assert await archive.reader.by_receipt_hash("h") == []  # whole hashes only
 
 
-async def test_in_order_after_a_seq_streams_only_what_follows_it(archive: Archive) -> None:
-    entries = await archived(archive, *(written(n) for n in range(1, 5)))
-    assert [e async for e in archive.reader.in_order(after=2)] == entries[2:]
+async def test_in_order_after_a_position_streams_only_what_follows_it(archive: Archive) -> None:
+    await archived(archive, *(written(n, partition=n % 2) for n in range(1, 7)))
+    ordered = [e async for e in archive.reader.in_order()]
+    after = ordered[2].position
+    followed = [e async for e in archive.reader.in_order(after=after)]
+    assert followed == ordered[3:]
+    assert await archive.reader.count(after=after) == 3
+    assert await archive.reader.count() == 6
+
+
+async def test_each_partition_has_its_own_chain_and_head(archive: Archive) -> None:
+    entries = await archived(
+        archive, *(written(n, partition=p) for n, p in [(1, 1), (2, 2), (3, 1), (4, 2), (5, 2)])
+    )
+    assert [(e.chain, e.seq) for e in entries] == [
+        (CHAIN_1, 1),
+        (f"{TOPIC}/2", 1),
+        (CHAIN_1, 2),
+        (f"{TOPIC}/2", 2),
+        (f"{TOPIC}/2", 3),
+    ]
+    assert await archive.reader.heads() == {CHAIN_1: entries[2].head, f"{TOPIC}/2": entries[4].head}
+    assert await archive.reader.chains() == [CHAIN_1, f"{TOPIC}/2"]
+    assert [e async for e in archive.reader.in_chain(f"{TOPIC}/2")] == [
+        entries[1],
+        entries[3],
+        entries[4],
+    ]
+
+
+async def test_an_append_to_one_chain_does_not_touch_another_s_head(archive: Archive) -> None:
+    """Partitions applied in parallel: an append after partition 2's head succeeds whatever
+    partition 1's head became meanwhile."""
+    first = await archived(archive, written(1, partition=2))
+    head = first[0].head
+    await archived(archive, written(2, partition=1))
+    error_free = append(head, written(3, partition=2))
+    await archive.chain.run(lambda c: c.append(error_free, after=head))
+    assert await heads(archive, f"{TOPIC}/2") == (error_free.head, error_free.head)
+
+
+async def test_in_order_keeps_each_chain_s_order_and_times_them_to_the_millisecond(
+    archive: Archive,
+) -> None:
+    entries = await archived(archive, *(written(n, partition=n % 3) for n in range(1, 10)))
+    ordered = [e async for e in archive.reader.in_order()]
+    assert sorted(ordered, key=lambda e: e.event.event_id) == sorted(
+        entries, key=lambda e: e.event.event_id
+    )
+    for chain in {e.chain for e in entries}:
+        assert [e.seq for e in ordered if e.chain == chain] == [1, 2, 3]
+    positions = [e.position for e in ordered]
+    assert positions == sorted(positions)
+    assert all(p.at.microsecond % 1000 == 0 and p.at.tzinfo is not None for p in positions)
+
+
+async def test_roots_are_kept_in_seq_order_once_per_seq(archive: Archive) -> None:
+    roots = archive.roots
+    assert await roots.last_root() is None
+    first = Root(1, "0" * 64, {CHAIN_1: ChainHead(2, "a" * 64)}, "b" * 64)
+    second = Root(
+        2, "b" * 64, {CHAIN_1: ChainHead(3, "c" * 64), "t/0": ChainHead(1, "d" * 64)}, "e" * 64
+    )
+    assert await roots.add_root(second, NOW)
+    assert await roots.add_root(first, NOW)
+    assert not await roots.add_root(replace(first, hash="f" * 64), NOW)  # another instance's
+    assert await roots.last_root() == second
+    assert [r async for r in archive.reader.roots()] == [first, second]
 
 
 async def test_in_order_streams_every_entry_in_seq_order_across_batches(

@@ -5,10 +5,12 @@ handler rolls its batch back and is then counted against its own event only."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from schakel.audit.domain.chain import Position
 from schakel.audit.rebuild import Target
 from schakel.contracts.envelope import EventEnvelope, new_event
 from schakel.contracts.kafka_binding import read_raw, to_record
@@ -21,6 +23,7 @@ from tests import payloads
 pytestmark = pytest.mark.integration
 
 POISON = "referral-poison"
+AT = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
 async def _count(event: EventEnvelope[Any], tx: Transaction) -> None:
@@ -34,11 +37,11 @@ async def _count(event: EventEnvelope[Any], tx: Transaction) -> None:
     )
 
 
-def _delivery(referral_id: str, offset: int) -> tuple[int, Delivery]:
+def _delivery(referral_id: str, offset: int) -> tuple[Position, Delivery]:
     event = new_event(payloads.triaged(referral_id), source="/test", subject=referral_id)
     key, value, headers = to_record(event)
     raw = read_raw(headers, value)
-    return offset, Delivery("t", 0, offset, key, tuple(headers), value, raw)
+    return Position(AT, "t/0", offset), Delivery("t", 0, offset, key, tuple(headers), value, raw)
 
 
 def _target(settings: ServiceSettings, store: MongoStore) -> Target:
@@ -74,5 +77,5 @@ async def test_a_failing_event_is_counted_alone_and_the_rest_of_its_batch_applie
     assert await _effects(store) == {"r1": 1, "r2": 1}
     assert (target.tally.applied, target.tally.failed) == (2, 1)
     assert target.tally.problems == [
-        'seq 2: RuntimeError("this referral\'s events cannot be handled")'
+        't/0#2: RuntimeError("this referral\'s events cannot be handled")'
     ]

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
+from schakel.audit.checkpointing import RootWriter
 from schakel.audit.domain.access import Reader
 from schakel.audit.domain.chain import ChainHead, verify
 from schakel.audit.handlers import (
@@ -109,18 +110,21 @@ def principal(organisation: str, *roles: Role) -> Reader:
     return Reader(f"user-{organisation}", organisation, tuple(sorted(roles)), Role.AUDITOR in roles)
 
 
-async def test_every_event_is_appended_to_one_chain() -> None:
+async def test_each_partition_s_events_are_appended_to_the_partition_s_own_chain() -> None:
     fake = FakeArchive()
     await archived_referral(fake, "r-1")
-    await fake.deliver(record_of(event(received("r-2")), 2))
-    assert [e.seq for e in fake.entries] == [1, 2, 3]
-    assert fake.current == fake.entries[-1].head
-    assert verify(fake.entries, head=fake.current).intact
+    await fake.deliver(record_of(event(received("r-2")), 0, partition=4))
+    await fake.deliver(record_of(event(received("r-3")), 2))
+    chains = [(e.chain, e.seq) for e in fake.entries]
+    assert chains == [(f"{TOPIC}/1", 1), (f"{TOPIC}/1", 2), (f"{TOPIC}/4", 1), (f"{TOPIC}/1", 3)]
+    assert fake.current == {f"{TOPIC}/1": fake.entries[3].head, f"{TOPIC}/4": fake.entries[2].head}
+    mine = [e for e in fake.entries if e.chain == f"{TOPIC}/1"]
+    assert verify(mine, head=fake.current[f"{TOPIC}/1"], chain=f"{TOPIC}/1").intact
 
 
-async def test_a_helper_s_change_is_an_entry_of_the_same_chain_with_its_topic() -> None:
+async def test_a_helper_s_change_is_an_entry_of_its_own_topic_s_chain() -> None:
     """schakel.helper-events is archived too (replay rebuilds matching's registry from it):
-    the same chain, the topic kept and covered by the hash."""
+    its partition's chain, the topic kept and covered by the hash."""
     fake = FakeArchive()
     await archived_referral(fake, "r-1")
     registered = helper_registered("helper-oost-1")
@@ -133,10 +137,11 @@ async def test_a_helper_s_change_is_an_entry_of_the_same_chain_with_its_topic() 
         "nl.schakel.helper.registered.v1",
         "helper-oost-1",
     )
-    assert [e.seq for e in fake.entries] == [1, 2, 3, 4]
-    assert verify(fake.entries, head=fake.current).intact
+    helpers = f"{HELPER_TOPIC}/0"
+    assert [(e.chain, e.seq) for e in fake.entries][2:] == [(helpers, 1), (f"{TOPIC}/1", 3)]
+    assert verify([fake.entries[2]], head=fake.current[helpers], chain=helpers).intact
     moved = replace(fake.entries[2], event=replace(kept, topic="schakel.referral-events"))
-    assert not verify([*fake.entries[:2], moved, fake.entries[3]], head=fake.current).intact
+    assert not verify([moved], head=fake.current[helpers], chain=helpers).intact
 
 
 async def test_an_event_archived_before_is_refused_not_appended_again() -> None:
@@ -151,7 +156,7 @@ async def test_an_event_archived_before_is_refused_not_appended_again() -> None:
     with pytest.raises(DuplicateKeyError):
         await fake.deliver(redelivered_elsewhere)  # same event id, another offset
     assert len(fake.entries) == 1
-    assert fake.current == ChainHead(1, fake.entries[0].hash)
+    assert fake.current == {f"{TOPIC}/1": ChainHead(1, fake.entries[0].hash)}
 
 
 async def test_a_v1_event_is_archived_with_its_original_type_and_payload() -> None:
@@ -202,7 +207,7 @@ async def test_an_event_this_build_does_not_know_is_archived_as_written() -> Non
     kept = fake.entries[-1].event
     assert (kept.type, kept.offset) == ("nl.schakel.referral.reopened.v1", 2)
     assert kept.payload["reason"] == "mevrouw belde zelf terug"
-    assert verify(fake.entries, head=fake.current).intact
+    assert verify(fake.entries, head=fake.current[f"{TOPIC}/1"]).intact
 
 
 async def test_a_referrer_gets_no_payload_this_build_cannot_read_an_auditor_does() -> None:
@@ -286,14 +291,15 @@ async def test_an_auditor_reads_any_timeline_and_follows_a_correlation() -> None
     assert [r.kind for r in fake.reads] == ["timeline", "correlation", "correlation"]
 
 
-async def test_verify_reports_counts_and_the_first_broken_seq() -> None:
+async def test_verify_reports_counts_and_the_chain_and_seq_that_broke() -> None:
     fake = FakeArchive()
     await archived_referral(fake)
     await fake.deliver(record_of(event(received("r-2")), 2))
+    await RootWriter(fake).write_once()
     check = await verify_archive(fake)
     assert check.report.intact
-    assert (check.report.checked, check.archived, check.head_seq) == (3, 3, 3)
+    assert (check.report.checked, check.archived, check.head_seq) == (3, 3, 1)
     fake.entries[1].event.payload["owner_organisation"] = "someone-else"
     broken = await verify_archive(fake)
     assert not broken.report.intact
-    assert broken.report.first_broken_seq == 2
+    assert (broken.report.chain, broken.report.first_broken_seq) == (f"{TOPIC}/1", 2)

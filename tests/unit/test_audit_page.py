@@ -65,10 +65,18 @@ def test_a_row_names_the_event_the_service_who_caused_it_versions_and_who_was_to
 
 
 def test_the_chain_line_says_intact_broken_or_unavailable() -> None:
-    intact = {"report": {"intact": True, "checked": 12, "last_seq": 12}}
-    broken = {"report": {"intact": False, "first_broken_seq": 3, "reason": "content differs"}}
-    assert chain_line(intact, "en") == (True, "Intact: 12 entries checked, up to number 12.")
-    assert chain_line(broken, "nl") == (False, "GEBROKEN bij vermelding 3: content differs")
+    chains = [{"chain": "schakel.referral-events/0"}, {"chain": "schakel.referral-events/1"}]
+    intact = {"report": {"intact": True, "checked": 12}, "chains": chains, "roots": {"checked": 4}}
+    report = {"intact": False, "chain": "schakel.referral-events/1", "first_broken_seq": 3}
+    broken = {"report": {**report, "reason": "content differs"}}
+    assert chain_line(intact, "en") == (
+        True,
+        "Intact: 12 entries in 2 chains checked, and 4 head records.",
+    )
+    assert chain_line(broken, "nl") == (
+        False,
+        "GEBROKEN in schakel.referral-events/1 bij nummer 3: content differs",
+    )
     assert chain_line(None, "nl")[0] is False
 
 

@@ -53,7 +53,8 @@ def fake_audit() -> FastAPI:
     @app.get("/api/v1/audit/verify")
     async def verify(request: Request) -> dict[str, Any]:
         assert request.headers["authorization"].startswith("Bearer ")
-        return {"report": {"intact": True, "checked": 2, "last_seq": 2}}
+        chains = [{"chain": "schakel.referral-events/0", "intact": True, "checked": 2}]
+        return {"report": {"intact": True, "checked": 2}, "chains": chains, "roots": {"checked": 1}}
 
     @app.get("/api/v1/audit/search")
     async def search(q: str = Query()) -> dict[str, Any]:
@@ -115,7 +116,7 @@ async def test_an_auditor_finds_a_referral_and_reads_its_timeline(
     page = await browser.get("/audit", params={"zoek": "K7QM-4XPD"})
 
     assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
-    assert "Intact: 2 vermeldingen gecontroleerd, tot en met nummer 2." in page.text
+    assert "Intact: 2 vermeldingen in 1 ketens gecontroleerd, en 1 kopregisters." in page.text
     assert "Gevonden als: ontvangstcode" in page.text and "Verwijzing ref-1" in page.text
     assert "received (v2)" in page.text and "(apotheker)" in page.text
     assert "triaged (v1)" in page.text and "regelset R1" in page.text

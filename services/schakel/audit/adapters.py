@@ -1,8 +1,12 @@
-"""Audit's MongoDB: the archive entries, the chain head and the log of who read what.
+"""Audit's MongoDB: the archive entries, the chains' heads, the head records across them and
+the log of who read what.
 
-``archive`` holds one document per event (``_id`` = event id); ``chain`` holds one document,
-``_id: "head"``, naming the last entry; ``reads`` records every request to read the archive;
-``checkpoints`` holds the signed checkpoints of the chain head (``_id`` = seq).
+``archive`` holds one document per event (``_id`` = event id, ``chain`` = its partition's
+chain, ``seq`` within it); ``chains`` holds one document per chain (``_id`` = its name) naming
+its last entry, so appends in different partitions touch different documents; ``roots`` holds
+the head records across the chains (``_id`` = seq); ``reads`` records every request to read
+the archive; ``checkpoints`` holds the signed checkpoints of the roots (``_id`` = root seq).
+``chain`` with one document ``_id: "head"`` is the single chain of earlier releases.
 """
 
 from __future__ import annotations
@@ -15,34 +19,56 @@ from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from schakel.audit.domain.access import ArchiveRead
-from schakel.audit.domain.chain import ArchiveEntry, ChainHead, WrittenEvent
+from schakel.audit.domain.chain import START, ArchiveEntry, ChainHead, Position, WrittenEvent
 from schakel.audit.domain.checkpoints import Checkpoint
+from schakel.audit.domain.roots import Root
 from schakel.platform.mongo import Document, MongoStore, Transaction
 
 ARCHIVE = "archive"
-CHAIN = "chain"
+CHAINS = "chains"
+ROOTS = "roots"
 READS = "reads"
 CHECKPOINTS = "checkpoints"
+CHAIN = "chain"  # earlier releases' one chain head (_id: HEAD_ID): no longer written
 HEAD_ID = "head"
 SCAN_BATCH = 500
+ORDER = [("archived_at", ASCENDING), ("chain", ASCENDING), ("seq", ASCENDING)]
 
 
 class ChainStore(Protocol):
     """The write side, used inside the consumer's transaction."""
 
-    async def head(self) -> ChainHead | None: ...
+    async def head(self, chain: str) -> ChainHead | None: ...
 
     async def append(self, entry: ArchiveEntry, after: ChainHead | None) -> None:
-        """Store ``entry`` and make it the head, provided the head is still ``after``."""
+        """Store ``entry`` and make it its chain's head, provided that is still ``after``."""
         ...
 
 
 class ArchiveReader(Protocol):
-    """The read side, used by the HTTP API."""
+    """The read side, used by the HTTP API and replay."""
 
-    async def head(self) -> ChainHead | None: ...
+    async def heads(self) -> dict[str, ChainHead]:
+        """Every chain's head document."""
+        ...
 
-    async def count(self) -> int: ...
+    async def chains(self) -> list[str]:
+        """Every chain that has a head document or an entry, by name."""
+        ...
+
+    async def count(self, after: Position = START) -> int:
+        """Entries past ``after`` in the archive's order."""
+        ...
+
+    def in_chain(self, chain: str) -> AsyncIterator[ArchiveEntry]:
+        """Every entry of one chain, in seq order, streamed."""
+        ...
+
+    def roots(self) -> AsyncIterator[Root]:
+        """Every head record, in seq order, streamed."""
+        ...
+
+    async def last_root(self) -> Root | None: ...
 
     async def by_referral(self, referral_id: str) -> list[ArchiveEntry]: ...
 
@@ -52,8 +78,8 @@ class ArchiveReader(Protocol):
         """Entries whose payload carries this receipt hash (the signal's received event)."""
         ...
 
-    def in_order(self, after: int = 0) -> AsyncIterator[ArchiveEntry]:
-        """Every entry past seq ``after``, in seq order, streamed."""
+    def in_order(self, after: Position = START) -> AsyncIterator[ArchiveEntry]:
+        """Every entry past ``after``, in the archive's order (``Position``), streamed."""
         ...
 
     async def record_read(self, read: ArchiveRead) -> None: ...
@@ -63,9 +89,19 @@ class ArchiveReader(Protocol):
         ...
 
 
+class RootStore(Protocol):
+    async def heads(self) -> dict[str, ChainHead]: ...
+
+    async def last_root(self) -> Root | None: ...
+
+    async def add_root(self, root: Root, at: datetime) -> bool:
+        """False when a root of this seq exists (another instance wrote it first)."""
+        ...
+
+
 def head_moved() -> PyMongoError:
-    """Another instance appended first. Labelled transient so that ``with_transaction`` runs
-    the whole transaction again, which then reads the new head."""
+    """Another instance appended to this chain first. Labelled transient so that
+    ``with_transaction`` runs the whole transaction again, which then reads the new head."""
     return PyMongoError("audit chain head moved", error_labels=["TransientTransactionError"])
 
 
@@ -73,6 +109,7 @@ def entry_document(entry: ArchiveEntry, archived_at: datetime) -> Document:
     e = entry.event
     return {
         "_id": e.event_id,
+        "chain": entry.chain,
         "seq": entry.seq,
         "prev_hash": entry.prev_hash,
         "hash": entry.hash,
@@ -108,37 +145,61 @@ def entry_of(doc: Document) -> ArchiveEntry:
         key=doc.get("key"),
         headers=tuple((name, bytes(raw)) for name, raw in doc.get("headers", [])),
     )
-    return ArchiveEntry(doc["seq"], doc["prev_hash"], doc["hash"], event)
+    return ArchiveEntry(doc["seq"], doc["prev_hash"], doc["hash"], event, doc.get("archived_at"))
 
 
 def head_of(doc: Document | None) -> ChainHead | None:
     return ChainHead(doc["seq"], doc["hash"]) if doc else None
 
 
+def after_position(after: Position) -> dict[str, Any]:
+    """The entries past ``after`` in the order (archived_at, chain, seq)."""
+    if after == START:
+        return {}
+    return {
+        "$or": [
+            {"archived_at": {"$gt": after.at}},
+            {"archived_at": after.at, "chain": {"$gt": after.chain}},
+            {"archived_at": after.at, "chain": after.chain, "seq": {"$gt": after.seq}},
+        ]
+    }
+
+
 class MongoChain:
+    """One transaction's appends. ``archived_at`` never goes back within a chain (a clock
+    set back, another instance taking the partition over): the archive's order across chains
+    (``Position``) then keeps every chain's own order."""
+
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
+        self._archived: dict[str, datetime] = {}  # each chain's head's, as read
 
-    async def head(self) -> ChainHead | None:
-        doc = await self._tx[CHAIN].find_one({"_id": HEAD_ID})
+    async def head(self, chain: str) -> ChainHead | None:
+        doc = await self._tx[CHAINS].find_one({"_id": chain})
+        if doc is not None and "archived_at" in doc:
+            self._archived[chain] = doc["archived_at"]
         return head_of(doc)
 
     async def append(self, entry: ArchiveEntry, after: ChainHead | None) -> None:
+        now = datetime.now(UTC)
+        at = max(now, self._archived.get(entry.chain, now))
         # The head first: a concurrent append is caught here, before anything else is written.
-        await self._move_head(entry.head, after)
-        await self._tx[ARCHIVE].insert_one(entry_document(entry, datetime.now(UTC)))
+        await self._move_head(entry.chain, entry.head, after, at)
+        await self._tx[ARCHIVE].insert_one(entry_document(entry, at))
 
-    async def _move_head(self, new: ChainHead, after: ChainHead | None) -> None:
-        chain = self._tx[CHAIN]
-        fields = {"seq": new.seq, "hash": new.hash}
+    async def _move_head(
+        self, chain: str, new: ChainHead, after: ChainHead | None, at: datetime
+    ) -> None:
+        heads = self._tx[CHAINS]
+        fields = {"seq": new.seq, "hash": new.hash, "archived_at": at}
         if after is None:
             try:
-                await chain.insert_one({"_id": HEAD_ID, **fields})
+                await heads.insert_one({"_id": chain, **fields})
             except DuplicateKeyError as exc:
                 raise head_moved() from exc
             return
-        result = await chain.update_one(
-            {"_id": HEAD_ID, "seq": after.seq, "hash": after.hash}, {"$set": fields}
+        result = await heads.update_one(
+            {"_id": chain, "seq": after.seq, "hash": after.hash}, {"$set": fields}
         )
         if result.matched_count != 1:
             raise head_moved()
@@ -148,11 +209,41 @@ class MongoArchive:
     def __init__(self, store: MongoStore) -> None:
         self._db = store.db
 
-    async def head(self) -> ChainHead | None:
-        return head_of(await self._db[CHAIN].find_one({"_id": HEAD_ID}))
+    async def heads(self) -> dict[str, ChainHead]:
+        return {
+            doc["_id"]: ChainHead(doc["seq"], doc["hash"])
+            async for doc in self._db[CHAINS].find({})
+        }
 
-    async def count(self) -> int:
-        return await self._db[ARCHIVE].count_documents({})
+    async def chains(self) -> list[str]:
+        archived = await self._db[ARCHIVE].distinct("chain")
+        return sorted(set(archived) | set(await self.heads()))
+
+    async def count(self, after: Position = START) -> int:
+        return await self._db[ARCHIVE].count_documents(after_position(after))
+
+    async def in_chain(self, chain: str) -> AsyncIterator[ArchiveEntry]:
+        cursor = self._db[ARCHIVE].find({"chain": chain}).sort("seq", ASCENDING)
+        async for doc in cursor.batch_size(SCAN_BATCH):
+            yield entry_of(doc)
+
+    async def roots(self) -> AsyncIterator[Root]:
+        cursor = self._db[ROOTS].find({}).sort("_id", ASCENDING).batch_size(SCAN_BATCH)
+        async for doc in cursor:
+            yield root_of(doc)
+
+    async def last_root(self) -> Root | None:
+        doc = await self._db[ROOTS].find_one({}, sort=[("_id", -1)])
+        return None if doc is None else root_of(doc)
+
+    async def add_root(self, root: Root, at: datetime) -> bool:
+        heads = [{"chain": c, "seq": h.seq, "hash": h.hash} for c, h in sorted(root.heads.items())]
+        document = {"_id": root.seq, "prev_hash": root.prev_hash, "hash": root.hash}
+        try:
+            await self._db[ROOTS].insert_one({**document, "heads": heads, "written_at": at})
+        except DuplicateKeyError:
+            return False
+        return True
 
     async def by_referral(self, referral_id: str) -> list[ArchiveEntry]:
         return await self._find({"subject": referral_id})
@@ -164,13 +255,12 @@ class MongoArchive:
         return await self._find({"payload.receipt_hash": hashed})
 
     async def _find(self, query: dict[str, Any]) -> list[ArchiveEntry]:
-        cursor = self._db[ARCHIVE].find(query).sort("seq", ASCENDING)
+        cursor = self._db[ARCHIVE].find(query).sort(ORDER)
         return [entry_of(doc) async for doc in cursor]
 
-    async def in_order(self, after: int = 0) -> AsyncIterator[ArchiveEntry]:
-        query = {"seq": {"$gt": after}} if after else {}
-        cursor = self._db[ARCHIVE].find(query).sort("seq", ASCENDING).batch_size(SCAN_BATCH)
-        async for doc in cursor:
+    async def in_order(self, after: Position = START) -> AsyncIterator[ArchiveEntry]:
+        cursor = self._db[ARCHIVE].find(after_position(after)).sort(ORDER)
+        async for doc in cursor.batch_size(SCAN_BATCH):
             yield entry_of(doc)
 
     async def record_read(self, read: ArchiveRead) -> None:
@@ -234,6 +324,11 @@ class MongoCheckpoints:
             yield _checkpoint_of(doc)
 
 
+def root_of(doc: Document) -> Root:
+    heads = {h["chain"]: ChainHead(h["seq"], h["hash"]) for h in doc["heads"]}
+    return Root(int(doc["_id"]), doc["prev_hash"], heads, doc["hash"])
+
+
 def _checkpoint_of(doc: Document) -> Checkpoint:
     return Checkpoint(
         int(doc["_id"]), doc["hash"], doc["signed_at"], doc["key_id"], doc["signature"]
@@ -242,9 +337,12 @@ def _checkpoint_of(doc: Document) -> Checkpoint:
 
 async def ensure_indexes(store: MongoStore) -> None:
     archive = store.db[ARCHIVE]
-    # Unique seq: even a store with weaker isolation than MongoDB can never fork the chain.
-    await archive.create_index([("seq", ASCENDING)], unique=True)
-    await archive.create_index([("subject", ASCENDING), ("seq", ASCENDING)])
-    await archive.create_index([("correlationid", ASCENDING), ("seq", ASCENDING)])
+    if "seq_1" in await archive.index_information():  # earlier releases': one chain's seq
+        await archive.drop_index("seq_1")
+    # Unique seq per chain: even a store with weaker isolation than MongoDB never forks one.
+    await archive.create_index([("chain", ASCENDING), ("seq", ASCENDING)], unique=True)
+    await archive.create_index(ORDER)
+    await archive.create_index([("subject", ASCENDING), *ORDER])
+    await archive.create_index([("correlationid", ASCENDING), *ORDER])
     await archive.create_index([("payload.receipt_hash", ASCENDING)], sparse=True)
     await store.db[READS].create_index([("referral_id", ASCENDING), ("at", ASCENDING)])

@@ -61,7 +61,8 @@ async def get_timeline(referral_id: str, reader: AuthenticatedReader, archive: A
 
 @router.get("/audit/verify", response_model=ArchiveCheck)
 async def get_verify(principal: Authenticated, archive: Archive) -> ArchiveCheck:
-    """Recompute the whole hash chain; names the first broken entry (auditors only)."""
+    """Recompute every partition's hash chain and the head records across them; names the
+    chain and the first broken entry (auditors only)."""
     require_role(principal, Role.AUDITOR)
     return await verify_archive(archive)
 

@@ -1,6 +1,6 @@
 """Audit's process: consumes every event of the referral and the helper topic into the
-archive; serves timelines and chain checks; signs a checkpoint of the chain head now and
-then."""
+archive (a hash chain per partition); serves timelines and chain checks; writes a head record
+across the chains now and then and signs a checkpoint of it less often."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from fastapi import FastAPI
 from pydantic import Field, SecretStr, field_validator
 
 from schakel.audit import api
-from schakel.audit.adapters import ensure_indexes
-from schakel.audit.checkpointing import CheckpointWriter
+from schakel.audit.adapters import MongoArchive, ensure_indexes
+from schakel.audit.checkpointing import CheckpointWriter, RootWriter
 from schakel.audit.handlers import on_every_record
 from schakel.contracts.topics import HELPER_EVENTS, REFERRAL_EVENTS
 from schakel.platform.mongo import MongoStore
@@ -27,7 +27,10 @@ class AuditSettings(ServiceSettings):
     # SCHAKEL_AUDIT_SIGNING_KEY: base64 of the 32-byte Ed25519 private key that signs the
     # checkpoints (docs/audit.md: generate one, publish its public key).
     audit_signing_key: SecretStr | None = None
-    # How often a checkpoint of the chain head is signed (when the chain grew).
+    # How often a head record (root) of every chain's head is written (when a chain moved):
+    # verify detects entries removed before the last root (docs/audit.md).
+    audit_root_seconds: float = Field(default=5.0, gt=0)
+    # How often a checkpoint of the last root is signed (when a root was written since).
     audit_checkpoint_seconds: float = Field(default=300.0, gt=0)
 
     @field_validator("audit_signing_key")
@@ -62,11 +65,14 @@ def build(config: AuditSettings | None = None) -> FastAPI:
     def checkpoints(store: MongoStore) -> Periodic:
         return CheckpointWriter(store, key).every(config.audit_checkpoint_seconds)
 
+    def roots(store: MongoStore) -> Periodic:
+        return RootWriter(MongoArchive(store)).every(config.audit_root_seconds)
+
     runtime = ServiceRuntime(
         config,
         every_record=on_every_record,
         on_start=ensure_indexes,
-        workers=(checkpoints,),
+        workers=(roots, checkpoints),
         # The referral topic, and the helper registries' history (for replay), in one group.
         topics=(REFERRAL_EVENTS, HELPER_EVENTS),
         # Every entry extends the one chain: partitions side by side would only conflict.

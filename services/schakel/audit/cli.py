@@ -1,7 +1,7 @@
 """``python -m schakel.audit``: the service; ``… replay``: rebuild every read model from the
-archive and compare it with the live one; ``… verify``: check the archive against signed
-checkpoints; ``… checkpoint``, ``… checkpoints``, ``… public-key``: sign one now, export
-them, the key to keep with them (docs/audit.md)."""
+archive and compare it with the live one; ``… verify``: check every chain, the head records
+and the signed checkpoints; ``… checkpoint``, ``… checkpoints``, ``… public-key``: write a
+head record and sign it now, export them, the key to keep with them (docs/audit.md)."""
 
 from __future__ import annotations
 
@@ -39,13 +39,13 @@ def parser() -> argparse.ArgumentParser:
     )
     verify = commands.add_parser(
         "verify",
-        help="check the hash chain and the archive against signed checkpoints",
+        help="check every partition's hash chain, the head records and signed checkpoints",
         description="Without --checkpoints: the checkpoints stored in MongoDB, checked with "
         "the configured key. An outside party gives the file and the public key it kept.",
     )
     verify.add_argument("--checkpoints", help="a file of checkpoints, one JSON line each")
     verify.add_argument("--public-key", help="base64 of the Ed25519 public key kept with them")
-    commands.add_parser("checkpoint", help="sign a checkpoint of the chain head now")
+    commands.add_parser("checkpoint", help="write a head record and sign a checkpoint of it now")
     commands.add_parser("checkpoints", help="print every stored checkpoint as JSON lines")
     commands.add_parser("public-key", help="print the public key that verifies checkpoints")
     return top
@@ -96,7 +96,7 @@ async def _checkpoint_command(args: argparse.Namespace, config: AuditSettings) -
             return 0
         if args.command == "checkpoint":
             written = await CheckpointWriter(store, config.signing_key()).write_once()
-            print(written.to_line() if written else "checkpoint: the chain did not grow")
+            print(written.to_line() if written else "checkpoint: no chain moved since the last")
             return 0
         return await _verify(args, config, store)
     finally:

@@ -24,6 +24,7 @@ from schakel.audit.domain.chain import (
     written_event,
 )
 from schakel.audit.domain.checkpoints import CheckpointCheck
+from schakel.audit.domain.roots import RootVerifier
 from schakel.audit.views import Correlation, Timeline, correlation, read_view, timeline
 from schakel.contracts.receipts import receipt_hash
 from schakel.contracts.topics import HELPER_EVENTS
@@ -40,7 +41,7 @@ async def archive(delivery: Delivery, chain: ChainStore) -> ArchiveEntry:
         key=delivery.key,
         headers=delivery.headers,
     )
-    head = await chain.head()
+    head = await chain.head(written.chain)
     entry = append(head, written)
     await chain.append(entry, after=head)
     return entry
@@ -109,27 +110,55 @@ def _referrals(entries: list[ArchiveEntry]) -> list[str]:
 
 @dataclass(frozen=True)
 class ArchiveCheck:
+    """``report``: the first break found (its ``chain`` names the partition's chain, or
+    ``roots``), else intact with ``checked`` the entries of every chain; ``chains`` and
+    ``roots``: each chain's and the head records' own report."""
+
     report: VerifyReport
     archived: int  # documents in the archive, counted after the scan
-    head_seq: int | None  # the chain head read before the scan
+    head_seq: int | None  # the last head record (root) found intact
     seconds: float
+    chains: list[VerifyReport]
+    roots: VerifyReport
 
 
 async def verify_archive(
     archive: ArchiveReader, checkpoints: CheckpointCheck | None = None
 ) -> ArchiveCheck:
-    """Stream the whole archive in seq order through the verifier, stopping at a break; each
-    intact entry also goes to ``checkpoints``, which then holds their results."""
+    """Stream the head records, then every chain in seq order, each stopping at a break: every
+    chain is checked against its head document and against what the roots name of it; each
+    intact root also goes to ``checkpoints``, which then holds their results."""
     started = time.perf_counter()
-    head = await archive.head()
-    verifier = ChainVerifier(head)
-    async for entry in archive.in_order():
-        if not verifier.feed(entry):
+    roots = RootVerifier()
+    async for root in archive.roots():
+        if not roots.feed(root):
             break
         if checkpoints is not None:
-            checkpoints.feed(entry)
-    report = verifier.report()
-    archived = await archive.count()
+            checkpoints.feed(root.head)
+    heads = await archive.heads()  # read after the roots: never behind what they name
+    chains = []
+    for name in sorted(set(await archive.chains()) | set(roots.named)):
+        verifier = ChainVerifier(heads.get(name), chain=name, named=roots.named.get(name))
+        async for entry in archive.in_chain(name):
+            if not verifier.feed(entry):
+                break
+        chains.append(verifier.report())
+    root_report = roots.report()
+    last = roots.last
     return ArchiveCheck(
-        report, archived, head.seq if head else None, round(time.perf_counter() - started, 6)
+        overall(chains, root_report),
+        await archive.count(),
+        last.seq if last else None,
+        round(time.perf_counter() - started, 6),
+        chains,
+        root_report,
     )
+
+
+def overall(chains: list[VerifyReport], roots: VerifyReport) -> VerifyReport:
+    """The first break (the roots' before a chain's: what they name is then in doubt), else
+    intact over every entry."""
+    broken = ([] if roots.intact else [roots]) + [r for r in chains if not r.intact]
+    if broken:
+        return broken[0]
+    return VerifyReport(True, sum(r.checked for r in chains), roots.last_seq)

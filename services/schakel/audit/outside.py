@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from schakel.audit.adapters import MongoArchive, MongoCheckpoints
 from schakel.audit.domain.checkpoints import Checkpoint, CheckpointCheck, CheckpointResult
+from schakel.audit.domain.roots import ROOTS
 from schakel.audit.handlers import ArchiveCheck, verify_archive
 from schakel.platform.mongo import MongoStore
 
@@ -39,16 +40,27 @@ async def export(store: MongoStore, out: TextIO) -> int:
     return count
 
 
-def _chain_line(check: ArchiveCheck) -> str:
-    report = check.report
-    if report.intact:
-        return f"chain: intact, {report.checked} entries checked in {check.seconds:.1f} s"
-    return f"chain: BROKEN at entry {report.first_broken_seq}: {report.reason}"
+def _chain_lines(check: ArchiveCheck) -> list[str]:
+    """One line per chain, the roots' last."""
+    lines = []
+    for report in [*check.chains, check.roots]:
+        what = "head records" if report.chain == ROOTS else f"chain {report.chain}"
+        if report.intact:
+            lines.append(f"{what}: intact, {report.checked} checked")
+        else:
+            lines.append(f"{what}: BROKEN at {report.first_broken_seq}: {report.reason}")
+    verdict = "intact" if check.report.intact else "BROKEN"
+    entries = sum(r.checked for r in check.chains)
+    lines.append(
+        f"archive: {verdict}, {entries} entries in {len(check.chains)} chains and "
+        f"{check.roots.checked} head records checked in {check.seconds:.1f} s"
+    )
+    return lines
 
 
 def _result_line(result: CheckpointResult) -> str:
     c = result.checkpoint
-    what = f"checkpoint {c.seq} (signed {c.signed_at}, key {c.key_id})"
+    what = f"checkpoint of head record {c.seq} (signed {c.signed_at}, key {c.key_id})"
     if result.holds:
         return f"{what}: confirmed"
     return f"{what}: {result.outcome.upper()}: {result.detail}"
@@ -57,11 +69,12 @@ def _result_line(result: CheckpointResult) -> str:
 async def verify(
     store: MongoStore, checkpoints: list[Checkpoint], key: Ed25519PublicKey, out: TextIO
 ) -> int:
-    """Check the chain and each checkpoint; 0 when everything holds, else 1."""
+    """Check every chain, the head records and each checkpoint; 0 when everything holds."""
     check = CheckpointCheck(checkpoints, key)
     archived = await verify_archive(MongoArchive(store), check)
-    results = check.results(archived.report)
-    print(_chain_line(archived), file=out)
+    results = check.results(archived.roots)
+    for line in _chain_lines(archived):
+        print(line, file=out)
     for result in results:
         print(_result_line(result), file=out)
     failing = sum(not r.holds for r in results)

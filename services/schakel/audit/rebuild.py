@@ -1,10 +1,11 @@
 """Replay: rebuild every service's read models from the audit archive into fresh databases
 with the services' own handlers, and compare them with the live ones.
 
-The history is read from the audit archive, not from the Kafka topic: the archive is one
-total order of every event (its seq), as written, hash-chained (what is replayed is what the
-chain vouches for), and a seq is a position to resume from; the topic has one order per
-partition and keeps no record of what the audit saw. Each entry becomes the record it was
+The history is read from the audit archive, not from the Kafka topic: the archive gives one
+total order of every event (``Position``: when it was archived, then its partition's chain,
+then its seq there; each partition in its own order, as live), as written, hash-chained (what
+is replayed is what the chains vouch for), and a position to resume from; the topic has one
+order per partition and keeps no record of what the audit saw. Each entry becomes the record it was
 written as and goes through the contracts' CloudEvents reader and upcasters, then to every
 service that takes its event, in that service's unit of work with the processed-event marker
 (``EventHandling.apply``, as the consumer does). Nothing is published (outbox rows stay in
@@ -22,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from schakel.audit.adapters import MongoArchive
-from schakel.audit.domain.chain import ArchiveEntry, WrittenEvent
+from schakel.audit.domain.chain import START, ArchiveEntry, Position, WrittenEvent
 from schakel.audit.domain.compare import Difference, Model, compare
 from schakel.contracts.envelope import UnreadableEvent
 from schakel.contracts.kafka_binding import read_raw
@@ -82,9 +83,9 @@ class Tally:
     failed: int = 0
     problems: list[str] = field(default_factory=list)
 
-    def problem(self, seq: int, what: str) -> None:
+    def problem(self, seq: Position, what: str) -> None:
         if len(self.problems) < 20:
-            self.problems.append(f"seq {seq}: {what}")
+            self.problems.append(f"{seq}: {what}")
 
 
 @dataclass
@@ -100,7 +101,7 @@ class Target:
     def service(self) -> str:
         return self.replaying.service
 
-    async def apply(self, seq: int, delivery: Delivery) -> None:
+    async def apply(self, seq: Position, delivery: Delivery) -> None:
         handling = self.replaying.handling
         if not handling.takes(delivery.event.attributes.name):
             self.tally.skipped += 1
@@ -118,13 +119,13 @@ class Target:
             return
         self.tally.applied += 1
 
-    async def apply_batch(self, batch: list[tuple[int, Delivery]]) -> None:
+    async def apply_batch(self, batch: list[tuple[Position, Delivery]]) -> None:
         """Apply the batch's events in one transaction (one commit instead of one per event):
         each once, by its processed-event marker, in seq order, every handler seeing the
         writes of the ones before it. When one fails, the batch is rolled back and applied
         again one event at a time, so the failure is counted against that event only."""
         handling = self.replaying.handling
-        taken: list[tuple[int, Delivery]] = []
+        taken: list[tuple[Position, Delivery]] = []
         works: list[tuple[str, Work]] = []
         for seq, delivery in batch:
             if not handling.takes(delivery.event.attributes.name):
@@ -218,7 +219,7 @@ def targets(options: Options) -> list[Target]:
 
 @dataclass(frozen=True)
 class Checkpoint:
-    """The last archive seq replayed into the replay databases of ``services``."""
+    """The last archive position replayed into the replay databases of ``services``."""
 
     store: MongoStore
     services: tuple[str, ...]
@@ -227,13 +228,16 @@ class Checkpoint:
     def _id(self) -> str:
         return ",".join(sorted(self.services))
 
-    async def seq(self) -> int:
+    async def seq(self) -> Position:
         doc = await self.store.db[CHECKPOINT].find_one({"_id": self._id})
-        return int(doc["seq"]) if doc else 0
+        if doc is None or "chain" not in doc:  # none, or an earlier release's global seq
+            return START
+        return Position(doc["archived_at"], doc["chain"], int(doc["seq"]))
 
-    async def save(self, seq: int) -> None:
+    async def save(self, seq: Position) -> None:
+        saved = {"archived_at": seq.at, "chain": seq.chain, "seq": seq.seq}
         await self.store.db[CHECKPOINT].replace_one(
-            {"_id": self._id}, {"seq": seq, "at": datetime.now(UTC)}, upsert=True
+            {"_id": self._id}, {**saved, "at": datetime.now(UTC)}, upsert=True
         )
 
 
@@ -249,8 +253,8 @@ async def _prepare(found: list[Target], restart: bool) -> None:
 class Replayed:
     events: int
     seconds: float
-    from_seq: int
-    to_seq: int
+    from_seq: Position
+    to_seq: Position
 
     @property
     def rate(self) -> float:
@@ -263,10 +267,10 @@ class Lane:
     other's transactions (each has its own database, as live). What has queued up is applied
     in one transaction, up to ``BATCH`` entries."""
 
-    def __init__(self, target: Target, after: int) -> None:
+    def __init__(self, target: Target, after: Position) -> None:
         self.target = target
-        # (seq, the entry's record; None: unreadable, nothing to apply), None: the end.
-        self.queue: asyncio.Queue[tuple[int, Delivery | None] | None] = asyncio.Queue(QUEUED)
+        # (position, the entry's record; None: unreadable, nothing to apply), None: the end.
+        self.queue: asyncio.Queue[tuple[Position, Delivery | None] | None] = asyncio.Queue(QUEUED)
         self.done_seq = after
 
     async def run(self) -> None:
@@ -288,16 +292,15 @@ class Lane:
 async def replay_history(
     archive: MongoArchive, found: list[Target], checkpoint: Checkpoint, out: TextIO
 ) -> Replayed:
-    """Feed every archive entry past the checkpoint to every target, in seq order; the
-    checkpoint is the last seq every target has applied."""
+    """Feed every archive entry past the checkpoint to every target, in the archive's order;
+    the checkpoint is the last position every target has applied."""
     start = await checkpoint.seq()
-    head = await archive.head()
     lanes = [Lane(t, start) for t in found]
-    progress = Progress(max((head.seq if head else 0) - start, 0), out)
-    if start:
-        print(f"replay: resuming after seq {start}", file=out, flush=True)
+    progress = Progress(await archive.count(after=start), out)
+    if start != START:
+        print(f"replay: resuming after {start}", file=out, flush=True)
 
-    def applied() -> int:
+    def applied() -> Position:
         return min((lane.done_seq for lane in lanes), default=start)
 
     started, read = time.perf_counter(), 0
@@ -307,7 +310,7 @@ async def replay_history(
         async for entry in archive.in_order(after=start):
             read += 1
             await _hand_out(entry, lanes)
-            progress.at(applied() - start)
+            progress.at(read - max((lane.queue.qsize() for lane in lanes), default=0))
             if read % CHECKPOINT_EVERY == 0:
                 await checkpoint.save(applied())
         for lane in lanes:
@@ -325,9 +328,9 @@ async def _hand_out(entry: ArchiveEntry, lanes: list[Lane]) -> None:
     except UnreadableEvent as exc:
         for lane in lanes:
             lane.target.tally.unreadable += 1
-            lane.target.tally.problem(entry.seq, str(exc))
+            lane.target.tally.problem(entry.position, str(exc))
     for lane in lanes:
-        await lane.queue.put((entry.seq, delivery))
+        await lane.queue.put((entry.position, delivery))
 
 
 async def _sorted(store: MongoStore, model: ReadModel) -> AsyncIterator[Document]:
@@ -380,9 +383,9 @@ async def compare_all(found: list[Target], show: int, out: TextIO) -> int:
 
 def _summary(found: list[Target], replayed: Replayed, out: TextIO) -> None:
     span = (
-        f"seq {replayed.from_seq + 1}..{replayed.to_seq}"
+        f"after {replayed.from_seq} up to {replayed.to_seq}"
         if replayed.events
-        else f"nothing after seq {replayed.from_seq}"
+        else f"nothing after {replayed.from_seq}"
     )
     print(
         f"replay: {replayed.events} events ({span}) in {replayed.seconds:.1f} s, "

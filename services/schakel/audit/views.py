@@ -7,12 +7,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from schakel.audit.domain.access import ArchiveRead, current_payload
-from schakel.audit.domain.chain import ArchiveEntry, JsonObject
+from schakel.audit.domain.chain import ArchiveEntry, JsonObject, Position
 
 
 @dataclass(frozen=True)
 class TimelineEvent:
-    seq: int
+    seq: int  # within its chain
+    chain: str  # the partition's chain, e.g. "schakel.referral-events/3"
     event_id: str
     type: str  # as written, e.g. a v1 that consumers read as v2
     source: str
@@ -57,10 +58,22 @@ class Correlation:
     events: list[CorrelatedEvent]
 
 
+def archive_order(entry: ArchiveEntry) -> Position:
+    return entry.position
+
+
 def _event_view(entry: ArchiveEntry) -> TimelineEvent:
     e = entry.event
     return TimelineEvent(
-        entry.seq, e.event_id, e.type, e.source, e.time, e.correlationid, e.causationid, e.payload
+        entry.seq,
+        entry.chain,
+        e.event_id,
+        e.type,
+        e.source,
+        e.time,
+        e.correlationid,
+        e.causationid,
+        e.payload,
     )
 
 
@@ -80,14 +93,14 @@ def _without_person_handles(entry: ArchiveEntry) -> TimelineEvent:
 def timeline(
     referral_id: str, entries: Iterable[ArchiveEntry], *, with_person_handles: bool = True
 ) -> Timeline:
-    mine = sorted((e for e in entries if e.event.subject == referral_id), key=lambda e: e.seq)
+    mine = sorted((e for e in entries if e.event.subject == referral_id), key=archive_order)
     view = _event_view if with_person_handles else _without_person_handles
     return Timeline(referral_id, [view(e) for e in mine])
 
 
 def correlation(correlation_id: str, entries: Iterable[ArchiveEntry]) -> Correlation:
     shared = sorted(
-        (e for e in entries if e.event.correlationid == correlation_id), key=lambda e: e.seq
+        (e for e in entries if e.event.correlationid == correlation_id), key=archive_order
     )
     return Correlation(
         correlation_id,

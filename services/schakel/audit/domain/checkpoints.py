@@ -1,10 +1,12 @@
-"""Signed checkpoints of the archive's chain head, pure Python (Ed25519).
+"""Signed checkpoints of the archive's head records, pure Python (Ed25519).
 
-A checkpoint says "entry ``seq`` of the chain has hash ``hash``", signed with the audit's
-key. An outside party keeps the checkpoints (JSON lines) together with the public key; since
-each hash covers every entry before it, an entry removed, changed or reordered before a
-checkpoint gives another hash at that seq, even when whoever changed it recomputed the whole
-chain after it, which the chain alone cannot tell.
+A checkpoint says "head record (root) ``seq`` has hash ``hash``", signed with the audit's
+key. An outside party keeps the checkpoints (JSON lines) together with the public key. A
+root's hash covers every root before it and the head (seq, hash) of every partition's chain,
+and each entry's hash covers every entry before it in its chain: an entry removed, changed or
+reordered before a checkpoint's root gives another hash somewhere along that path, even when
+whoever changed it recomputed every chain and root after it, which the chains alone cannot
+tell.
 """
 
 from __future__ import annotations
@@ -15,15 +17,17 @@ import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, Protocol
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from schakel.audit.domain.chain import ArchiveEntry, ChainHead, VerifyReport, canonical_json
+from schakel.audit.domain.chain import ChainHead, VerifyReport, canonical_json
 
-PURPOSE = "schakel-audit-checkpoint/v1"  # signed too: the signature means nothing elsewhere
+# Signed too: the signature means nothing elsewhere. v1 signed the head of the one chain of
+# earlier releases; v2 signs a root (docs/audit.md, "Archives of earlier releases").
+PURPOSE = "schakel-audit-checkpoint/v2"
 KEY_BYTES = 32
 
 
@@ -99,8 +103,18 @@ def signature_holds(key: Ed25519PublicKey, checkpoint: Checkpoint) -> bool:
 
 
 def due(head: ChainHead | None, last: Checkpoint | None) -> bool:
-    """A new checkpoint is due when the chain grew since the last one."""
+    """A new checkpoint is due when a root was written since the last one."""
     return head is not None and (last is None or head.seq > last.seq)
+
+
+class HashChained(Protocol):
+    """What a checkpoint is checked against: a root (``Root.head``), or any hash chain's link."""
+
+    @property
+    def seq(self) -> int: ...
+
+    @property
+    def hash(self) -> str: ...
 
 
 Outcome = Literal["confirmed", "bad-signature", "differs", "missing", "unconfirmed"]
@@ -118,8 +132,8 @@ class CheckpointResult:
 
 
 class CheckpointCheck:
-    """Checks checkpoints against archive entries fed in seq order (only entries the chain
-    verifier found intact), so the archive is streamed once for the chain and them."""
+    """Checks checkpoints against roots fed in seq order (only roots the root verifier found
+    intact, as their heads), so the roots are streamed once for their chain and these."""
 
     def __init__(self, checkpoints: Iterable[Checkpoint], key: Ed25519PublicKey) -> None:
         self._results: list[CheckpointResult] = []
@@ -133,32 +147,33 @@ class CheckpointCheck:
         self._pending = sorted(signed, key=lambda c: c.seq)
         self._last_seq = 0
 
-    def feed(self, entry: ArchiveEntry) -> None:
-        self._last_seq = entry.seq
-        while self._pending and self._pending[0].seq <= entry.seq:
+    def feed(self, root: HashChained) -> None:
+        self._last_seq = root.seq
+        while self._pending and self._pending[0].seq <= root.seq:
             checkpoint = self._pending.pop(0)
-            self._results.append(self._against(checkpoint, entry))
+            self._results.append(self._against(checkpoint, root))
 
     @staticmethod
-    def _against(checkpoint: Checkpoint, entry: ArchiveEntry) -> CheckpointResult:
-        if checkpoint.seq != entry.seq:  # cannot happen in an intact chain: seqs are 1, 2, ...
-            return CheckpointResult(checkpoint, "missing", f"no entry {checkpoint.seq}")
-        if checkpoint.hash != entry.hash:
+    def _against(checkpoint: Checkpoint, root: HashChained) -> CheckpointResult:
+        if checkpoint.seq != root.seq:  # cannot happen in an intact chain: seqs are 1, 2, ...
+            return CheckpointResult(checkpoint, "missing", f"no head record {checkpoint.seq}")
+        if checkpoint.hash != root.hash:
             detail = (
-                f"entry {entry.seq} has hash {entry.hash[:16]}…, the checkpoint signed "
-                f"{checkpoint.hash[:16]}…: an entry up to it was removed, changed or reordered"
+                f"head record {root.seq} has hash {root.hash[:16]}…, the checkpoint signed "
+                f"{checkpoint.hash[:16]}…: a head record or an entry up to it was removed, "
+                "changed or reordered"
             )
             return CheckpointResult(checkpoint, "differs", detail)
         return CheckpointResult(checkpoint, "confirmed", "")
 
-    def results(self, chain: VerifyReport) -> list[CheckpointResult]:
-        """Every checkpoint's result, in seq order, once the scan ended."""
+    def results(self, roots: VerifyReport) -> list[CheckpointResult]:
+        """Every checkpoint's result, in seq order, once the scan of the roots ended."""
         for checkpoint in self._pending:
-            if not chain.intact and chain.first_broken_seq is not None:
-                detail = f"the chain breaks at entry {chain.first_broken_seq}, before it"
+            if not roots.intact and roots.first_broken_seq is not None:
+                detail = f"the head records break at {roots.first_broken_seq}, before it"
                 self._results.append(CheckpointResult(checkpoint, "unconfirmed", detail))
             else:
-                detail = f"the archive ends at entry {self._last_seq}: entries were removed"
+                detail = f"the head records end at {self._last_seq}: head records were removed"
                 self._results.append(CheckpointResult(checkpoint, "missing", detail))
         self._pending = []
         return sorted(self._results, key=lambda r: r.checkpoint.seq)

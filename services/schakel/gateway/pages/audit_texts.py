@@ -44,14 +44,14 @@ AUDIT_TEXT: Texts = {
     "rule_set": ("regelset", "rule set"),
     "policy": ("beleid", "policy"),
     "told_signaler": ("melder: {}", "signaler: {}"),
-    "verify_title": ("Controle van de hashketen", "Check of the hash chain"),
+    "verify_title": ("Controle van de hashketens", "Check of the hash chains"),
     "verify_intact": (
-        "Intact: {} vermeldingen gecontroleerd, tot en met nummer {}.",
-        "Intact: {} entries checked, up to number {}.",
+        "Intact: {} vermeldingen in {} ketens gecontroleerd, en {} kopregisters.",
+        "Intact: {} entries in {} chains checked, and {} head records.",
     ),
     "verify_broken": (
-        "GEBROKEN bij vermelding {}: {}",
-        "BROKEN at entry {}: {}",
+        "GEBROKEN in {} bij nummer {}: {}",
+        "BROKEN in {} at number {}: {}",
     ),
     "verify_unavailable": (
         "De controle is nu niet beschikbaar.",

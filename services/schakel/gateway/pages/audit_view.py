@@ -118,6 +118,8 @@ def chain_line(check: dict[str, Any] | None, lang: Lang) -> tuple[bool, str]:
     report = check.get("report") or {}
     if report.get("intact"):
         words = pick(AUDIT_TEXT["verify_intact"], lang)
-        return True, words.format(report.get("checked"), report.get("last_seq"))
+        chains, roots = len(check.get("chains") or []), (check.get("roots") or {}).get("checked")
+        return True, words.format(report.get("checked"), chains, roots)
     words = pick(AUDIT_TEXT["verify_broken"], lang)
-    return False, words.format(report.get("first_broken_seq"), report.get("reason"))
+    where = report.get("chain")
+    return False, words.format(where, report.get("first_broken_seq"), report.get("reason"))
