@@ -75,7 +75,5 @@ def build(config: AuditSettings | None = None) -> FastAPI:
         workers=(roots, checkpoints),
         # The referral topic, and the helper registries' history (for replay), in one group.
         topics=(REFERRAL_EVENTS, HELPER_EVENTS),
-        # Every entry extends the one chain: partitions side by side would only conflict.
-        partitions_in_parallel=False,
     )
     return runtime.app("schakel audit", [api.router])
