@@ -1,12 +1,13 @@
-"""``python -m schakel_dev.seed_history --events 1000000``: a referral history of that many
-events (``schakel_dev.seed_referrals``), produced to ``schakel.referral-events`` as the
-services produce (CloudEvents binary mode, keyed by referral) and archived as the audit
-archives what it consumes: each record with the partition and offset Kafka gave it, in one
-hash chain, written to the audit's database in batches (``insert_many``), not one
+"""``python -m schakel_dev.seed_history --events 1000000``: a referral history of that many events
+(``schakel_dev.seed_referrals``), produced to ``schakel.referral-events`` as the services
+produce (CloudEvents binary mode, keyed by referral) and archived as the audit archives what it
+consumes: each record with the partition and offset Kafka gave it, in its partition's hash
+chain (each chain's head in ``chains``, a head record across them at the end, as the audit's
+root writer makes one), written to the audit's database in batches (``insert_many``), not one
 transaction per event. The next batch is generated (a thread) while one is produced and
-archived, and the archive's indexes are built once the entries are in (SecantusDB builds
-an index over stored entries several times faster than it keeps it up insert by insert), so
-a million events take tens of minutes on 2 shared cores. Replay reads that archive.
+archived, and the archive's indexes are built once the entries are in (SecantusDB builds an
+index over stored entries several times faster than it keeps it up insert by insert), so a
+million events take tens of minutes on 2 shared cores. Replay reads that archive.
 
 Uses the SCHAKEL_* environment of the services (Kafka, MongoDB, the audit's database), or the
 options. Meant for an empty topic and archive (a benchmark's own servers): it refuses an
@@ -27,8 +28,9 @@ from typing import TextIO
 from aiokafka import AIOKafkaProducer
 from aiokafka.structs import RecordMetadata
 
-from schakel.audit.adapters import ARCHIVE, CHAIN, HEAD_ID, ensure_indexes, entry_document
+from schakel.audit.adapters import ARCHIVE, CHAINS, MongoArchive, ensure_indexes, entry_document
 from schakel.audit.app import settings as audit_settings
+from schakel.audit.checkpointing import RootWriter
 from schakel.audit.domain.chain import ArchiveEntry, ChainHead, WrittenEvent, append, written_event
 from schakel.contracts.topics import REFERRAL_EVENTS
 from schakel.platform.mongo import MongoStore
@@ -45,7 +47,7 @@ class Seeded:
     events: int
     referrals: int
     seconds: float
-    head: ChainHead | None
+    heads: dict[str, ChainHead]  # each partition's chain's
     value_bytes: int = 0
     archive_bytes: int = 0  # the archive's entries as stored, indexes not counted
     index_seconds: float = 0.0  # of ``seconds``: building the archive's indexes
@@ -67,7 +69,7 @@ class Seeder:
         self._producer = producer
         self.store = store
         self._topic = topic
-        self.head: ChainHead | None = None
+        self.chains = Chains()
         self.value_bytes = 0
 
     async def write(self, batch: list[Record]) -> None:
@@ -82,20 +84,32 @@ class Seeder:
         now = datetime.now(UTC)
         documents = []
         for record, where in zip(batch, placed, strict=True):
-            entry = self._next(record, where)
+            entry = self.chains.append(written(record, where))
             documents.append(entry_document(entry, now))
         await self.store.db[ARCHIVE].insert_many(documents)
 
-    def _next(self, record: Record, where: RecordMetadata) -> ArchiveEntry:
-        entry = append(self.head, written(record, where))
-        self.head = entry.head
-        return entry
-
     async def finish(self) -> None:
-        if self.head is not None:
-            await self.store.db[CHAIN].replace_one(
-                {"_id": HEAD_ID}, {"seq": self.head.seq, "hash": self.head.hash}, upsert=True
+        """Each chain's head document, then a head record across them, as live."""
+        now = datetime.now(UTC)
+        for chain, head in self.chains.heads.items():
+            await self.store.db[CHAINS].replace_one(
+                {"_id": chain},
+                {"seq": head.seq, "hash": head.hash, "archived_at": now},
+                upsert=True,
             )
+        await RootWriter(MongoArchive(self.store)).write_once()
+
+
+class Chains:
+    """The archive's hash chains as the seeder extends them: one per partition."""
+
+    def __init__(self) -> None:
+        self.heads: dict[str, ChainHead] = {}
+
+    def append(self, event: WrittenEvent) -> ArchiveEntry:
+        entry = append(self.heads.get(event.chain), event)
+        self.heads[event.chain] = entry.head
+        return entry
 
 
 def written(record: Record, where: RecordMetadata) -> WrittenEvent:
@@ -175,7 +189,7 @@ async def _seed(events: int, seeder: Seeder, seed_value: int, out: TextIO) -> Se
     stats = await seeder.store.db.command("collStats", ARCHIVE)
     seconds = time.perf_counter() - started
     return Seeded(
-        done, referrals.count, seconds, seeder.head, seeder.value_bytes,
+        done, referrals.count, seconds, seeder.chains.heads, seeder.value_bytes,
         int(stats.get("size", 0)), index_seconds,
     )  # fmt: skip
 
@@ -210,7 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"seed: {seeded.events} events of {seeded.referrals} referrals in "
         f"{seeded.seconds:.1f} s ({seeded.rate:,.0f} events/s; of it the archive's indexes "
         f"{seeded.index_seconds:.1f} s), "
-        f"chain head seq {seeded.head.seq if seeded.head else 0}; {_mib(seeded.value_bytes)} of "
+        f"{len(seeded.heads)} chains; {_mib(seeded.value_bytes)} of "
         f"record values produced, archive entries {_mib(seeded.archive_bytes)}"
     )
     return 0

@@ -25,7 +25,7 @@ def _replayed(peaks: list[int]) -> ReplayRun:
 
 
 def _lines(run: ReplayRun, raw_per_second: float) -> list[str]:
-    seeded = Seeded(1000, 100, 2.0, ChainHead(1000, "h"), 357_000)
+    seeded = Seeded(1000, 100, 2.0, {"t/0": ChainHead(1000, "h")}, 357_000)
     raw = Throughput("consume", 1000, 357, 1000 / raw_per_second)
     return list(report_lines(ReplayBench(seeded, raw, run)))
 
