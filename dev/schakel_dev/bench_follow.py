@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +21,7 @@ import httpx
 
 from schakel_dev.bench_deadline import Deadline
 from schakel_dev.bench_load import Post, correlation_id
-from schakel_dev.bench_metrics import ServiceLoad, metric_total, service_load
+from schakel_dev.bench_metrics import ServiceLoad, metric_total, mongo_commands, service_load
 
 # received, triaged, feedback-recorded "doorgezet" (nothing is proposed before the owner's
 # first conversation, which no benchmark signal gets; the receipt already said "ontvangen")
@@ -49,6 +49,8 @@ class Endpoints:
     services: dict[str, str]  # the handling services' own URLs, for /metrics
     metrics_token: str
     pids: dict[str, int]  # every process of the run, for its CPU time
+    # every service's own URL (the gateway's and intake's too), for its MongoDB round trips
+    metered: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -129,8 +131,11 @@ class Probe:
         )
 
     async def metrics(self, service: str) -> str:
+        return await self._metrics_at(self.endpoints.services[service])
+
+    async def _metrics_at(self, url: str) -> str:
         answer = await self.client.get(
-            f"{self.endpoints.services[service]}/metrics",
+            f"{url}/metrics",
             headers={"Authorization": f"Bearer {self.endpoints.metrics_token}"},
         )
         answer.raise_for_status()
@@ -143,6 +148,13 @@ class Probe:
 
     async def loads(self) -> list[ServiceLoad]:
         return [service_load(name, await self.metrics(name)) for name in self.endpoints.services]
+
+    async def round_trips(self) -> dict[str, dict[str, float]]:
+        """Each service's MongoDB commands so far, by "command collection"."""
+        return {
+            name: mongo_commands(await self._metrics_at(url))
+            for name, url in self.endpoints.metered.items()
+        }
 
     async def hop_delays(self, sampled: Sequence[Post]) -> dict[str, list[float]]:
         """Seconds per hop for each sampled signal, from its events' times in the archive."""

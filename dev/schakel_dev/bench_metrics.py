@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+_COMMAND_SAMPLE = re.compile(r"^schakel_mongo_commands_total\{([^}]*)\} (\S+)$")
+_LABEL = re.compile(r'(\w+)="([^"]*)"')
 
 
 @dataclass(frozen=True)
@@ -34,3 +38,15 @@ def metric_total(text: str, name: str, having: str = "") -> float:
         if line.startswith((f"{name}{{", f"{name} ")) and having in line:
             total += float(line.rsplit(" ", 1)[1])
     return total
+
+
+def mongo_commands(text: str) -> dict[str, float]:
+    """Round trips to MongoDB so far, by "command collection", from a `/metrics` text."""
+    counts: dict[str, float] = {}
+    for line in text.splitlines():
+        if sample := _COMMAND_SAMPLE.match(line):
+            labels, value = sample.groups()
+            named = dict(_LABEL.findall(labels))
+            name = f"{named.get('command', '')} {named.get('collection', '')}".strip()
+            counts[name] = counts.get(name, 0.0) + float(value)
+    return counts

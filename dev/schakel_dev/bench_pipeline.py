@@ -83,6 +83,8 @@ class PipelineResult:
     sample_pass_seconds: float
     check: ArchiveCheck
     loads: list[ServiceLoad]
+    # service -> "command collection" -> MongoDB commands it sent (since it started)
+    round_trips: dict[str, dict[str, float]] = field(default_factory=dict)
     cpu_seconds: dict[str, float] = field(default_factory=dict)
     hops: dict[str, list[float]] = field(default_factory=dict)
     # (seconds since the first POST, events audit archived by then), for the plot
@@ -125,6 +127,7 @@ def _endpoints(stack: Stack, kafka: KafkaServer, mongo: MongoServer) -> Endpoint
         services={name: stack[name].url for name in HANDLING_SERVICES},
         metrics_token=stack.metrics_token,
         pids={name: pid for name, pid in pids.items() if pid is not None},
+        metered={service.name: service.url for service in stack},
     )
 
 
@@ -263,6 +266,7 @@ async def _collect(
         sample_pass_seconds=sampler.mean_pass_seconds,
         check=await probe.verify(),
         loads=await probe.loads(),
+        round_trips=await probe.round_trips(),
         cpu_seconds=run.cpu_seconds,
         hops=await probe.hop_delays(sampler.sampled),
         archive_trace=run.archive_trace,

@@ -90,6 +90,7 @@ def report_lines(
     yield from _load_lines(result)
     yield _cpu_line(result)
     yield _cpu_per_signal_line(result)
+    yield from _round_trip_lines(result)
     yield _where_line(result)
     yield _lag_line(result)
     if result.paced is not None:
@@ -168,6 +169,22 @@ def _cpu_per_signal_line(result: PipelineResult) -> str:
         return "CPU ms per signal: not available"
     listed = ", ".join(f"{name} {ms:.1f}" for name, ms in cpu_ms_per_signal(result).items())
     return f"CPU ms per signal: {listed}; sum {total:.1f} (without the {BENCH_CLIENT})"
+
+
+def _round_trip_lines(result: PipelineResult, shown: int = 5) -> Iterator[str]:
+    """MongoDB commands per signal by service, with the commands each sends most."""
+    signals = result.accepted
+    if not result.round_trips or not signals:
+        return
+    totals = {name: sum(counts.values()) for name, counts in result.round_trips.items()}
+    yield (
+        f"MongoDB round trips per signal: {sum(totals.values()) / signals:.1f} "
+        "(the services' commands since they started, background work included):"
+    )
+    for name, total in sorted(totals.items(), key=lambda item: -item[1]):
+        counts = sorted(result.round_trips[name].items(), key=lambda item: -item[1])[:shown]
+        most = ", ".join(f"{command} {n / signals:.1f}" for command, n in counts)
+        yield f"  {name:<9} {total / signals:5.1f}: {most}"
 
 
 def _lag_line(result: PipelineResult) -> str:

@@ -14,6 +14,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 from pymongo.results import DeleteResult, InsertOneResult, UpdateResult
 
 from schakel.contracts.envelope import new_event
+from schakel.platform.metrics import MONGO_COMMANDS
 from schakel.platform.mongo import Document, MongoStore, Transaction, TxCollection
 from schakel.platform.writebehind import WriteBehindTransaction
 from tests import payloads
@@ -58,6 +59,8 @@ async def _calls(c: TxCollection) -> list[Any]:
         await c.find_one({"_id": "c", "status": "m"}),
         await c.find_one({"_id": "c", "status": "p"}),
         await c.find_one({"_id": "c", "places": {"$lte": 1}}, projection={"log": 0}),
+        await c.update_one({"_id": "c"}, {"$push": {"log": {"k": 2, "at": MICROS}}}),
+        await c.update_one({"_id": "p1"}, {"$push": {"log": 5}, "$set": {"o": "x"}}, upsert=True),
         await c.update_one({"_id": "u1"}, {"$setOnInsert": {"s": 1}}, upsert=True),
         await c.update_one({"_id": "u1"}, {"$setOnInsert": {"s": 2}}, upsert=True),
         await c.update_one({"_id": "zz"}, {"$set": {"s": 2}}),
@@ -85,8 +88,13 @@ async def _stored(store: MongoStore, name: str) -> list[list[tuple[str, Any]]]:
     return [list(doc.items()) async for doc in store.db[name].find({}).sort("_id")]
 
 
+# The referrals a live batch is about: some stored, some not, some never touched.
+LIKELY = frozenset({"a", "c", "zz", "n1", "p1", "untouched"})
+
+
+@pytest.mark.parametrize("likely", [frozenset(), LIKELY], ids=["by-id", "read-ahead"])
 async def test_the_same_calls_answer_the_same_and_leave_the_same_documents(
-    store: MongoStore,
+    store: MongoStore, likely: frozenset[str]
 ) -> None:
     for name in ("plain", "kept"):
         await store.db[name].insert_many([dict(doc) for doc in STORED])
@@ -95,13 +103,38 @@ async def test_the_same_calls_answer_the_same_and_leave_the_same_documents(
         return await _calls(tx["plain"])
 
     async def kept(tx: Transaction) -> list[Any]:
-        batch = WriteBehindTransaction(tx)
+        batch = WriteBehindTransaction(tx, likely)
         said = await _calls(batch["kept"])
         await batch.flush()
         return said
 
     assert await store.transaction(kept) == await store.transaction(plain)
     assert await _stored(store, "kept") == await _stored(store, "plain")
+
+
+def _finds(collection: str) -> float:
+    value: float = MONGO_COMMANDS.labels("find", collection)._value.get()
+    return value
+
+
+async def test_the_likely_ids_are_read_in_one_query_and_written_in_one(store: MongoStore) -> None:
+    """What makes a live batch cheaper: its referrals' documents come in one round trip."""
+    await store.db["kept"].insert_many([dict(doc) for doc in STORED])
+    before = _finds("kept")
+
+    async def kept(tx: Transaction) -> list[Document | None]:
+        batch = WriteBehindTransaction(tx, frozenset({"a", "b", "c", "new"}))
+        found = [await batch["kept"].find_one({"_id": key}) for key in ("a", "b", "c", "new")]
+        for key in ("a", "b", "new"):
+            await batch["kept"].update_one({"_id": key}, {"$inc": {"places": 1}}, upsert=True)
+        await batch.flush()
+        return found
+
+    found = await store.transaction(kept)
+    assert [doc and doc["_id"] for doc in found] == ["a", "b", "c", None]
+    assert _finds("kept") - before == 1
+    places = {doc["_id"]: doc["places"] async for doc in store.db["kept"].find({})}
+    assert places == {"a": 3, "b": 1, "c": 1, "new": 1}
 
 
 async def test_an_insert_of_a_stored_id_fails_the_whole_unit_of_work(store: MongoStore) -> None:

@@ -7,7 +7,7 @@ servers (tests/integration/test_platform.py, test_redelivery.py)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from typing import Any
 
 import structlog
@@ -33,6 +33,7 @@ class OneStore(MongoStore):
         self.applied = applied
         self.asked: list[str] = []
         self.batches: list[list[str]] = []
+        self.likely: list[set[str]] = []  # the ids each batch said it is about
 
     async def apply_once(self, event_id: str, work: Work) -> bool:
         self.asked.append(event_id)
@@ -41,8 +42,11 @@ class OneStore(MongoStore):
         await work(Transaction(None, self.db))  # type: ignore[arg-type]
         return True
 
-    async def apply_batch(self, items: Sequence[tuple[str, Work]]) -> list[bool]:
+    async def apply_batch(
+        self, items: Sequence[tuple[str, Work]], likely_ids: Collection[str] = ()
+    ) -> list[bool]:
         """All or nothing, like the transaction: a failure leaves nothing counted as a batch."""
+        self.likely.append(set(likely_ids))
         tx = Transaction(None, self.db)  # type: ignore[arg-type]
         ids = [event_id for event_id, _ in items]
         for event_id, work in items:

@@ -150,6 +150,7 @@ async def test_a_batch_is_applied_in_order_and_committed_past_its_last_record() 
     await consumer.on_message(message(batch, kafka))
     assert seen == ["ref-0", "ref-1", "ref-2"]
     assert store.batches == [[e.id for e in events]]  # one transaction for the three
+    assert store.likely == [{"ref-0", "ref-1", "ref-2"}]  # read ahead in one query each
     assert kafka.commits == [{TopicPartition("t", 0): 13}]
 
 

@@ -1,6 +1,6 @@
-"""The partitions of one poll, without servers: applied side by side, each in its own order,
-so one partition's slow or failing record holds up no other; a service that asks for it (the
-audit, whose every entry extends one chain) applies the poll in turn, in one transaction."""
+"""The partitions of one poll, without servers: by default applied in turn, in one
+transaction; with ``SCHAKEL_PARTITIONS_IN_PARALLEL`` side by side, each in its own order, so
+one partition's slow or failing record holds up no other."""
 
 from __future__ import annotations
 
@@ -39,7 +39,9 @@ async def test_a_waiting_partition_holds_up_no_other_and_each_keeps_its_order() 
             other_applied.set()
         seen.append(e.id)
 
-    consumer = EventConsumer("t", OneStore(), KeptDeadLetters(), {first.name: handler})
+    consumer = EventConsumer(
+        "t", OneStore(), KeptDeadLetters(), {first.name: handler}, partitions_in_parallel=True
+    )
     consumer.offsets = type(consumer.offsets)(every=1)
     kafka = FakeConsumer(0, 1)
     poll = (on_partition(first, 0, 5), on_partition(second, 0, 6), on_partition(other, 1, 9))
@@ -57,7 +59,9 @@ async def test_an_outage_in_one_partition_brings_back_only_that_partitions_recor
         if e.id == stuck.id:
             raise AutoReconnect("database down")
 
-    consumer = EventConsumer("t", OneStore(), KeptDeadLetters(), {stuck.name: handler})
+    consumer = EventConsumer(
+        "t", OneStore(), KeptDeadLetters(), {stuck.name: handler}, partitions_in_parallel=True
+    )
     consumer.offsets = type(consumer.offsets)(every=1)
     kafka = FakeConsumer(0, 1)
     await consumer.on_message(message((on_partition(stuck, 0, 3), on_partition(fine, 1, 8)), kafka))
@@ -65,7 +69,7 @@ async def test_an_outage_in_one_partition_brings_back_only_that_partitions_recor
     assert kafka.commits == [{TopicPartition("t", 1): 9}]
 
 
-async def test_a_service_that_asks_applies_the_poll_in_turn_in_one_transaction() -> None:
+async def test_by_default_the_poll_is_applied_in_turn_in_one_transaction() -> None:
     events = [event_for("ref-a"), event_for("ref-b"), event_for("ref-c")]
     seen: list[str] = []
 
@@ -73,9 +77,7 @@ async def test_a_service_that_asks_applies_the_poll_in_turn_in_one_transaction()
         seen.append(e.id)
 
     store = OneStore()
-    consumer = EventConsumer(
-        "t", store, KeptDeadLetters(), {events[0].name: handler}, partitions_in_parallel=False
-    )
+    consumer = EventConsumer("t", store, KeptDeadLetters(), {events[0].name: handler})
     poll = tuple(on_partition(e, i % 2, 10 + i) for i, e in enumerate(events))
     await consumer.on_message(message(poll, FakeConsumer(0, 1)))
     assert seen == [e.id for e in events]

@@ -29,14 +29,13 @@ from schakel.contracts.envelope import UnreadableEvent
 from schakel.contracts.kafka_binding import read_raw
 from schakel.platform.handling import Delivery, Work
 from schakel.platform.logging import get_logger
-from schakel.platform.mongo import PROCESSED, Document, MongoStore, Transaction
+from schakel.platform.mongo import Document, MongoStore
 from schakel.platform.readmodels import (
     ReadModel,
     Replaying,
     replayable_services,
     replaying,
 )
-from schakel.platform.writebehind import WriteBehindTransaction
 
 log = get_logger(__name__)
 PREFIX = "schakel_replay_"
@@ -141,7 +140,8 @@ class Target:
         if not works:
             return
         try:
-            await self.replay.transaction(lambda tx: _apply_once(tx, works))
+            subjects = frozenset(delivery.event.attributes.subject for _, delivery in taken)
+            await self.replay.apply_batch(works, likely_ids=subjects)
         except Exception as exc:
             log.info(
                 "replay batch failed, applied one by one", service=self.service, error=repr(exc)
@@ -150,26 +150,6 @@ class Target:
                 await self.apply(seq, delivery)
             return
         self.tally.applied += len(works)
-
-
-async def _apply_once(tx: Transaction, works: list[tuple[str, Work]]) -> None:
-    """``MongoStore.apply_once`` for many events in one transaction: the markers are read
-    and written together, and the handlers' reads and writes by ``_id`` are kept across the
-    batch and written out together (``WriteBehindTransaction``): a round trip per event and
-    call is what bounded replay."""
-    ids = [event_id for event_id, _ in works]
-    found = tx[PROCESSED].find({"_id": {"$in": ids}}, projection={"_id": True})
-    done = {doc["_id"] async for doc in found}
-    now = datetime.now(UTC)
-    fresh = [(event_id, work) for event_id, work in works if event_id not in done]
-    if fresh:
-        await tx[PROCESSED].insert_many(
-            [{"_id": event_id, "applied_at": now} for event_id, _ in fresh]
-        )
-    kept = WriteBehindTransaction(tx)
-    for _, work in fresh:
-        await work(kept)
-    await kept.flush()
 
 
 @dataclass(frozen=True)

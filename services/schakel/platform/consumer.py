@@ -96,7 +96,7 @@ class EventConsumer:
         handlers: Mapping[str, Handler] | None = None,
         every_record: RecordHandler | None = None,
         *,
-        partitions_in_parallel: bool = True,
+        partitions_in_parallel: bool = False,
     ) -> None:
         self.service = service
         self._in_parallel = partitions_in_parallel
@@ -234,7 +234,8 @@ class EventConsumer:
         started = time.perf_counter()
         try:
             applied = await self._store.apply_batch(
-                [(ready.attributes.id, ready.in_context()) for ready in batch]
+                [(ready.attributes.id, ready.in_context()) for ready in batch],
+                likely_ids=frozenset(ready.attributes.subject for ready in batch),
             )
         except TRANSIENT as exc:
             log.warning("batch handling hit an outage; will be redelivered", error=str(exc))

@@ -20,3 +20,8 @@ HTTP_REQUESTS = Counter(
     "HTTP requests by route and status",
     ["method", "route", "status"],
 )
+MONGO_COMMANDS = Counter(
+    "schakel_mongo_commands_total",
+    "Commands this process sent to MongoDB (each a round trip), by command and collection",
+    ["command", "collection"],
+)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import pymongo
 from bson import ObjectId
-from pymongo import ASCENDING, AsyncMongoClient
+from pymongo import ASCENDING, AsyncMongoClient, monitoring
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.cursor import AsyncCursor
@@ -22,6 +22,7 @@ from pymongo.results import DeleteResult, InsertManyResult, InsertOneResult, Upd
 from schakel.contracts.envelope import EventEnvelope
 from schakel.contracts.kafka_binding import to_record
 from schakel.contracts.topics import REFERRAL_EVENTS
+from schakel.platform.metrics import MONGO_COMMANDS
 
 Document = dict[str, Any]
 T = TypeVar("T")
@@ -34,7 +35,11 @@ class MongoStore:
 
     def __init__(self, uri: str, database: str) -> None:
         self.client: AsyncMongoClient[Document] = AsyncMongoClient(
-            uri, tz_aware=True, serverSelectionTimeoutMS=5000, appname=database
+            uri,
+            tz_aware=True,
+            serverSelectionTimeoutMS=5000,
+            appname=database,
+            event_listeners=[CommandCounter()],
         )
         self.db: AsyncDatabase[Document] = self.client[database]
         self.outbox_written = asyncio.Event()
@@ -88,28 +93,34 @@ class MongoStore:
         return await self.transaction(once)
 
     async def apply_batch(
-        self, items: Sequence[tuple[str, Callable[[Transaction], Awaitable[None]]]]
+        self,
+        items: Sequence[tuple[str, Callable[[Transaction], Awaitable[None]]]],
+        likely_ids: Collection[Any] = (),
     ) -> list[bool]:
         """Apply several incoming events in one transaction, in order, each unless this
-        database already did; says which were new. The markers are looked up and written
-        once for the whole batch (an event twice in one batch counts once)."""
+        database already did; says which were new (``writebehind.apply_each_once``: markers
+        and the handlers' reads and writes by ``_id`` go to MongoDB once per batch)."""
+        # Imported here: the write-behind unit of work is built on this module's Transaction.
+        from schakel.platform.writebehind import apply_each_once
 
-        async def each_once(tx: Transaction) -> list[bool]:
-            ids = {"$in": [event_id for event_id, _ in items]}
-            done = {m["_id"] async for m in tx[PROCESSED].find({"_id": ids}, projection={"_id": 1})}
-            applied_at, applied, markers = datetime.now(UTC), [], []
-            for event_id, work in items:
-                new = event_id not in done
-                if new:
-                    done.add(event_id)
-                    markers.append({"_id": event_id, "applied_at": applied_at})
-                    await work(tx)
-                applied.append(new)
-            if markers:
-                await tx[PROCESSED].insert_many(markers)
-            return applied
+        return await self.transaction(lambda tx: apply_each_once(tx, items, likely_ids))
 
-        return await self.transaction(each_once)
+
+class CommandCounter(monitoring.CommandListener):
+    """Counts the round trips to MongoDB by command and collection (`/metrics`): the figure
+    that says which handler or background task costs the database most."""
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        # getMore names its collection apart; a transaction's commit names none.
+        target = event.command.get("collection", event.command.get(event.command_name))
+        collection = target if isinstance(target, str) else ""
+        MONGO_COMMANDS.labels(event.command_name, collection).inc()
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
 
 
 async def ensure_ttl_index(

@@ -48,7 +48,6 @@ class ServiceRuntime:
         every_record: RecordHandler | None = None,
         workers: tuple[WorkerFactory, ...] = (),
         topics: tuple[str, ...] = (REFERRAL_EVENTS,),  # read by one consumer group
-        partitions_in_parallel: bool = True,  # see schakel.platform.consumer
     ) -> None:
         self.settings = settings
         self.store = MongoStore(settings.mongodb_uri, settings.database_name)
@@ -78,7 +77,7 @@ class ServiceRuntime:
                 self.dead_letters,
                 handlers,
                 every_record,
-                partitions_in_parallel=partitions_in_parallel,
+                partitions_in_parallel=settings.partitions_in_parallel,
             )
             self.consumer.subscribe(self.broker, *topics)
 

@@ -5,8 +5,10 @@ work is done or before anything else reads that collection.
 
 Only the plain shapes handlers use most are kept: ``find_one``/``update_one``/
 ``replace_one``/``delete_one`` by ``_id`` (``find_one`` and ``update_one`` also with simple
-conditions on top-level fields; the update operators ``$set``, ``$inc``, ``$push`` with
-``$each`` and ``$setOnInsert``), and ``insert_one``. Every other call first writes what is
+conditions on top-level fields; the update operators ``$set``, ``$inc``, ``$push`` of one
+value or with ``$each`` and ``$setOnInsert``), and ``insert_one``. The ``_id``s the batch is
+likely to touch (its referrals) are read from a collection in one query the first time one
+of them is missed there. Every other call first writes what is
 pending on that collection and then goes to MongoDB as it would, so every read sees every
 write before it. A document kept here is kept as MongoDB would give it back (BSON-encoded
 and decoded). An insert of an ``_id`` already stored fails when the writes go out, failing
@@ -16,8 +18,9 @@ the handler sees the error as live.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, TypeVar, cast
 
@@ -28,7 +31,7 @@ from pymongo.results import DeleteResult, InsertManyResult, InsertOneResult, Upd
 
 from schakel.contracts.envelope import EventEnvelope
 from schakel.contracts.topics import REFERRAL_EVENTS
-from schakel.platform.mongo import Document, Filter, Transaction, TxCollection
+from schakel.platform.mongo import PROCESSED, Document, Filter, Transaction, TxCollection
 
 
 class Stored(Enum):
@@ -47,6 +50,7 @@ class Kept:
 
 
 T = TypeVar("T")
+Work = Callable[[Transaction], Awaitable[None]]
 _COMPARED: dict[str, Callable[[Any, Any], bool]] = {
     "$in": lambda value, arg: value in arg,
     "$ne": lambda value, arg: value != arg,
@@ -63,14 +67,20 @@ class WriteBehindTransaction(Transaction):
     """The outer transaction's collections, with documents kept by ``_id`` (see the module);
     ``flush`` writes what is pending. Emitted events go to the outer transaction's outbox."""
 
-    def __init__(self, outer: Transaction) -> None:
+    def __init__(self, outer: Transaction, likely_ids: Collection[Any] = ()) -> None:
         super().__init__(outer.session, outer.db)
         self._outer = outer
         self._kept: dict[str, dict[Any, Kept]] = {}
+        self._likely = likely_ids
+        self._prefetched: set[str] = set()  # collections the likely ids were read from
 
     def __getitem__(self, collection: str) -> TxCollection:
+        likely = () if collection in self._prefetched else self._likely
         return KeptCollection(
-            super().__getitem__(collection), self._kept.setdefault(collection, {})
+            super().__getitem__(collection),
+            self._kept.setdefault(collection, {}),
+            likely,
+            lambda: self._prefetched.add(collection),
         )
 
     def emit(self, event: EventEnvelope[Any], topic: str = REFERRAL_EVENTS) -> None:
@@ -82,9 +92,17 @@ class WriteBehindTransaction(Transaction):
 
 
 class KeptCollection(TxCollection):
-    def __init__(self, plain: TxCollection, kept: dict[Any, Kept]) -> None:
+    def __init__(
+        self,
+        plain: TxCollection,
+        kept: dict[Any, Kept],
+        likely: Collection[Any] = (),
+        prefetched: Callable[[], None] = lambda: None,
+    ) -> None:
         super().__init__(plain.collection, plain.session)
         self._kept = kept
+        self._likely = likely
+        self._prefetched = prefetched
 
     # -- kept shapes -------------------------------------------------------------------------
 
@@ -207,11 +225,25 @@ class KeptCollection(TxCollection):
 
     async def _load(self, key: Any) -> bytes | None:
         kept = self._kept.get(key)
+        if kept is None and key in self._likely:
+            await self._prefetch()
+            kept = self._kept.get(key)
         if kept is None:
             doc = await self.collection.find_one({"_id": key}, session=self.session)
             stored = Stored.ABSENT if doc is None else Stored.PRESENT
             kept = self._kept[key] = Kept(None if doc is None else _encoded(doc), stored)
         return kept.raw
+
+    async def _prefetch(self) -> None:
+        """Every likely ``_id`` not kept yet, in one query: present or known absent."""
+        self._prefetched()
+        wanted = [key for key in self._likely if key not in self._kept]
+        self._likely = ()
+        found = self.collection.find({"_id": {"$in": wanted}}, session=self.session)
+        async for doc in found:
+            self._kept[doc["_id"]] = Kept(_encoded(doc), Stored.PRESENT)
+        for key in wanted:
+            self._kept.setdefault(key, Kept(None, Stored.ABSENT))
 
     def _write(self, key: Any, doc: Document) -> None:
         stored = self._kept[key].stored if key in self._kept else Stored.UNKNOWN
@@ -319,10 +351,16 @@ def _plain_update(update: Mapping[str, Any]) -> bool:
         return False
     if any(not isinstance(v, _NUMBER) for v in update.get("$inc", {}).values()):
         return False
-    return all(
-        isinstance(v, Mapping) and set(v) == {"$each"} and isinstance(v["$each"], list)
-        for v in update.get("$push", {}).values()
-    )
+    return all(_pushed(v) is not None for v in update.get("$push", {}).values())
+
+
+def _pushed(value: Any) -> list[Any] | None:
+    """The values a ``$push`` appends: one value, or a plain ``$each``; None: another form."""
+    if not isinstance(value, Mapping) or not any(str(k).startswith("$") for k in value):
+        return [value]
+    if set(value) == {"$each"} and isinstance(value["$each"], list):
+        return list(value["$each"])
+    return None
 
 
 def _updated_doc(doc: Document, update: Mapping[str, Any], *, inserted: bool) -> Document:
@@ -343,7 +381,7 @@ def _updated_doc(doc: Document, update: Mapping[str, Any], *, inserted: bool) ->
                 current = new.get(field, [])
                 if not isinstance(current, list):
                     raise TypeError(f"$push to a non-array field {field}")
-                new[field] = [*current, *value["$each"]]
+                new[field] = [*current, *(_pushed(value) or [])]
     return cast(Document, _decoded(_encoded(new)))  # its types as MongoDB gives them back
 
 
@@ -385,3 +423,29 @@ def _encoded(doc: Mapping[str, Any]) -> bytes:
 
 def _decoded(raw: bytes | None) -> Document | None:
     return None if raw is None else bson.decode(raw, codec_options=_CODEC)
+
+
+async def apply_each_once(
+    tx: Transaction, items: Sequence[tuple[str, Work]], likely_ids: Collection[Any] = ()
+) -> list[bool]:
+    """Several incoming events in one transaction, in order, each unless this database
+    already applied it; says which were new. The markers are read and written once for the
+    batch (an event twice in it counts once), and the handlers' reads and writes by ``_id``
+    are kept across the batch and written out together: round trips per batch, not per event.
+    ``likely_ids``: the ``_id``s the events are about (their referrals), read in one query per
+    collection."""
+    ids = {"$in": [event_id for event_id, _ in items]}
+    done = {m["_id"] async for m in tx[PROCESSED].find({"_id": ids}, projection={"_id": 1})}
+    kept = WriteBehindTransaction(tx, likely_ids)
+    applied_at, applied, markers = datetime.now(UTC), [], []
+    for event_id, work in items:
+        new = event_id not in done
+        if new:
+            done.add(event_id)
+            markers.append({"_id": event_id, "applied_at": applied_at})
+            await work(kept)
+        applied.append(new)
+    await kept.flush()
+    if markers:
+        await tx[PROCESSED].insert_many(markers)
+    return applied
