@@ -308,6 +308,27 @@ async def test_in_order_after_a_position_streams_only_what_follows_it(archive: A
     assert await archive.reader.count() == 6
 
 
+async def test_a_long_history_read_a_few_entries_at_a_time_keeps_the_order(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Replay's reading: chains read a page at a time and merged, resumed anywhere."""
+    monkeypatch.setattr(adapters, "SCAN_BATCH", 2)
+    entries = await archived(archive, *(written(n, partition=n % 3) for n in range(1, 12)))
+    ordered = [e async for e in archive.reader.in_order()]
+    assert ordered == sorted(ordered, key=lambda e: e.position)
+    assert sorted(ordered, key=lambda e: (e.chain, e.seq)) == sorted(
+        entries, key=lambda e: (e.chain, e.seq)
+    )
+    for cut in (0, 4, 9, 10):
+        after = ordered[cut].position
+        assert [e async for e in archive.reader.in_order(after=after)] == ordered[cut + 1 :]
+        assert await archive.reader.count(after=after) == len(ordered) - cut - 1
+    chain = f"{TOPIC}/2"
+    assert [e async for e in archive.reader.in_chain(chain)] == [
+        e for e in entries if e.chain == chain
+    ]
+
+
 async def test_each_partition_has_its_own_chain_and_head(archive: Archive) -> None:
     entries = await archived(
         archive, *(written(n, partition=p) for n, p in [(1, 1), (2, 2), (3, 1), (4, 2), (5, 2)])
