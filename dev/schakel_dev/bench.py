@@ -148,7 +148,7 @@ def _pipeline(
     raw: tuple[Throughput, Throughput] | None,
     yardstick: YardstickResult | None,
 ) -> int:
-    config = PipelineConfig(args.signals, args.clients, args.samples)
+    config = PipelineConfig(args.signals, args.clients, args.samples, args.paced_rate)
     print(f"pipeline: {config.signals} signals from {config.clients} clients via the gateway")
     result = run_pipeline(kafka, data_dir, config, deadline)
     if result is not None:
@@ -183,6 +183,12 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--clients", type=_bounded(1, 64), default=8, help="concurrent posters")
     parser.add_argument(
         "--samples", type=_bounded(0, 100), default=30, help="receipts timed to a final status"
+    )
+    parser.add_argument(
+        "--paced-rate",
+        type=float,
+        help="signals/s of the paced part, to compare two builds at one load "
+        "(default: half the saturation rate; the goals are for that)",
     )
     parser.add_argument(
         "--keep", type=Path, help="keep data and logs in this new directory (default: a temp dir)"

@@ -84,7 +84,7 @@ async def paced(
 ) -> PacedResult:
     """POST at `rate`/s, wait for the archive, time the sampled signals to a final status."""
     count = paced_count(rate)
-    print(f"  paced: {count} signals at {rate:.1f} signals/s (half the saturation rate)")
+    print(f"  paced: {count} signals at {rate:.1f} signals/s")
     before = await _archive_position(probe)
     started = time.perf_counter()
     posts = await post_paced(client, rate, count, first, deadline)

@@ -69,6 +69,7 @@ class PipelineConfig:
     signals: int = 300
     clients: int = 8
     samples: int = 30
+    paced_rate: float | None = None  # signals/s of the paced part; None: half the saturation
 
 
 @dataclass
@@ -188,7 +189,8 @@ async def _later_parts(
     first = setting.config.signals  # correlation ids stay unique over the parts
     if deadline.left() > PHASE_SECONDS:
         async with _client(setting.endpoints.gateway, PACED_CLIENTS) as pacing:
-            result.paced = await paced(pacing, probe, saturation / 2, first, deadline)
+            rate = setting.config.paced_rate or saturation / 2
+            result.paced = await paced(pacing, probe, rate, first, deadline)
     busiest = busiest_service(result.cpu_seconds, setting.services)
     if busiest and deadline.left() > PHASE_SECONDS:
         result.profile = await profile_busiest(
