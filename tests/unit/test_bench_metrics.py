@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-from schakel_dev.bench_metrics import metric_total, service_load
+from schakel_dev.bench_metrics import metric_total, mongo_commands, service_load
 
 
 def exposition() -> str:
@@ -61,3 +61,16 @@ def test_a_service_load_counts_records_read_handled_and_time_spent() -> None:
 def test_a_service_that_handled_nothing_has_a_mean_of_zero() -> None:
     load = service_load("audit", "")
     assert (load.consumed, load.handled, load.handler_seconds, load.mean) == (0, 0, 0.0, 0.0)
+
+
+def test_mongo_round_trips_are_read_by_command_and_collection_whatever_the_label_order() -> None:
+    registry = CollectorRegistry()
+    # The services' counter; the exposition writes its labels in alphabetical order.
+    commands = Counter(
+        "schakel_mongo_commands_total", "sent", ["command", "collection"], registry=registry
+    )
+    commands.labels("find", "referrals").inc(4)
+    commands.labels("commitTransaction", "").inc(2)
+    text = generate_latest(registry).decode() + exposition()
+    assert mongo_commands(text) == {"find referrals": 4.0, "commitTransaction": 2.0}
+    assert mongo_commands(exposition()) == {}

@@ -167,3 +167,19 @@ def test_half_saturation_gives_post_and_final_status_percentiles() -> None:
     judged = figures(run, None)
     assert (judged.final_p99_seconds, judged.post_p50_seconds) == (1.5, 0.05)
     assert judged.signals_per_second == 0.5
+
+
+def test_round_trips_are_reported_per_accepted_signal_busiest_service_first() -> None:
+    run = result()
+    run.round_trips = {
+        "triage": {"find processed_events": 3.0},
+        "audit": {"insert archive": 6.0, "find chains": 3.0, "commitTransaction": 3.0},
+    }
+    lines = list(report_lines(run, 3000.0))
+    start = next(i for i, text in enumerate(lines) if text.startswith("MongoDB round trips"))
+    assert lines[start : start + 3] == [
+        "MongoDB round trips per signal: 5.0 (the services' commands since they started, "
+        "background work included):",
+        "  audit       4.0: insert archive 2.0, find chains 1.0, commitTransaction 1.0",
+        "  triage      1.0: find processed_events 1.0",
+    ]

@@ -31,6 +31,7 @@ from pymongo.results import DeleteResult, InsertManyResult, InsertOneResult, Upd
 
 from schakel.contracts.envelope import EventEnvelope
 from schakel.contracts.topics import REFERRAL_EVENTS
+from schakel.platform.handling import Work
 from schakel.platform.mongo import PROCESSED, Document, Filter, Transaction, TxCollection
 
 
@@ -50,7 +51,6 @@ class Kept:
 
 
 T = TypeVar("T")
-Work = Callable[[Transaction], Awaitable[None]]
 _COMPARED: dict[str, Callable[[Any, Any], bool]] = {
     "$in": lambda value, arg: value in arg,
     "$ne": lambda value, arg: value != arg,
